@@ -1,0 +1,4 @@
+//! The `sigstore` command line.
+#![forbid(unsafe_code)]
+
+fn main() {}

@@ -1,0 +1,12 @@
+//! The primitive implementations. Exactly one backend is compiled in; both expose the same
+//! crate-internal surface: `NAME`, `HasherInner` and `ParsedKey`.
+
+#[cfg(feature = "aws-lc")]
+mod awslc;
+#[cfg(feature = "aws-lc")]
+pub(crate) use awslc::{HasherInner, ParsedKey, NAME};
+
+#[cfg(not(feature = "aws-lc"))]
+mod rustcrypto;
+#[cfg(not(feature = "aws-lc"))]
+pub(crate) use rustcrypto::{HasherInner, ParsedKey, NAME};

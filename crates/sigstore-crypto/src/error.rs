@@ -1,0 +1,33 @@
+use crate::{KeyType, SignatureAlgorithm};
+
+/// Everything that can go wrong when parsing a key or checking a signature.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The bytes are not a DER `SubjectPublicKeyInfo` (or PEM `PUBLIC KEY` block).
+    #[error("malformed public key: {0}")]
+    MalformedKey(&'static str),
+    /// The key is well formed but of a type or size this crate does not accept.
+    #[error("unsupported public key: {0}")]
+    UnsupportedKey(&'static str),
+    /// The signature algorithm cannot be used with this key.
+    #[error("signature algorithm {algorithm:?} cannot be used with a {key:?} key")]
+    AlgorithmMismatch {
+        /// The algorithm asked for.
+        algorithm: SignatureAlgorithm,
+        /// The key's type.
+        key: KeyType,
+    },
+    /// The algorithm cannot verify a precomputed digest (pure Ed25519 needs the whole message).
+    #[error("signature algorithm {0:?} needs the whole message, not a digest")]
+    DigestNotSupported(SignatureAlgorithm),
+    /// The digest does not have the algorithm or length the signature algorithm hashes with.
+    #[error("digest does not match the signature algorithm's hash")]
+    DigestMismatch,
+    /// The signature bytes are not a well-formed signature for this key type.
+    #[error("malformed signature")]
+    MalformedSignature,
+    /// The signature does not verify.
+    #[error("signature does not verify")]
+    BadSignature,
+}

@@ -1,0 +1,199 @@
+use crate::backend;
+
+/// A hash function Sigstore uses for artifact digests, Merkle trees and signatures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum HashAlgorithm {
+    /// SHA-256 (FIPS 180-4).
+    Sha256,
+    /// SHA-384 (FIPS 180-4).
+    Sha384,
+    /// SHA-512 (FIPS 180-4).
+    Sha512,
+}
+
+impl HashAlgorithm {
+    /// The digest length in bytes.
+    pub const fn output_len(self) -> usize {
+        match self {
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 => 64,
+        }
+    }
+
+    /// The lowercase name used in Rekor v1 bodies and in-toto digest sets (`sha256`, ...).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Sha256 => "sha256",
+            Self::Sha384 => "sha384",
+            Self::Sha512 => "sha512",
+        }
+    }
+
+    /// The algorithm named `sha256`, `sha384` or `sha512` (ASCII case-insensitive).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Sha256, Self::Sha384, Self::Sha512]
+            .into_iter()
+            .find(|alg| alg.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Hashes `data` in one call.
+    pub fn digest(self, data: &[u8]) -> Digest {
+        let mut hasher = self.hasher();
+        hasher.update(data);
+        hasher.finalize()
+    }
+
+    /// Starts a streaming hash.
+    pub fn hasher(self) -> Hasher {
+        Hasher {
+            inner: backend::HasherInner::new(self),
+        }
+    }
+}
+
+/// A digest value together with the algorithm that produced it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Digest {
+    algorithm: HashAlgorithm,
+    len: u8,
+    bytes: [u8; 64],
+}
+
+impl Digest {
+    /// Wraps digest bytes computed elsewhere (for example a `sha256:HEX` input); `None` when
+    /// the length does not match the algorithm.
+    pub fn new(algorithm: HashAlgorithm, value: &[u8]) -> Option<Self> {
+        if value.len() != algorithm.output_len() {
+            return None;
+        }
+        let mut bytes = [0u8; 64];
+        bytes[..value.len()].copy_from_slice(value);
+        Some(Self {
+            algorithm,
+            len: algorithm.output_len() as u8,
+            bytes,
+        })
+    }
+
+    /// The algorithm that produced this digest.
+    pub const fn algorithm(&self) -> HashAlgorithm {
+        self.algorithm
+    }
+
+    /// The digest bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// The digest as lowercase hexadecimal.
+    pub fn to_hex(&self) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(usize::from(self.len) * 2);
+        for byte in self.as_bytes() {
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+        out
+    }
+}
+
+impl AsRef<[u8]> for Digest {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl core::fmt::Debug for Digest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}:{}", self.algorithm.name(), self.to_hex())
+    }
+}
+
+/// A streaming hash: feed bytes with [`Hasher::update`], then [`Hasher::finalize`].
+#[derive(Clone)]
+pub struct Hasher {
+    inner: backend::HasherInner,
+}
+
+impl Hasher {
+    /// Adds bytes to the hash.
+    pub fn update(&mut self, data: &[u8]) {
+        self.inner.update(data);
+    }
+
+    /// Finishes the hash.
+    pub fn finalize(self) -> Digest {
+        let (algorithm, out) = self.inner.finalize();
+        // The backend produces exactly `algorithm.output_len()` bytes.
+        let mut bytes = [0u8; 64];
+        bytes[..out.len()].copy_from_slice(out.as_ref());
+        Digest {
+            algorithm,
+            len: algorithm.output_len() as u8,
+            bytes,
+        }
+    }
+}
+
+impl std::io::Write for Hasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl core::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Hasher").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_answers() {
+        assert_eq!(
+            HashAlgorithm::Sha256.digest(b"abc").to_hex(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            HashAlgorithm::Sha384.digest(b"abc").to_hex(),
+            "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed\
+             8086072ba1e7cc2358baeca134c825a7"
+        );
+        assert_eq!(
+            HashAlgorithm::Sha512.digest(b"abc").to_hex(),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a\
+             2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+        );
+    }
+
+    #[test]
+    fn streaming_equals_one_shot() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        for alg in [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512] {
+            let mut hasher = alg.hasher();
+            for chunk in data.chunks(777) {
+                hasher.update(chunk);
+            }
+            assert_eq!(hasher.finalize(), alg.digest(&data));
+        }
+    }
+
+    #[test]
+    fn digest_new_checks_length() {
+        assert!(Digest::new(HashAlgorithm::Sha256, &[0; 31]).is_none());
+        assert!(Digest::new(HashAlgorithm::Sha384, &[0; 32]).is_none());
+        assert!(Digest::new(HashAlgorithm::Sha512, &[0; 64]).is_some());
+        assert_eq!(HashAlgorithm::from_name("SHA256"), Some(HashAlgorithm::Sha256));
+        assert_eq!(HashAlgorithm::from_name("md5"), None);
+    }
+}
