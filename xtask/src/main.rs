@@ -1,18 +1,190 @@
-//! Project automation (`cargo xtask ...`).
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! - `conformance [--backend rustcrypto|aws-lc|both] [--cases DIR] [--filter TEXT]`: builds the
+//!   release `sigstore-conformance` binary and runs every sigstore-conformance verification case
+//!   twice (artifact path and `sha256:` digest), printing unexpected results and a final
+//!   `N passed, N failed` line.
+//! - `ci`: formatting, clippy, tests on both crypto backends, rustdoc, cargo-deny, the
+//!   pure-crate dependency check and conformance on both backends.
+//! - `check-deps`: fails if a pure crate has tokio, hyper, rustls or reqwest among its normal
+//!   dependencies.
+//! - `bench`: verification throughput against the crypto floor (see `bench.rs`).
 #![forbid(unsafe_code)]
 
+mod conformance;
+
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn main() -> anyhow::Result<()> {
+use anyhow::{bail, Context, Result};
+
+/// Crates that must stay free of network and async runtimes.
+const PURE_CRATES: &[&str] = &[
+    "sigstore-types",
+    "sigstore-crypto",
+    "sigstore-rekor",
+    "sigstore-x509-policy",
+    "sigstore-fulcio",
+    "sigstore-tsa",
+    "sigstore-verify",
+];
+
+/// Dependencies a pure crate must not pull in.
+const FORBIDDEN_IN_PURE: &[&str] = &["tokio", "hyper", "rustls", "reqwest", "mio"];
+
+fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("ci") => {
-            let status = Command::new(env!("CARGO"))
-                .args(["test", "--workspace", "--locked"])
-                .status()?;
-            anyhow::ensure!(status.success(), "tests failed");
-            Ok(())
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    match command {
+        "conformance" => conformance::run(rest),
+        "ci" => ci(rest),
+        "check-deps" => check_deps(),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n\
+                 commands:\n  \
+                 conformance [--backend rustcrypto|aws-lc|both] [--cases DIR] [--filter TEXT]\n  \
+                 ci [--skip-deny]\n  \
+                 check-deps"
+            );
+            if command == "help" {
+                Ok(())
+            } else {
+                bail!("unknown command {command:?}")
+            }
         }
-        _ => anyhow::bail!("usage: cargo xtask ci"),
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub(crate) fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The shared upstream material: `$SIGSTORE_SHARED_DIR`, else `../shared` beside the workspace.
+pub(crate) fn shared_dir() -> PathBuf {
+    std::env::var_os("SIGSTORE_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared"))
+}
+
+pub(crate) fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(workspace_root());
+    cmd
+}
+
+fn run_step(name: &str, mut cmd: Command) -> Result<()> {
+    eprintln!("==> {name}");
+    let status = cmd.status().with_context(|| format!("running {name}"))?;
+    if !status.success() {
+        bail!("{name} failed ({status})");
+    }
+    Ok(())
+}
+
+fn ci(args: &[String]) -> Result<()> {
+    let skip_deny = args.iter().any(|a| a == "--skip-deny");
+
+    let mut fmt = cargo();
+    fmt.args(["fmt", "--all", "--check"]);
+    run_step("cargo fmt --check", fmt)?;
+
+    for features in [&[][..], &["--all-features"][..]] {
+        let mut clippy = cargo();
+        clippy.args(["clippy", "--workspace", "--all-targets", "--locked"]);
+        clippy.args(features);
+        clippy.args(["--", "-D", "warnings"]);
+        run_step(&format!("cargo clippy {}", features.join(" ")), clippy)?;
+    }
+
+    let mut test = cargo();
+    test.args(["test", "--workspace", "--locked", "--no-default-features"]);
+    run_step("cargo test (RustCrypto backend)", test)?;
+
+    let mut test_awslc = cargo();
+    test_awslc.args(["test", "--workspace", "--locked", "--all-features"]);
+    run_step("cargo test (aws-lc backend)", test_awslc)?;
+
+    let mut doc = cargo();
+    doc.args(["doc", "--workspace", "--no-deps", "--locked"])
+        .env("RUSTDOCFLAGS", "-D warnings");
+    run_step("cargo doc", doc)?;
+
+    if skip_deny {
+        eprintln!("==> cargo deny: SKIPPED (--skip-deny)");
+    } else {
+        ensure_cargo_deny()?;
+        let mut deny = cargo();
+        deny.args(["deny", "--locked", "check"]);
+        run_step("cargo deny check", deny)?;
+    }
+
+    check_deps()?;
+
+    conformance::run(&["--backend".to_owned(), "both".to_owned()])
+}
+
+fn ensure_cargo_deny() -> Result<()> {
+    let present = cargo()
+        .args(["deny", "--version"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !present {
+        let mut install = cargo();
+        install.args(["install", "--locked", "cargo-deny"]);
+        run_step("cargo install cargo-deny", install)?;
+    }
+    Ok(())
+}
+
+fn check_deps() -> Result<()> {
+    eprintln!("==> pure crates: no {FORBIDDEN_IN_PURE:?} in normal dependencies");
+    let mut offenders = Vec::new();
+    for krate in PURE_CRATES {
+        let output = cargo()
+            .args([
+                "tree",
+                "--locked",
+                "-p",
+                krate,
+                "-e",
+                "normal",
+                "--prefix",
+                "none",
+                "--format",
+                "{p}",
+            ])
+            .output()
+            .with_context(|| format!("cargo tree -p {krate}"))?;
+        if !output.status.success() {
+            bail!(
+                "cargo tree -p {krate} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let name = line.split_whitespace().next().unwrap_or_default();
+            if FORBIDDEN_IN_PURE.contains(&name) {
+                offenders.push(format!("{krate} -> {name}"));
+            }
+        }
+    }
+    offenders.sort();
+    offenders.dedup();
+    if offenders.is_empty() {
+        eprintln!("    {} pure crates clean", PURE_CRATES.len());
+        Ok(())
+    } else {
+        bail!("pure crates depend on network/async crates: {offenders:?}")
     }
 }

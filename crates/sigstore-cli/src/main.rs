@@ -1,4 +1,405 @@
-//! The `sigstore` command line.
+//! `sigstore`: verify Sigstore bundles from the command line.
+//!
+//! Exit status: 0 when every input verified, 1 when any input failed verification or could not
+//! be read, 2 on usage errors.
 #![forbid(unsafe_code)]
 
-fn main() {}
+mod policy;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use sigstore_cli::{artifact_for, load_trusted_root, read_bundle, read_limited, Input};
+use sigstore_crypto::PublicKey;
+use sigstore_types::Bundle;
+use sigstore_verify::{Policy, VerificationResult, Verifier, VerifierConfig};
+
+/// Sign and verify artifacts with Sigstore.
+#[derive(Parser)]
+#[command(name = "sigstore", version, about)]
+struct Cli {
+    /// Log what happens (repeat for more detail).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Verify artifacts against their Sigstore bundles.
+    #[command(subcommand)]
+    Verify(VerifyCommand),
+    /// Summarize a bundle without verifying it.
+    Inspect {
+        /// The bundle to describe.
+        bundle: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum VerifyCommand {
+    /// Verify keyless signatures made by a given identity and OIDC issuer.
+    Identity {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The expected certificate identity (email, URI or username), matched exactly.
+        #[arg(long, required_unless_present = "cert_identity_regexp", conflicts_with = "cert_identity_regexp")]
+        cert_identity: Option<String>,
+        /// A regular expression the whole certificate identity must match.
+        #[arg(long)]
+        cert_identity_regexp: Option<String>,
+        /// The expected OIDC issuer URL, matched exactly.
+        #[arg(long, required_unless_present = "cert_oidc_issuer_regexp", conflicts_with = "cert_oidc_issuer_regexp")]
+        cert_oidc_issuer: Option<String>,
+        /// A regular expression the whole OIDC issuer must match.
+        #[arg(long)]
+        cert_oidc_issuer_regexp: Option<String>,
+    },
+    /// Verify keyless signatures made by GitHub Actions (issuer pinned to GitHub).
+    Github {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The expected workflow identity (the certificate's URI), matched exactly.
+        #[arg(long, required_unless_present = "repository")]
+        cert_identity: Option<String>,
+        /// The repository the workflow ran in (OWNER/REPO).
+        #[arg(long)]
+        repository: Option<String>,
+        /// The commit SHA the workflow ran on.
+        #[arg(long)]
+        sha: Option<String>,
+        /// The event that triggered the workflow (push, release, workflow_dispatch, ...).
+        #[arg(long)]
+        trigger: Option<String>,
+        /// The workflow's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// The git ref the workflow ran on (refs/heads/main, refs/tags/v1, ...).
+        #[arg(long = "ref")]
+        git_ref: Option<String>,
+    },
+    /// Verify signatures made with a managed key.
+    Key {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The PEM public key the bundles must be signed with.
+        #[arg(long)]
+        key: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// Artifacts to verify: paths, or `sha256:HEX` digests (with --bundle).
+    #[arg(required = true, value_name = "FILE_OR_DIGEST")]
+    inputs: Vec<String>,
+    /// The bundle to verify (one input only). Default: FILE.sigstore.json, then FILE.sigstore,
+    /// then the legacy FILE.sig + FILE.crt (+ FILE.rekor).
+    #[arg(long, value_name = "FILE")]
+    bundle: Option<PathBuf>,
+    /// Legacy detached certificate (PEM; one input only).
+    #[arg(long, value_name = "FILE", requires = "signature", conflicts_with = "bundle")]
+    certificate: Option<PathBuf>,
+    /// Legacy detached signature (base64; one input only).
+    #[arg(long, value_name = "FILE", requires = "certificate", conflicts_with = "bundle")]
+    signature: Option<PathBuf>,
+    /// Legacy offline Rekor entry (`.rekor`; one input only).
+    #[arg(long, value_name = "FILE", requires = "certificate", conflicts_with = "bundle")]
+    rekor_bundle: Option<PathBuf>,
+    /// Trust this trusted root instead of the embedded production one.
+    #[arg(long, value_name = "FILE", conflicts_with = "staging")]
+    trusted_root: Option<PathBuf>,
+    /// Use the staging instance's trusted root.
+    #[arg(long)]
+    staging: bool,
+    /// Print one JSON verification result per input.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Where one input's signature material comes from.
+enum Material {
+    Bundle(PathBuf),
+    Legacy {
+        signature: PathBuf,
+        certificate: PathBuf,
+        rekor: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    match run(cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run(cli: Cli) -> Result<bool> {
+    match cli.command {
+        Command::Inspect { bundle } => {
+            inspect(&bundle)?;
+            Ok(true)
+        }
+        Command::Verify(VerifyCommand::Identity {
+            common,
+            cert_identity,
+            cert_identity_regexp,
+            cert_oidc_issuer,
+            cert_oidc_issuer_regexp,
+        }) => {
+            let policy = policy::identity(
+                cert_identity.as_deref(),
+                cert_identity_regexp.as_deref(),
+                cert_oidc_issuer.as_deref(),
+                cert_oidc_issuer_regexp.as_deref(),
+            )?;
+            verify_all(&common, &policy)
+        }
+        Command::Verify(VerifyCommand::Github {
+            common,
+            cert_identity,
+            repository,
+            sha,
+            trigger,
+            name,
+            git_ref,
+        }) => {
+            let policy = policy::github(&policy::GitHubArgs {
+                cert_identity,
+                repository,
+                sha,
+                trigger,
+                name,
+                git_ref,
+            })?;
+            verify_all(&common, &policy)
+        }
+        Command::Verify(VerifyCommand::Key { common, key }) => {
+            let pem = read_limited(&key, 1024 * 1024)?;
+            let key = PublicKey::from_pem(&pem)
+                .with_context(|| format!("{}: not a PEM public key", key.display()))?;
+            verify_all(&common, &Policy::key(key))
+        }
+    }
+}
+
+/// Pairs every input with its signature material, or fails on a usage mistake.
+fn plan(common: &CommonArgs) -> Result<Vec<(Input, Option<Material>)>> {
+    let inputs = common
+        .inputs
+        .iter()
+        .map(|arg| Input::parse(arg))
+        .collect::<Result<Vec<_>>>()?;
+    let explicit = common.bundle.is_some() || common.certificate.is_some();
+    if explicit && inputs.len() != 1 {
+        bail!("--bundle, --certificate and --signature take exactly one input");
+    }
+    if let Some(bundle) = &common.bundle {
+        return Ok(vec![(inputs[0].clone(), Some(Material::Bundle(bundle.clone())))]);
+    }
+    if let (Some(certificate), Some(signature)) = (&common.certificate, &common.signature) {
+        return Ok(vec![(
+            inputs[0].clone(),
+            Some(Material::Legacy {
+                signature: signature.clone(),
+                certificate: certificate.clone(),
+                rekor: common.rekor_bundle.clone(),
+            }),
+        )]);
+    }
+    Ok(inputs
+        .into_iter()
+        .map(|input| {
+            let material = discover(&input);
+            (input, material)
+        })
+        .collect())
+}
+
+/// The default material for a file: FILE.sigstore.json, FILE.sigstore, FILE.sig + FILE.crt.
+fn discover(input: &Input) -> Option<Material> {
+    let Input::File(path) = input else {
+        return None;
+    };
+    let with = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    for suffix in [".sigstore.json", ".sigstore"] {
+        let candidate = with(suffix);
+        if candidate.is_file() {
+            return Some(Material::Bundle(candidate));
+        }
+    }
+    let (signature, certificate) = (with(".sig"), with(".crt"));
+    if signature.is_file() && certificate.is_file() {
+        let rekor = Some(with(".rekor")).filter(|p| p.is_file());
+        return Some(Material::Legacy {
+            signature,
+            certificate,
+            rekor,
+        });
+    }
+    None
+}
+
+fn verify_all(common: &CommonArgs, policy: &Policy) -> Result<bool> {
+    let jobs = plan(common)?;
+    let root = load_trusted_root(common.trusted_root.as_deref(), common.staging)?;
+    let verifier = Verifier::new(&root, VerifierConfig::default())
+        .context("the trusted root is unusable")?;
+    let legacy_verifier = Verifier::new(&root, VerifierConfig::default().allowing_promise_only_entries())
+        .context("the trusted root is unusable")?;
+
+    // Inputs verify in parallel; results print in input order.
+    let results: Vec<Mutex<Option<Result<VerificationResult>>>> =
+        jobs.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(jobs.len());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((input, material)) = jobs.get(i) else {
+                    break;
+                };
+                let outcome = verify_one(&verifier, &legacy_verifier, input, material.as_ref(), policy);
+                if let Ok(mut slot) = results[i].lock() {
+                    *slot = Some(outcome);
+                }
+            });
+        }
+    });
+
+    let mut all_ok = true;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for ((input, _), slot) in jobs.iter().zip(results) {
+        let outcome = slot
+            .into_inner()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| Err(anyhow::anyhow!("verification did not run")));
+        let name = input.display();
+        match outcome {
+            Ok(result) => {
+                if common.json {
+                    let line = serde_json::json!({"input": name, "verified": true, "result": result});
+                    writeln!(out, "{line}")?;
+                } else {
+                    writeln!(out, "OK: {name}")?;
+                }
+            }
+            Err(error) => {
+                all_ok = false;
+                let reason = format!("{error:#}");
+                if common.json {
+                    let line = serde_json::json!({"input": name, "verified": false, "error": reason});
+                    writeln!(out, "{line}")?;
+                } else {
+                    writeln!(out, "FAIL: {name}: {reason}")?;
+                }
+            }
+        }
+    }
+    Ok(all_ok)
+}
+
+fn verify_one(
+    verifier: &Verifier,
+    legacy_verifier: &Verifier,
+    input: &Input,
+    material: Option<&Material>,
+    policy: &Policy,
+) -> Result<VerificationResult> {
+    let key = match policy {
+        Policy::PublicKey(key) => Some(key),
+        _ => None,
+    };
+    match material {
+        None => match input {
+            Input::File(path) => bail!(
+                "no bundle found (looked for {0}.sigstore.json, {0}.sigstore, {0}.sig + {0}.crt); pass --bundle",
+                path.display()
+            ),
+            Input::Digest(_) => bail!("a digest input needs --bundle"),
+        },
+        Some(Material::Bundle(path)) => {
+            let bundle = read_bundle(path)?;
+            let mut storage = Vec::new();
+            let artifact = artifact_for(input, &bundle, key, &mut storage)?;
+            verifier
+                .verify(&bundle, artifact, policy)
+                .with_context(|| format!("{}", path.display()))
+        }
+        Some(Material::Legacy {
+            signature,
+            certificate,
+            rekor,
+        }) => {
+            let Some(rekor) = rekor else {
+                bail!(
+                    "{}: no offline Rekor entry (.rekor); legacy signatures without one need an online log lookup",
+                    signature.display()
+                );
+            };
+            let digest = match input {
+                Input::Digest(d) => *d,
+                Input::File(path) => sigstore_cli::hash_file(path, sigstore_crypto::HashAlgorithm::Sha256)?,
+            };
+            let sha256: [u8; 32] = digest
+                .as_bytes()
+                .try_into()
+                .context("legacy materials need a SHA-256 digest")?;
+            let bundle = sigstore_types::legacy::bundle_from_legacy(
+                &read_limited(signature, 64 * 1024)?,
+                &read_limited(certificate, 1024 * 1024)?,
+                Some(&read_limited(rekor, sigstore_cli::MAX_JSON_FILE)?),
+                &sha256,
+            )
+            .context("invalid legacy signature materials")?;
+            legacy_verifier
+                .verify(&bundle, sigstore_verify::Artifact::Digest(digest), policy)
+                .with_context(|| format!("{}", signature.display()))
+        }
+    }
+}
+
+/// Prints what a bundle claims, without verifying any of it.
+fn inspect(path: &Path) -> Result<()> {
+    let bundle: Bundle = read_bundle(path)?;
+    let summary = policy::describe(&bundle);
+    println!("NOT VERIFIED: this describes what the bundle claims; use `sigstore verify` to check it.");
+    print!("{summary}");
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! Shared plumbing of the `sigstore` and `sigstore-conformance` binaries: finding the bundle
+//! for an input, reading artifacts and trust material. All verification logic lives in
+//! `sigstore-verify`; this crate only turns command-line inputs into its arguments.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use sigstore_crypto::{Digest, HashAlgorithm};
+use sigstore_types::{Bundle, TrustedRoot};
+use sigstore_verify::{artifact_digest_algorithm, embedded, Artifact};
+
+/// Largest bundle or trust file read, in bytes.
+pub const MAX_JSON_FILE: u64 = 32 * 1024 * 1024;
+
+/// An artifact named on the command line: a file, or a `sha256:HEX` digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A file path.
+    File(PathBuf),
+    /// A digest given as `sha256:HEX`.
+    Digest(Digest),
+}
+
+impl Input {
+    /// Parses an argument: `sha256:` followed by 64 hex digits is a digest, anything else a path.
+    pub fn parse(arg: &str) -> Result<Self> {
+        if let Some(hex) = arg.strip_prefix("sha256:") {
+            let bytes = hex::decode(hex).with_context(|| format!("{arg}: not a hex digest"))?;
+            let digest = Digest::new(HashAlgorithm::Sha256, &bytes)
+                .with_context(|| format!("{arg}: a SHA-256 digest has 64 hex digits"))?;
+            return Ok(Self::Digest(digest));
+        }
+        Ok(Self::File(PathBuf::from(arg)))
+    }
+
+    /// How the input is shown in messages.
+    pub fn display(&self) -> String {
+        match self {
+            Self::File(path) => path.display().to_string(),
+            Self::Digest(digest) => format!("sha256:{}", digest.to_hex()),
+        }
+    }
+}
+
+/// Reads a file of at most `limit` bytes, with the path in every error.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    if bytes.len() as u64 > limit {
+        bail!("{}: larger than {limit} bytes", path.display());
+    }
+    Ok(bytes)
+}
+
+/// Reads and parses a Sigstore bundle file.
+pub fn read_bundle(path: &Path) -> Result<Bundle> {
+    let bytes = read_limited(path, MAX_JSON_FILE)?;
+    Bundle::from_json(&bytes).with_context(|| format!("{}: invalid bundle", path.display()))
+}
+
+/// The trusted root from `--trusted-root FILE`, else the embedded staging or production one.
+pub fn load_trusted_root(path: Option<&Path>, staging: bool) -> Result<TrustedRoot> {
+    match path {
+        Some(path) => {
+            let bytes = read_limited(path, MAX_JSON_FILE)?;
+            TrustedRoot::from_json(&bytes)
+                .with_context(|| format!("{}: invalid trusted root", path.display()))
+        }
+        None if staging => {
+            embedded::staging_trusted_root().context("embedded staging trusted root")
+        }
+        None => embedded::production_trusted_root().context("embedded production trusted root"),
+    }
+}
+
+/// The artifact an input stands for, hashed with the algorithm `bundle` needs. Files are
+/// streamed, so their size does not matter.
+pub fn artifact_digest(input: &Input, bundle: &Bundle) -> Result<Digest> {
+    let algorithm = artifact_digest_algorithm(bundle);
+    match input {
+        Input::Digest(digest) => Ok(*digest),
+        Input::File(path) => hash_file(path, algorithm),
+    }
+}
+
+/// Streams a file through `algorithm`.
+pub fn hash_file(path: &Path, algorithm: HashAlgorithm) -> Result<Digest> {
+    let mut file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let mut hasher = algorithm.hasher();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize())
+}
+
+/// Whether the bundle's signature can only be checked against the artifact's bytes (pure
+/// Ed25519 managed keys), in which case the caller reads the file rather than hashing it.
+pub fn needs_artifact_bytes(key: Option<&sigstore_crypto::PublicKey>) -> bool {
+    key.is_some_and(|k| k.key_type() == sigstore_crypto::KeyType::Ed25519)
+}
+
+/// Builds the [`Artifact`] for `input`: the digest for certificates and ECDSA/RSA keys, the
+/// bytes (kept in `storage`) where the key needs the whole message.
+pub fn artifact_for<'a>(
+    input: &Input,
+    bundle: &Bundle,
+    key: Option<&sigstore_crypto::PublicKey>,
+    storage: &'a mut Vec<u8>,
+) -> Result<Artifact<'a>> {
+    match input {
+        Input::File(path) if needs_artifact_bytes(key) => {
+            *storage = std::fs::read(path)
+                .with_context(|| format!("{}: cannot read", path.display()))?;
+            Ok(Artifact::Bytes(storage))
+        }
+        _ => Ok(Artifact::Digest(artifact_digest(input, bundle)?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_inputs() {
+        let hex = "a".repeat(64);
+        assert!(matches!(Input::parse(&format!("sha256:{hex}")), Ok(Input::Digest(_))));
+        assert!(Input::parse("sha256:abc").is_err());
+        assert!(Input::parse(&format!("sha256:{}", "z".repeat(64))).is_err());
+        assert_eq!(
+            Input::parse("file.txt").unwrap(),
+            Input::File(PathBuf::from("file.txt"))
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! Trust material prepared once from a trusted root: parsed keys, CA chains, note verifiers.
+
+use sigstore_crypto::{KeyType, PublicKey};
+use sigstore_fulcio::CtLog;
+use sigstore_rekor::checkpoint::NoteVerifier;
+use sigstore_tsa::TimestampAuthority;
+use sigstore_types::trust::TransparencyLogInstance;
+use sigstore_types::{TrustedRoot, ValidityPeriod};
+use sigstore_x509_policy::CertificateAuthority;
+
+use crate::Error;
+
+/// A Rekor log the trusted root vouches for.
+#[derive(Debug)]
+pub(crate) struct TrustedLog {
+    pub(crate) base_url: String,
+    pub(crate) host: String,
+    pub(crate) log_id: Vec<u8>,
+    pub(crate) checkpoint_key_id: Option<Vec<u8>>,
+    pub(crate) key: PublicKey,
+    pub(crate) valid_for: ValidityPeriod,
+    pub(crate) note_verifier: NoteVerifier,
+}
+
+impl TrustedLog {
+    /// Whether `log_id` (a bundle entry's `logId.keyId`) names this log.
+    pub(crate) fn is_named_by(&self, log_id: &[u8]) -> bool {
+        self.log_id == log_id || self.checkpoint_key_id.as_deref() == Some(log_id)
+    }
+}
+
+/// Everything a [`crate::Verifier`] trusts, parsed from a [`TrustedRoot`] once.
+///
+/// Building it checks the trusted root: a transparency log key without a validity start, or a
+/// certificate authority whose chain does not parse, makes the whole root unusable.
+#[derive(Debug)]
+pub struct TrustMaterial {
+    pub(crate) logs: Vec<TrustedLog>,
+    pub(crate) certificate_authorities: Vec<CertificateAuthority>,
+    pub(crate) ct_logs: Vec<CtLog>,
+    pub(crate) timestamp_authorities: Vec<TimestampAuthority>,
+}
+
+impl TrustMaterial {
+    /// Parses and checks every key and certificate of `root`.
+    pub fn new(root: &TrustedRoot) -> Result<Self, Error> {
+        let logs = root
+            .tlogs
+            .iter()
+            .map(trusted_log)
+            .collect::<Result<Vec<_>, _>>()?;
+        let certificate_authorities = root
+            .certificate_authorities
+            .iter()
+            .map(|ca| {
+                CertificateAuthority::new(&ca.cert_chain, ca.valid_for)
+                    .map_err(|source| Error::TrustedRootCertificate { source })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let ct_logs = root
+            .ctlogs
+            .iter()
+            .map(|log| {
+                let (key, valid_for) = log_key(log)?;
+                Ok(CtLog::new(key, log.log_id.clone(), Some(valid_for)))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let timestamp_authorities = root
+            .timestamp_authorities
+            .iter()
+            .map(|tsa| {
+                CertificateAuthority::new(&tsa.cert_chain, tsa.valid_for)
+                    .map(TimestampAuthority::new)
+                    .map_err(|source| Error::TrustedRootCertificate { source })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            logs,
+            certificate_authorities,
+            ct_logs,
+            timestamp_authorities,
+        })
+    }
+
+    pub(crate) fn log_named_by(&self, log_id: &[u8]) -> Option<&TrustedLog> {
+        self.logs.iter().find(|log| log.is_named_by(log_id))
+    }
+}
+
+fn log_key(log: &TransparencyLogInstance) -> Result<(PublicKey, ValidityPeriod), Error> {
+    let invalid = |what| Error::InvalidTrustedRoot {
+        what,
+        log: log.base_url.clone(),
+    };
+    let raw = log
+        .public_key
+        .raw_bytes
+        .as_deref()
+        .ok_or_else(|| invalid("log key has no rawBytes"))?;
+    let key = PublicKey::from_spki_der(raw).map_err(|_| invalid("log key does not parse"))?;
+    let valid_for = log
+        .public_key
+        .valid_for
+        .ok_or_else(|| invalid("log key has no validFor"))?;
+    if valid_for.start.is_none() {
+        return Err(invalid("log key validFor has no start"));
+    }
+    Ok((key, valid_for))
+}
+
+fn trusted_log(log: &TransparencyLogInstance) -> Result<TrustedLog, Error> {
+    let (key, valid_for) = log_key(log)?;
+    let host = host_of(&log.base_url).to_owned();
+    let note_verifier = match key.key_type() {
+        KeyType::Ed25519 => NoteVerifier::ed25519(&host, key.clone()),
+        _ => NoteVerifier::rekor_v1(&host, key.clone()),
+    }
+    .map_err(|_| Error::InvalidTrustedRoot {
+        what: "log key cannot sign checkpoints",
+        log: log.base_url.clone(),
+    })?;
+    Ok(TrustedLog {
+        base_url: log.base_url.clone(),
+        host,
+        log_id: log.log_id.clone(),
+        checkpoint_key_id: log.checkpoint_key_id.clone(),
+        key,
+        valid_for,
+        note_verifier,
+    })
+}
+
+/// The host name of a URL: no scheme, user info, port or path (`https://a.b:8080/x` -> `a.b`).
+pub(crate) fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if let Some(stripped) = host_port.strip_prefix('[') {
+        return stripped.split(']').next().unwrap_or(stripped);
+    }
+    host_port.split(':').next().unwrap_or(host_port)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_of;
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host_of("https://rekor.sigstore.dev"), "rekor.sigstore.dev");
+        assert_eq!(host_of("https://log2025-1.rekor.sigstore.dev/"), "log2025-1.rekor.sigstore.dev");
+        assert_eq!(host_of("http://127.0.0.1:3000/api"), "127.0.0.1");
+        assert_eq!(host_of("https://u@[::1]:80"), "::1");
+        assert_eq!(host_of("rekor.example"), "rekor.example");
+    }
+}

@@ -1,0 +1,604 @@
+//! The verification procedure (Sigstore client specification §4, spec digest §3).
+
+use std::collections::BTreeSet;
+
+use sigstore_crypto::{Digest, HashAlgorithm, KeyType, PublicKey, SignatureAlgorithm};
+use sigstore_rekor::body::{EntryBody, Verifier as BodyVerifier};
+use sigstore_rekor::{checkpoint, merkle, set};
+use sigstore_types::bundle::{BundleContent, TransparencyLogEntry, VerificationMaterialContent};
+use sigstore_types::{common, dsse, intoto, Bundle, Timestamp, TrustedRoot};
+use sigstore_x509_policy::{
+    check_fulcio_leaf_profile, san, verify_chain, Certificate, FulcioExtensions, KeyPurpose,
+    VerificationPolicy, VerifiedChain,
+};
+
+use crate::result::{
+    SignerInfo, StatementInfo, TimeSource, VerificationResult, VerifiedLogEntry, VerifiedTime,
+};
+use crate::trust::{TrustMaterial, TrustedLog};
+use crate::Error;
+
+/// How much evidence a bundle must carry. The defaults match the public-good instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifierConfig {
+    /// Distinct transparency logs that must hold a verified entry for the signature.
+    pub tlog_threshold: usize,
+    /// Verified signing times (RFC 3161 timestamps from distinct authorities, plus Rekor v1
+    /// signed entry timestamps) required.
+    pub time_threshold: usize,
+    /// Embedded SCTs from distinct trusted CT logs required (keyless bundles).
+    pub sct_threshold: usize,
+    /// Whether every log entry must carry an inclusion proof with a signed checkpoint. When
+    /// false, an entry with only a signed entry timestamp (inclusion promise) is accepted, as
+    /// legacy `.rekor` materials and early v0.1 bundles carry no proof.
+    pub require_inclusion_proof: bool,
+}
+
+impl Default for VerifierConfig {
+    fn default() -> Self {
+        Self {
+            tlog_threshold: 1,
+            time_threshold: 1,
+            sct_threshold: 1,
+            require_inclusion_proof: true,
+        }
+    }
+}
+
+impl VerifierConfig {
+    /// Accept log entries that carry only a signed entry timestamp (no inclusion proof), for
+    /// legacy `.sig`/`.crt`/`.rekor` materials. The SET is still verified.
+    pub fn allowing_promise_only_entries(mut self) -> Self {
+        self.require_inclusion_proof = false;
+        self
+    }
+}
+
+/// The artifact a bundle's signature is checked against.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Artifact<'a> {
+    /// The artifact's bytes.
+    Bytes(&'a [u8]),
+    /// The artifact's digest (for example from `sha256:HEX`). Pure Ed25519 managed-key
+    /// signatures cannot be checked from a digest.
+    Digest(Digest),
+}
+
+impl Artifact<'_> {
+    fn digest(&self, algorithm: HashAlgorithm) -> Result<Digest, Error> {
+        match self {
+            Artifact::Bytes(bytes) => Ok(algorithm.digest(bytes)),
+            Artifact::Digest(digest) if digest.algorithm() == algorithm => Ok(*digest),
+            Artifact::Digest(_) => Err(Error::Artifact(
+                "the artifact digest's algorithm differs from the one the signature uses",
+            )),
+        }
+    }
+}
+
+/// Who must have signed.
+#[non_exhaustive]
+pub enum Policy {
+    /// A keyless (Fulcio certificate) bundle whose certificate satisfies this policy.
+    Identity(Box<dyn VerificationPolicy>),
+    /// A managed-key bundle signed by this key.
+    PublicKey(PublicKey),
+}
+
+impl Policy {
+    /// A certificate identity policy.
+    pub fn identity(policy: impl VerificationPolicy + 'static) -> Self {
+        Self::Identity(Box::new(policy))
+    }
+
+    /// A managed key.
+    pub fn key(key: PublicKey) -> Self {
+        Self::PublicKey(key)
+    }
+}
+
+impl core::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Identity(_) => f.write_str("Policy::Identity(..)"),
+            Self::PublicKey(key) => f.debug_tuple("Policy::PublicKey").field(key).finish(),
+        }
+    }
+}
+
+/// The hash a message-signature bundle's artifact must be digested with (SHA-256 unless the
+/// bundle's message digest names SHA-384 or SHA-512). Callers that stream large artifacts use
+/// it to hash once with the right algorithm.
+pub fn artifact_digest_algorithm(bundle: &Bundle) -> HashAlgorithm {
+    match &bundle.content {
+        BundleContent::MessageSignature(ms) => ms
+            .message_digest
+            .as_ref()
+            .and_then(|md| hash_of(&md.algorithm))
+            .unwrap_or(HashAlgorithm::Sha256),
+        BundleContent::DsseEnvelope(_) => HashAlgorithm::Sha256,
+    }
+}
+
+fn hash_of(algorithm: &common::HashAlgorithm) -> Option<HashAlgorithm> {
+    match algorithm {
+        common::HashAlgorithm::Sha2_256 => Some(HashAlgorithm::Sha256),
+        common::HashAlgorithm::Sha2_384 => Some(HashAlgorithm::Sha384),
+        common::HashAlgorithm::Sha2_512 => Some(HashAlgorithm::Sha512),
+        _ => None,
+    }
+}
+
+/// The signature scheme for `key` over a digest of `hash`.
+fn scheme(key: &PublicKey, hash: HashAlgorithm) -> SignatureAlgorithm {
+    match (key.key_type(), hash) {
+        (KeyType::Ed25519, _) => SignatureAlgorithm::Ed25519,
+        (KeyType::Rsa { .. }, HashAlgorithm::Sha384) => SignatureAlgorithm::RsaPkcs1Sha384,
+        (KeyType::Rsa { .. }, HashAlgorithm::Sha512) => SignatureAlgorithm::RsaPkcs1Sha512,
+        (KeyType::Rsa { .. }, _) => SignatureAlgorithm::RsaPkcs1Sha256,
+        (_, HashAlgorithm::Sha384) => SignatureAlgorithm::EcdsaSha384,
+        (_, HashAlgorithm::Sha512) => SignatureAlgorithm::EcdsaSha512,
+        (_, _) => SignatureAlgorithm::EcdsaSha256,
+    }
+}
+
+/// Checks Sigstore bundles against one trusted root and configuration.
+///
+/// Build it once and reuse it: construction parses every key and certificate of the trusted
+/// root, and per-authority chain work is cached across verifications. It is `Send + Sync`, so
+/// one verifier serves many threads.
+#[derive(Debug)]
+pub struct Verifier {
+    trust: TrustMaterial,
+    tsa_uris: Vec<String>,
+    config: VerifierConfig,
+}
+
+/// The key that signed, with what the result reports about it.
+enum Signer<'a> {
+    Certificate(Box<Certificate>),
+    Key { key: &'a PublicKey, hint: &'a str },
+}
+
+impl Signer<'_> {
+    fn key(&self) -> &PublicKey {
+        match self {
+            Signer::Certificate(cert) => cert.public_key(),
+            Signer::Key { key, .. } => key,
+        }
+    }
+}
+
+impl Verifier {
+    /// A verifier for `trusted_root`, checked and parsed once.
+    pub fn new(trusted_root: &TrustedRoot, config: VerifierConfig) -> Result<Self, Error> {
+        Ok(Self {
+            trust: TrustMaterial::new(trusted_root)?,
+            tsa_uris: trusted_root
+                .timestamp_authorities
+                .iter()
+                .map(|tsa| tsa.uri.clone())
+                .collect(),
+            config,
+        })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &VerifierConfig {
+        &self.config
+    }
+
+    /// Verifies `bundle` for `artifact` under `policy`.
+    ///
+    /// Steps, each of which must pass: the signing key material fits the policy; every RFC 3161
+    /// timestamp verifies against a trusted TSA; every log entry is bound to this signature,
+    /// key and artifact, names a trusted log, and verifies (inclusion proof against a signed
+    /// checkpoint, signed entry timestamp when present); enough distinct verified times, logs
+    /// and SCTs; the certificate chains to a trusted Fulcio CA at every verified time, carries
+    /// the Fulcio leaf profile and satisfies the policy; the artifact signature verifies.
+    pub fn verify(
+        &self,
+        bundle: &Bundle,
+        artifact: Artifact<'_>,
+        policy: &Policy,
+    ) -> Result<VerificationResult, Error> {
+        let material = &bundle.verification_material;
+
+        // Signing key material, matched to the policy. Anchors never come from the bundle.
+        let signer = match (&material.content, policy) {
+            (VerificationMaterialContent::Certificate(der), Policy::Identity(_)) => {
+                Signer::Certificate(Box::new(
+                    Certificate::from_der(der).map_err(Error::Certificate)?,
+                ))
+            }
+            (VerificationMaterialContent::X509CertificateChain(chain), Policy::Identity(_)) => {
+                let mut certs = chain
+                    .iter()
+                    .map(|der| Certificate::from_der(der).map_err(Error::Certificate));
+                let leaf = certs
+                    .next()
+                    .ok_or(Error::Material("the certificate chain is empty"))??;
+                for cert in certs {
+                    if cert?.is_self_signed() {
+                        return Err(Error::RootCertificateInBundle);
+                    }
+                }
+                if leaf.is_self_signed() {
+                    return Err(Error::RootCertificateInBundle);
+                }
+                Signer::Certificate(Box::new(leaf))
+            }
+            (VerificationMaterialContent::PublicKey { hint }, Policy::PublicKey(key)) => {
+                Signer::Key { key, hint }
+            }
+            (VerificationMaterialContent::PublicKey { .. }, Policy::Identity(_)) => {
+                return Err(Error::Material(
+                    "the bundle is signed with a managed key; verify it with a public key",
+                ))
+            }
+            (_, Policy::PublicKey(_)) => {
+                return Err(Error::Material(
+                    "the bundle carries a certificate; verify it with an identity policy",
+                ))
+            }
+        };
+        let key = signer.key();
+
+        // The artifact signature, and the digest the log entry must bind.
+        let signed = self.verify_artifact_signature(bundle, key, &artifact)?;
+
+        // Verified times from RFC 3161 timestamps.
+        let signature = bundle.signature_bytes();
+        let mut times = Vec::new();
+        let mut tsa_seen = BTreeSet::new();
+        for (index, token) in material.rfc3161_timestamps.iter().enumerate() {
+            let verified = sigstore_tsa::verify_timestamp(
+                token,
+                signature,
+                &self.trust.timestamp_authorities,
+            )
+            .map_err(|source| Error::Timestamp { index, source })?;
+            if tsa_seen.insert(verified.authority_index) {
+                times.push(VerifiedTime {
+                    time: verified.time,
+                    source: TimeSource::Rfc3161 {
+                        authority: self
+                            .tsa_uris
+                            .get(verified.authority_index)
+                            .cloned()
+                            .unwrap_or_default(),
+                    },
+                });
+            }
+        }
+
+        // Transparency log entries.
+        let body_verifier = match &signer {
+            Signer::Certificate(cert) => BodyVerifier::Certificate(cert.der()),
+            Signer::Key { key, .. } => BodyVerifier::PublicKey(key.spki_der()),
+        };
+        let mut log_entries = Vec::new();
+        let mut logs_seen = BTreeSet::new();
+        for (index, entry) in material.tlog_entries.iter().enumerate() {
+            let (log, verified) =
+                self.verify_log_entry(index, entry, bundle, &signed, body_verifier)?;
+            if let Some(time) = verified.integrated_time {
+                times.push(VerifiedTime {
+                    time,
+                    source: TimeSource::TransparencyLog {
+                        log: log.base_url.clone(),
+                    },
+                });
+            }
+            logs_seen.insert(log.log_id.clone());
+            log_entries.push(verified);
+        }
+        if logs_seen.len() < self.config.tlog_threshold {
+            return Err(Error::NotEnoughLogEntries {
+                found: logs_seen.len(),
+                required: self.config.tlog_threshold,
+            });
+        }
+        if times.len() < self.config.time_threshold || times.is_empty() {
+            return Err(Error::NotEnoughVerifiedTimes {
+                found: times.len(),
+                required: self.config.time_threshold.max(1),
+            });
+        }
+
+        // The certificate at every verified time, its SCTs, profile and identity.
+        let (signer_info, verified_scts) = match (&signer, policy) {
+            (Signer::Certificate(leaf), Policy::Identity(identity)) => {
+                let mut chain: Option<VerifiedChain> = None;
+                for verified in &times {
+                    let checked = verify_chain(
+                        leaf,
+                        &self.trust.certificate_authorities,
+                        verified.time,
+                        KeyPurpose::CodeSigning,
+                    )
+                    .map_err(|source| Error::Chain {
+                        time: verified.time,
+                        source,
+                    })?;
+                    chain.get_or_insert(checked);
+                }
+                let chain = chain.ok_or(Error::NotEnoughVerifiedTimes {
+                    found: 0,
+                    required: 1,
+                })?;
+                let scts = if self.config.sct_threshold > 0 {
+                    let scts =
+                        sigstore_fulcio::verify_embedded_scts(leaf, &chain, &self.trust.ct_logs)?;
+                    if scts.len() < self.config.sct_threshold {
+                        return Err(Error::NotEnoughScts {
+                            found: scts.len(),
+                            required: self.config.sct_threshold,
+                        });
+                    }
+                    scts.len()
+                } else {
+                    0
+                };
+                check_fulcio_leaf_profile(leaf).map_err(Error::Certificate)?;
+                identity.verify(leaf).map_err(Error::Policy)?;
+                (signer_info(leaf)?, scts)
+            }
+            (Signer::Key { hint, .. }, _) => (
+                SignerInfo::PublicKey {
+                    hint: (*hint).to_owned(),
+                },
+                0,
+            ),
+            (Signer::Certificate(_), Policy::PublicKey(_)) => {
+                return Err(Error::Material(
+                    "the bundle carries a certificate; verify it with an identity policy",
+                ))
+            }
+        };
+
+        Ok(VerificationResult {
+            media_type: bundle.media_type.clone(),
+            signer: signer_info,
+            artifact_digest: format!(
+                "{}:{}",
+                signed.artifact_digest.algorithm().name(),
+                signed.artifact_digest.to_hex()
+            ),
+            statement: signed.statement,
+            verified_times: times,
+            log_entries,
+            verified_scts,
+        })
+    }
+
+    /// Checks the message signature or DSSE envelope against the artifact.
+    fn verify_artifact_signature(
+        &self,
+        bundle: &Bundle,
+        key: &PublicKey,
+        artifact: &Artifact<'_>,
+    ) -> Result<SignedContent, Error> {
+        match &bundle.content {
+            BundleContent::MessageSignature(ms) => {
+                let hash = artifact_digest_algorithm(bundle);
+                let digest = artifact.digest(hash)?;
+                if let Some(md) = &ms.message_digest {
+                    if hash_of(&md.algorithm) != Some(hash) || md.digest != digest.as_bytes() {
+                        return Err(Error::MessageDigestMismatch);
+                    }
+                }
+                let algorithm = scheme(key, hash);
+                match (algorithm, artifact) {
+                    (SignatureAlgorithm::Ed25519, Artifact::Bytes(bytes)) => {
+                        key.verify(algorithm, bytes, &ms.signature)
+                    }
+                    (SignatureAlgorithm::Ed25519, Artifact::Digest(_)) => {
+                        return Err(Error::Artifact(
+                            "Ed25519 signatures can only be checked against the artifact itself",
+                        ))
+                    }
+                    _ => key.verify_digest(algorithm, &digest, &ms.signature),
+                }
+                .map_err(Error::Signature)?;
+                Ok(SignedContent {
+                    artifact_digest: digest,
+                    statement: None,
+                })
+            }
+            BundleContent::DsseEnvelope(envelope) => {
+                let [signature] = envelope.signatures.as_slice() else {
+                    return Err(Error::Dsse("the envelope must carry exactly one signature"));
+                };
+                let pae = dsse::pae(&envelope.payload_type, &envelope.payload);
+                let algorithm = key.default_algorithm();
+                key.verify(algorithm, &pae, &signature.sig)
+                    .map_err(Error::Signature)?;
+                if envelope.payload_type != intoto::PAYLOAD_TYPE {
+                    return Err(Error::Dsse("the payload type is not application/vnd.in-toto+json"));
+                }
+                let statement =
+                    intoto::Statement::from_json(&envelope.payload).map_err(Error::Statement)?;
+                let digest = artifact.digest(match artifact {
+                    Artifact::Digest(d) => d.algorithm(),
+                    Artifact::Bytes(_) => HashAlgorithm::Sha256,
+                })?;
+                let wanted = digest.to_hex();
+                let subject = statement
+                    .subjects
+                    .iter()
+                    .find(|subject| {
+                        subject
+                            .digest
+                            .get(digest.algorithm().name())
+                            .is_some_and(|value| value.eq_ignore_ascii_case(&wanted))
+                    })
+                    .ok_or(Error::Dsse("no statement subject has the artifact's digest"))?;
+                Ok(SignedContent {
+                    artifact_digest: digest,
+                    statement: Some(StatementInfo {
+                        predicate_type: statement.predicate_type.clone(),
+                        subject: subject.name.clone(),
+                        statement_type: statement.type_.clone(),
+                    }),
+                })
+            }
+        }
+    }
+
+    /// Verifies one log entry: binding, log identity, SET, inclusion proof and checkpoint.
+    fn verify_log_entry<'t>(
+        &'t self,
+        index: usize,
+        entry: &TransparencyLogEntry,
+        bundle: &Bundle,
+        signed: &SignedContent,
+        verifier: BodyVerifier<'_>,
+    ) -> Result<(&'t TrustedLog, VerifiedLogEntry), Error> {
+        let rekor = |source| Error::LogEntry { index, source };
+        let invalid = |what| Error::LogEntryInvalid { index, what };
+        let log = self
+            .trust
+            .log_named_by(&entry.log_id)
+            .ok_or_else(|| Error::UnknownLog {
+                index,
+                log_id: hex::encode(&entry.log_id),
+            })?;
+
+        // The entry body must describe this very signature, key and artifact.
+        let body = EntryBody::parse(&entry.kind, &entry.kind_version, &entry.canonicalized_body)
+            .map_err(rekor)?;
+        match &bundle.content {
+            BundleContent::MessageSignature(ms) => body
+                .check_message_signature(&ms.signature, verifier, &signed.artifact_digest)
+                .map_err(rekor)?,
+            BundleContent::DsseEnvelope(envelope) => {
+                let [signature] = envelope.signatures.as_slice() else {
+                    return Err(Error::Dsse("the envelope must carry exactly one signature"));
+                };
+                body.check_dsse(
+                    &envelope.payload_type,
+                    &envelope.payload,
+                    &signature.sig,
+                    verifier,
+                )
+                .map_err(rekor)?
+            }
+        }
+
+        let rekor_v2 = entry.kind_version == "0.0.2"
+            && matches!(entry.kind.as_str(), "hashedrekord" | "dsse");
+
+        // Signed entry timestamp: the only way integratedTime becomes a verified time.
+        let mut integrated_time = None;
+        if let Some(promise) = &entry.inclusion_promise {
+            if rekor_v2 {
+                return Err(invalid("a Rekor v2 entry cannot carry a signed entry timestamp"));
+            }
+            set::verify_set(
+                &entry.canonicalized_body,
+                entry.integrated_time,
+                &log.log_id,
+                entry.log_index,
+                promise,
+                &log.key,
+            )
+            .map_err(rekor)?;
+            let time = Timestamp::from_unix(entry.integrated_time);
+            if !log.valid_for.contains(time) {
+                return Err(Error::LogKeyNotValidAt { index, time });
+            }
+            integrated_time = Some(time);
+        }
+
+        // Inclusion proof against a checkpoint signed by the same log.
+        let mut proven = false;
+        if let Some(proof) = &entry.inclusion_proof {
+            let note = proof
+                .checkpoint
+                .as_deref()
+                .ok_or_else(|| invalid("the inclusion proof has no checkpoint"))?;
+            let checkpoint =
+                checkpoint::verify_checkpoint(note, &log.note_verifier).map_err(rekor)?;
+            let hashes = proof
+                .hashes
+                .iter()
+                .map(|h| <[u8; 32]>::try_from(h.as_slice()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| invalid("an inclusion proof hash is not 32 bytes"))?;
+            let leaf = merkle::leaf_hash(&entry.canonicalized_body);
+            if rekor_v2 {
+                if checkpoint.origin != log.host {
+                    return Err(invalid("the checkpoint origin is not the log's name"));
+                }
+                let index = u64::try_from(entry.log_index)
+                    .map_err(|_| invalid("negative log index"))?;
+                merkle::verify_inclusion(
+                    index,
+                    checkpoint.tree_size,
+                    &leaf,
+                    &hashes,
+                    &checkpoint.root_hash,
+                )
+                .map_err(rekor)?;
+            } else {
+                let root: [u8; 32] = proof
+                    .root_hash
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| invalid("the inclusion proof root is not 32 bytes"))?;
+                let size = u64::try_from(proof.tree_size)
+                    .map_err(|_| invalid("negative tree size"))?;
+                let index = u64::try_from(proof.log_index)
+                    .map_err(|_| invalid("negative log index"))?;
+                if checkpoint.root_hash != root || checkpoint.tree_size != size {
+                    return Err(invalid(
+                        "the checkpoint does not commit to the inclusion proof's tree",
+                    ));
+                }
+                merkle::verify_inclusion(index, size, &leaf, &hashes, &root).map_err(rekor)?;
+            }
+            proven = true;
+        } else if self.config.require_inclusion_proof {
+            return Err(invalid("no inclusion proof"));
+        }
+        if !proven && integrated_time.is_none() {
+            return Err(invalid("neither an inclusion proof nor a signed entry timestamp"));
+        }
+
+        Ok((
+            log,
+            VerifiedLogEntry {
+                log: log.base_url.clone(),
+                log_id: hex::encode(&log.log_id),
+                log_index: entry.log_index,
+                kind: entry.kind.clone(),
+                version: entry.kind_version.clone(),
+                integrated_time,
+                inclusion_proof: proven,
+                inclusion_promise: entry.inclusion_promise.is_some(),
+            },
+        ))
+    }
+}
+
+/// What the artifact signature check established.
+struct SignedContent {
+    artifact_digest: Digest,
+    statement: Option<StatementInfo>,
+}
+
+fn signer_info(leaf: &Certificate) -> Result<SignerInfo, Error> {
+    let extensions = FulcioExtensions::from_certificate(leaf).map_err(Error::Certificate)?;
+    let identity = san(leaf).map_err(Error::Certificate)?.to_string();
+    Ok(SignerInfo::Certificate {
+        identity,
+        issuer: extensions.issuer.clone(),
+        extensions: Box::new(extensions),
+        not_before: leaf.not_before(),
+        not_after: leaf.not_after(),
+        serial: hex::encode(leaf.x509().tbs_certificate.serial_number.as_bytes()),
+    })
+}
