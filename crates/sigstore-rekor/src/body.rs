@@ -373,6 +373,19 @@ fn decode_pem(pem: &[u8]) -> Result<(String, Vec<u8>), Error> {
     Ok((label.to_owned(), der))
 }
 
+/// Decodes an `intoto` 0.0.2 `sig` field. Rekor stores base64 of the envelope's base64
+/// signature text; some older entries hold the envelope's base64 directly. A DER or raw
+/// signature is not base64 text, so when the first decoding yields base64 text it is the
+/// double encoding.
+fn intoto_signature(field: &str) -> Result<Vec<u8>, Error> {
+    let once = b64(field, "sig is not base64")?;
+    let inner = std::str::from_utf8(&once)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .and_then(|t| STANDARD.decode(t).ok());
+    Ok(inner.unwrap_or(once))
+}
+
 fn signatures_capped<T>(sigs: &[T]) -> Result<&[T], Error> {
     if sigs.len() > MAX_BODY_SIGNATURES {
         Err(Error::MalformedBody("too many signatures"))
@@ -469,12 +482,8 @@ impl EntryBody {
                 let signatures = signatures_capped(&c.envelope.signatures)?
                     .iter()
                     .map(|sig| {
-                        // `sig` is base64 of the envelope's base64 signature text.
-                        let inner = b64(&sig.sig, "sig is not base64")?;
-                        let inner = std::str::from_utf8(&inner)
-                            .map_err(|_| Error::MalformedBody("sig is not base64 text"))?;
                         Ok(LoggedSignature {
-                            signature: b64(inner, "sig is not double base64")?,
+                            signature: intoto_signature(&sig.sig)?,
                             verifier: v1_verifier(&sig.public_key)?,
                         })
                     })
@@ -745,6 +754,16 @@ mod tests {
             assert!(decode_pem(bad.as_bytes()).is_err(), "{bad:?}");
         }
         assert!(decode_pem(&[0xff, 0xfe]).is_err());
+    }
+
+    #[test]
+    fn intoto_sig_encodings() {
+        let der = [0x30u8, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x02];
+        let single = STANDARD.encode(der);
+        let double = STANDARD.encode(&single);
+        assert_eq!(intoto_signature(&single).unwrap(), der);
+        assert_eq!(intoto_signature(&double).unwrap(), der);
+        assert!(intoto_signature("!").is_err());
     }
 
     #[test]
