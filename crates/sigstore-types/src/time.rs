@@ -66,7 +66,8 @@ impl Timestamp {
             return None;
         }
         let days = days_from_civil(year, month, day);
-        let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+        let secs =
+            days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
         Some(Self { secs, nanos })
     }
 
@@ -75,15 +76,21 @@ impl Timestamp {
     pub fn parse_rfc3339(text: &str) -> Result<Self, Error> {
         let bad = || Error::InvalidTimestamp(text.chars().take(64).collect());
         let b = text.as_bytes();
-        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ')
-            || b[13] != b':' || b[16] != b':'
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !matches!(b[10], b'T' | b't' | b' ')
+            || b[13] != b':'
+            || b[16] != b':'
         {
             return Err(bad());
         }
         let num = |range: core::ops::Range<usize>| -> Result<u32, Error> {
             let digits = &b[range];
             if digits.iter().all(u8::is_ascii_digit) {
-                Ok(digits.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')))
+                Ok(digits
+                    .iter()
+                    .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')))
             } else {
                 Err(bad())
             }
@@ -257,7 +264,10 @@ mod tests {
         assert_eq!(t.to_string(), "2022-12-31T23:59:59.999Z");
         let t = Timestamp::parse_rfc3339("2000-02-29T01:00:00+01:00").unwrap();
         assert_eq!(t.to_string(), "2000-02-29T00:00:00Z");
-        assert_eq!(Timestamp::parse_rfc3339("1970-01-01T00:00:00Z").unwrap(), Timestamp::UNIX_EPOCH);
+        assert_eq!(
+            Timestamp::parse_rfc3339("1970-01-01T00:00:00Z").unwrap(),
+            Timestamp::UNIX_EPOCH
+        );
     }
 
     #[test]
@@ -294,12 +304,23 @@ mod tests {
     fn validity_is_inclusive() {
         let start = Timestamp::from_unix(10);
         let end = Timestamp::from_unix(20);
-        let v = ValidityPeriod { start: Some(start), end: Some(end) };
+        let v = ValidityPeriod {
+            start: Some(start),
+            end: Some(end),
+        };
         assert!(v.contains(start) && v.contains(end));
-        assert!(!v.contains(Timestamp::from_unix(9)) && !v.contains(Timestamp::new(20, 1).unwrap()));
-        let open = ValidityPeriod { start: Some(start), end: None };
+        assert!(
+            !v.contains(Timestamp::from_unix(9)) && !v.contains(Timestamp::new(20, 1).unwrap())
+        );
+        let open = ValidityPeriod {
+            start: Some(start),
+            end: None,
+        };
         assert!(open.contains(Timestamp::from_unix(i64::MAX)));
-        let no_start = ValidityPeriod { start: None, end: None };
+        let no_start = ValidityPeriod {
+            start: None,
+            end: None,
+        };
         assert!(!no_start.contains(start));
     }
 }

@@ -1,0 +1,297 @@
+//! Private protobuf-JSON building blocks shared by the wire structs of every document.
+
+use core::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::encoding::{base64_encode, decode_field};
+use crate::Error;
+
+/// Largest JSON document accepted by the `from_json` functions (32 MiB).
+pub const MAX_JSON_SIZE: usize = 32 * 1024 * 1024;
+
+/// Parses `bytes` as JSON into `T` after the size check.
+pub(crate) fn parse<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, Error> {
+    if bytes.len() > MAX_JSON_SIZE {
+        return Err(Error::InputTooLarge {
+            size: bytes.len(),
+            limit: MAX_JSON_SIZE,
+        });
+    }
+    Ok(serde_json::from_slice(bytes)?)
+}
+
+/// Serializes a wire struct; the wire structs contain only strings, numbers, maps and
+/// sequences, so serialization cannot fail.
+pub(crate) fn to_string<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// The text of a JSON integer given either as a string or as a number.
+///
+/// Parsing into the target type happens at conversion time so the error names the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NumText(pub String);
+
+impl NumText {
+    pub(crate) fn from_i64(v: i64) -> Self {
+        Self(v.to_string())
+    }
+
+    fn check_digits(&self) -> bool {
+        let digits = self.0.strip_prefix('-').unwrap_or(&self.0);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    }
+
+    fn invalid(&self, field: &'static str) -> Error {
+        Error::InvalidInteger {
+            field,
+            value: self.0.chars().take(40).collect(),
+        }
+    }
+
+    pub(crate) fn to_i64(&self, field: &'static str) -> Result<i64, Error> {
+        if !self.check_digits() {
+            return Err(self.invalid(field));
+        }
+        self.0.parse().map_err(|_| self.invalid(field))
+    }
+
+    pub(crate) fn to_u32(&self, field: &'static str) -> Result<u32, Error> {
+        if !self.check_digits() {
+            return Err(self.invalid(field));
+        }
+        self.0.parse().map_err(|_| self.invalid(field))
+    }
+}
+
+struct NumTextVisitor;
+
+impl Visitor<'_> for NumTextVisitor {
+    type Value = NumText;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer as a JSON number or string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<NumText, E> {
+        Ok(NumText(v.to_owned()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<NumText, E> {
+        Ok(NumText(v.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<NumText, E> {
+        Ok(NumText(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumText, E> {
+        // Integral floats within the exactly representable range are accepted (proto3 JSON
+        // allows `1.0` and `1e3`); anything else keeps its text and fails at conversion.
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+        if v.is_finite() && v.fract() == 0.0 && v.abs() <= EXACT {
+            Ok(NumText(format!("{v:.0}")))
+        } else {
+            Ok(NumText(format!("{v:e}")))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NumText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NumTextVisitor)
+    }
+}
+
+/// An `int64`/`uint64` field: emitted as a JSON string.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Int64(pub NumText);
+
+impl Serialize for Int64 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0 .0)
+    }
+}
+
+impl Int64 {
+    pub(crate) fn new(v: i64) -> Self {
+        Self(NumText::from_i64(v))
+    }
+
+    /// `Some` for non-zero values (proto3 omits defaults).
+    pub(crate) fn non_zero(v: i64) -> Option<Self> {
+        (v != 0).then(|| Self::new(v))
+    }
+}
+
+/// Parses an optional int64 field, absent = 0.
+pub(crate) fn opt_i64(v: &Option<Int64>, field: &'static str) -> Result<i64, Error> {
+    v.as_ref().map_or(Ok(0), |n| n.0.to_i64(field))
+}
+
+/// A `uint32` field: emitted as a JSON number.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Uint32(pub NumText);
+
+impl Serialize for Uint32 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 .0.parse::<u32>() {
+            Ok(n) => s.serialize_u32(n),
+            Err(_) => s.serialize_str(&self.0 .0),
+        }
+    }
+}
+
+impl Uint32 {
+    pub(crate) fn new(v: u32) -> Self {
+        Self(NumText(v.to_string()))
+    }
+}
+
+/// Parses an optional uint32 field, absent = 0.
+pub(crate) fn opt_u32(v: &Option<Uint32>, field: &'static str) -> Result<u32, Error> {
+    v.as_ref().map_or(Ok(0), |n| n.0.to_u32(field))
+}
+
+/// An enum value: a name, or (accepted on input only) its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EnumValue {
+    Name(String),
+    Number(i64),
+}
+
+impl<'de> Deserialize<'de> for EnumValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = EnumValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an enum name or number")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<EnumValue, E> {
+                Ok(EnumValue::Name(v.to_owned()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<EnumValue, E> {
+                i64::try_from(v)
+                    .map(EnumValue::Number)
+                    .map_err(|_| E::custom("enum number out of range"))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<EnumValue, E> {
+                Ok(EnumValue::Number(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for EnumValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            EnumValue::Name(n) => s.serialize_str(n),
+            EnumValue::Number(n) => s.serialize_i64(*n),
+        }
+    }
+}
+
+/// A `bytes` field as base64 text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Bytes(pub String);
+
+impl Bytes {
+    pub(crate) fn encode(bytes: &[u8]) -> Self {
+        Self(base64_encode(bytes))
+    }
+
+    /// `Some` for non-empty values (proto3 omits defaults).
+    pub(crate) fn non_empty(bytes: &[u8]) -> Option<Self> {
+        (!bytes.is_empty()).then(|| Self::encode(bytes))
+    }
+
+    pub(crate) fn decode(&self, field: &'static str) -> Result<Vec<u8>, Error> {
+        decode_field(self.0.as_bytes(), field)
+    }
+}
+
+/// Decodes an optional bytes field, absent = empty.
+pub(crate) fn opt_bytes(v: &Option<Bytes>, field: &'static str) -> Result<Vec<u8>, Error> {
+    v.as_ref().map_or(Ok(Vec::new()), |b| b.decode(field))
+}
+
+/// Decodes a bytes field that must be present and non-empty.
+pub(crate) fn req_bytes(v: &Option<Bytes>, field: &'static str) -> Result<Vec<u8>, Error> {
+    let out = opt_bytes(v, field)?;
+    if out.is_empty() {
+        return Err(Error::MissingField(field));
+    }
+    Ok(out)
+}
+
+/// `Some` for non-empty strings (proto3 omits defaults).
+pub(crate) fn non_empty_str(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// `Some` for non-empty vectors.
+pub(crate) fn non_empty_vec<T>(v: Vec<T>) -> Option<Vec<T>> {
+    (!v.is_empty()).then_some(v)
+}
+
+/// `{ "rawBytes": b64 }` (X509Certificate).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawBytes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_bytes: Option<Bytes>,
+}
+
+/// `{ "certificates": [ {rawBytes} ] }` (X509CertificateChain).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CertChain {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<Vec<RawBytes>>,
+}
+
+impl CertChain {
+    pub(crate) fn decode(&self, field: &'static str) -> Result<Vec<Vec<u8>>, Error> {
+        self.certificates
+            .iter()
+            .flatten()
+            .map(|c| req_bytes(&c.raw_bytes, field))
+            .collect()
+    }
+
+    pub(crate) fn encode(certs: &[Vec<u8>]) -> Self {
+        Self {
+            certificates: non_empty_vec(
+                certs
+                    .iter()
+                    .map(|c| RawBytes {
+                        raw_bytes: Bytes::non_empty(c),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// `{ "keyId": b64 }` (LogId).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct KeyId {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<Bytes>,
+}
+
+impl KeyId {
+    pub(crate) fn encode(bytes: &[u8]) -> Self {
+        Self {
+            key_id: Bytes::non_empty(bytes),
+        }
+    }
+}
