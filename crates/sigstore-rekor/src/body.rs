@@ -18,9 +18,9 @@ use sigstore_crypto::{Digest, HashAlgorithm};
 use crate::error::BodyField;
 use crate::Error;
 
-/// Largest `canonicalizedBody` accepted, in bytes. Rekor v1 caps uploaded entries well below
-/// this (its default maximum request body is 32 MiB and in-toto entries embed the envelope),
-/// so anything larger cannot be a real entry and is refused before JSON parsing.
+/// Largest `canonicalizedBody` accepted, in bytes. Real entries are kilobytes (in-toto
+/// entries embed the envelope, still far below this); the bound stops a hostile body from
+/// making us parse and decode arbitrarily much JSON.
 pub const MAX_BODY_SIZE: usize = 32 << 20;
 
 /// Most signatures read from a DSSE or in-toto entry body. Bundles carry exactly one; the cap

@@ -60,3 +60,8 @@ pub mod merkle;
 pub mod set;
 
 pub use error::{BodyField, CheckpointFormat, Error, NoteFormat};
+
+/// Runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,4 +1,5 @@
 //! Data-driven test over the transparency-dev Merkle vectors in `$SIGSTORE_SHARED_DIR/vectors/merkle`.
+#![allow(clippy::unwrap_used)] // Test helpers: a panic is a test failure.
 
 use std::path::{Path, PathBuf};
 
