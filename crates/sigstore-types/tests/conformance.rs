@@ -1,4 +1,5 @@
 //! Data-driven tests over the shared conformance and trust directories.
+#![allow(clippy::unwrap_used)] // Test helpers: a panic is a test failure.
 
 mod common;
 

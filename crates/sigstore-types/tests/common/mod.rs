@@ -1,4 +1,4 @@
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)] // Shared test helpers; a panic is a test failure.
 
 use std::path::PathBuf;
 
