@@ -60,6 +60,15 @@ macro_rules! proto_enum {
             }
         }
 
+        impl core::str::FromStr for $name {
+            type Err = core::convert::Infallible;
+
+            /// Same as the inherent `parse`: never fails, unknown names give `Unknown`.
+            fn from_str(name: &str) -> Result<Self, Self::Err> {
+                Ok(Self::parse(name))
+            }
+        }
+
         impl core::fmt::Display for $name {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.write_str(self.as_str())

@@ -235,10 +235,40 @@ pub enum Error {
 
 impl From<serde_json::Error> for Error {
     fn from(err: serde_json::Error) -> Self {
-        Error::Json {
-            line: err.line(),
-            column: err.column(),
-            message: err.to_string(),
+        let (line, column) = (err.line(), err.column());
+        let mut message = err.to_string();
+        let suffix = format!(" at line {line} column {column}");
+        if message.ends_with(&suffix) {
+            message.truncate(message.len() - suffix.len());
         }
+        Error::Json {
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_error_keeps_position_once() {
+        let err: Error = serde_json::from_str::<u8>("\n  x").unwrap_err().into();
+        match &err {
+            Error::Json {
+                line,
+                column,
+                message,
+            } => {
+                assert_eq!((*line, *column), (2, 3));
+                assert!(!message.contains("line"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err
+            .to_string()
+            .starts_with("invalid JSON at line 2, column 3: "));
     }
 }
