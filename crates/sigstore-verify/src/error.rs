@@ -73,7 +73,7 @@ pub enum Error {
         source: sigstore_rekor::Error,
     },
     /// A transparency log entry names a log the trusted root does not contain.
-    #[error("transparency log entry #{index}: log {log_id} is not in the trusted root")]
+    #[error("transparency log entry #{index}: the trusted root has no usable key for log {log_id}")]
     UnknownLog {
         /// Position of the entry in the bundle.
         index: usize,

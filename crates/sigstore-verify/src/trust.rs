@@ -1,6 +1,6 @@
 //! Trust material prepared once from a trusted root: parsed keys, CA chains, note verifiers.
 
-use sigstore_crypto::{KeyType, PublicKey};
+use sigstore_crypto::PublicKey;
 use sigstore_fulcio::CtLog;
 use sigstore_rekor::checkpoint::NoteVerifier;
 use sigstore_tsa::TimestampAuthority;
@@ -14,7 +14,6 @@ use crate::Error;
 #[derive(Debug)]
 pub(crate) struct TrustedLog {
     pub(crate) base_url: String,
-    pub(crate) host: String,
     pub(crate) log_id: Vec<u8>,
     pub(crate) checkpoint_key_id: Option<Vec<u8>>,
     pub(crate) key: PublicKey,
@@ -44,10 +43,13 @@ pub struct TrustMaterial {
 impl TrustMaterial {
     /// Parses and checks every key and certificate of `root`.
     pub fn new(root: &TrustedRoot) -> Result<Self, Error> {
+        // A key this build cannot use (a future algorithm, PKCS#1 RSA of old CT logs) is left
+        // out: a bundle that relies on it then fails as naming an unknown log. A key whose
+        // validity has no start makes the whole root invalid.
         let logs = root
             .tlogs
             .iter()
-            .map(trusted_log)
+            .filter_map(|log| trusted_log(log).transpose())
             .collect::<Result<Vec<_>, _>>()?;
         let certificate_authorities = root
             .certificate_authorities
@@ -60,9 +62,20 @@ impl TrustMaterial {
         let ct_logs = root
             .ctlogs
             .iter()
-            .map(|log| {
-                let (key, valid_for) = log_key(log)?;
-                Ok(CtLog::new(key, log.log_id.clone(), Some(valid_for)))
+            .filter_map(|log| {
+                let (key, valid_for) = match log_key(log) {
+                    Ok(Some(found)) => found,
+                    Ok(None) => return None,
+                    Err(e) => return Some(Err(e)),
+                };
+                Some(
+                    CtLog::new(key.spki_der(), &log.log_id, Some(valid_for)).map_err(|_| {
+                        Error::InvalidTrustedRoot {
+                            what: "CT log ID is malformed",
+                            log: log.base_url.clone(),
+                        }
+                    }),
+                )
             })
             .collect::<Result<Vec<_>, Error>>()?;
         let timestamp_authorities = root
@@ -70,7 +83,7 @@ impl TrustMaterial {
             .iter()
             .map(|tsa| {
                 CertificateAuthority::new(&tsa.cert_chain, tsa.valid_for)
-                    .map(TimestampAuthority::new)
+                    .map(TimestampAuthority::from_authority)
                     .map_err(|source| Error::TrustedRootCertificate { source })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -87,17 +100,12 @@ impl TrustMaterial {
     }
 }
 
-fn log_key(log: &TransparencyLogInstance) -> Result<(PublicKey, ValidityPeriod), Error> {
+/// The key and validity of a log; `None` for a key this build cannot parse.
+fn log_key(log: &TransparencyLogInstance) -> Result<Option<(PublicKey, ValidityPeriod)>, Error> {
     let invalid = |what| Error::InvalidTrustedRoot {
         what,
         log: log.base_url.clone(),
     };
-    let raw = log
-        .public_key
-        .raw_bytes
-        .as_deref()
-        .ok_or_else(|| invalid("log key has no rawBytes"))?;
-    let key = PublicKey::from_spki_der(raw).map_err(|_| invalid("log key does not parse"))?;
     let valid_for = log
         .public_key
         .valid_for
@@ -105,29 +113,34 @@ fn log_key(log: &TransparencyLogInstance) -> Result<(PublicKey, ValidityPeriod),
     if valid_for.start.is_none() {
         return Err(invalid("log key validFor has no start"));
     }
-    Ok((key, valid_for))
+    let Some(raw) = log.public_key.raw_bytes.as_deref() else {
+        return Ok(None);
+    };
+    Ok(PublicKey::from_spki_der(raw)
+        .ok()
+        .map(|key| (key, valid_for)))
 }
 
-fn trusted_log(log: &TransparencyLogInstance) -> Result<TrustedLog, Error> {
-    let (key, valid_for) = log_key(log)?;
+fn trusted_log(log: &TransparencyLogInstance) -> Result<Option<TrustedLog>, Error> {
+    let Some((key, valid_for)) = log_key(log)? else {
+        return Ok(None);
+    };
     let host = host_of(&log.base_url).to_owned();
-    let note_verifier = match key.key_type() {
-        KeyType::Ed25519 => NoteVerifier::ed25519(&host, key.clone()),
-        _ => NoteVerifier::rekor_v1(&host, key.clone()),
-    }
+    // Used for Rekor v2 checkpoints (origin == key name == host); Rekor v1 checkpoints name
+    // their key after the origin's host and are checked with the key alone.
+    let note_verifier = NoteVerifier::rekor_v2(&host, key.clone())
     .map_err(|_| Error::InvalidTrustedRoot {
         what: "log key cannot sign checkpoints",
         log: log.base_url.clone(),
     })?;
-    Ok(TrustedLog {
+    Ok(Some(TrustedLog {
         base_url: log.base_url.clone(),
-        host,
         log_id: log.log_id.clone(),
         checkpoint_key_id: log.checkpoint_key_id.clone(),
         key,
         valid_for,
         note_verifier,
-    })
+    }))
 }
 
 /// The host name of a URL: no scheme, user info, port or path (`https://a.b:8080/x` -> `a.b`).

@@ -520,8 +520,6 @@ impl Verifier {
                 .checkpoint
                 .as_deref()
                 .ok_or_else(|| invalid("the inclusion proof has no checkpoint"))?;
-            let checkpoint =
-                checkpoint::verify_checkpoint(note, &log.note_verifier).map_err(rekor)?;
             let hashes = proof
                 .hashes
                 .iter()
@@ -530,9 +528,8 @@ impl Verifier {
                 .map_err(|_| invalid("an inclusion proof hash is not 32 bytes"))?;
             let leaf = merkle::leaf_hash(&entry.canonicalized_body);
             if rekor_v2 {
-                if checkpoint.origin != log.host {
-                    return Err(invalid("the checkpoint origin is not the log's name"));
-                }
+                let checkpoint = checkpoint::verify_rekor_v2_checkpoint(note, &log.note_verifier)
+                    .map_err(rekor)?;
                 let index = u64::try_from(entry.log_index)
                     .map_err(|_| invalid("negative log index"))?;
                 merkle::verify_inclusion(
@@ -553,6 +550,8 @@ impl Verifier {
                     .map_err(|_| invalid("negative tree size"))?;
                 let index = u64::try_from(proof.log_index)
                     .map_err(|_| invalid("negative log index"))?;
+                let checkpoint =
+                    checkpoint::verify_rekor_v1_checkpoint(note, &log.key).map_err(rekor)?;
                 if checkpoint.root_hash != root || checkpoint.tree_size != size {
                     return Err(invalid(
                         "the checkpoint does not commit to the inclusion proof's tree",
@@ -592,7 +591,11 @@ struct SignedContent {
 
 fn signer_info(leaf: &Certificate) -> Result<SignerInfo, Error> {
     let extensions = FulcioExtensions::from_certificate(leaf).map_err(Error::Certificate)?;
-    let identity = san(leaf).map_err(Error::Certificate)?.to_string();
+    let identity = san(leaf)
+        .map_err(Error::Certificate)?
+        .as_str()
+        .ok_or(Error::Material("the certificate's SAN is not an email, URI or username"))?
+        .to_owned();
     Ok(SignerInfo::Certificate {
         identity,
         issuer: extensions.issuer.clone(),
