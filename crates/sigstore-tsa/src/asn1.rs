@@ -266,9 +266,11 @@ pub(crate) const OID_SHA512: ObjectIdentifier =
 /// The OID of a hash algorithm.
 pub(crate) fn hash_oid(alg: HashAlgorithm) -> ObjectIdentifier {
     match alg {
+        HashAlgorithm::Sha256 => OID_SHA256,
         HashAlgorithm::Sha384 => OID_SHA384,
         HashAlgorithm::Sha512 => OID_SHA512,
-        _ => OID_SHA256,
+        // `HashAlgorithm` is non-exhaustive; sigstore-crypto offers only the SHA-2 family.
+        _ => OID_SHA512,
     }
 }
 
