@@ -93,7 +93,11 @@ pub fn describe(bundle: &Bundle) -> String {
             Ok(cert) => {
                 match sigstore_x509_policy::san(&cert) {
                     Ok(san) => {
-                        let _ = writeln!(out, "Identity:        {san}");
+                        let _ = writeln!(
+                            out,
+                            "Identity:        {}",
+                            san.as_str().unwrap_or("(not an email, URI or username)")
+                        );
                     }
                     Err(e) => {
                         let _ = writeln!(out, "Identity:        unreadable ({e})");
@@ -189,9 +193,13 @@ pub fn describe(bundle: &Bundle) -> String {
         .iter()
         .enumerate()
     {
-        match sigstore_tsa::parse_unverified_time(token) {
-            Ok(time) => {
-                let _ = writeln!(out, "Timestamp #{i}:    {time} (RFC 3161)");
+        match sigstore_tsa::TimeStampToken::from_der(token) {
+            Ok(parsed) => {
+                let _ = writeln!(
+                    out,
+                    "Timestamp #{i}:    {} (RFC 3161)",
+                    parsed.tst_info().gen_time
+                );
             }
             Err(e) => {
                 let _ = writeln!(out, "Timestamp #{i}:    unreadable ({e})");
