@@ -126,6 +126,9 @@ impl VerifiedChain {
 /// Anchors come only from `authorities`. When none fits, the error comes from the most
 /// specific failure: an authority whose key signed the leaf beats one with a matching name,
 /// which beats the rest.
+///
+/// Timestamp authority chains start with the TSA signing certificate itself; validate those
+/// with [`verify_tsa_chain`].
 pub fn verify_chain(
     leaf: &Certificate,
     authorities: &[CertificateAuthority],
