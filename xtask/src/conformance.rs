@@ -68,7 +68,9 @@ fn parse_args(args: &[String]) -> Result<Options> {
 
 /// Builds the conformance binary for `backend` and returns its path.
 fn build(backend: Backend) -> Result<PathBuf> {
-    let target_dir = workspace_root().join("target").join(format!("conformance-{}", backend.name()));
+    let target_dir = workspace_root()
+        .join("target")
+        .join(format!("conformance-{}", backend.name()));
     let mut cmd = cargo();
     cmd.args([
         "build",
@@ -192,14 +194,24 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
                         "UNEXPECTED [{}] {} ({how}): expected {}, got {} (exit {}): {reason}",
                         backend.name(),
                         case.name,
-                        if case.should_fail { "failure" } else { "success" },
+                        if case.should_fail {
+                            "failure"
+                        } else {
+                            "success"
+                        },
                         if verified { "success" } else { "failure" },
-                        output.status.code().map_or("signal".to_owned(), |c| c.to_string()),
+                        output
+                            .status
+                            .code()
+                            .map_or("signal".to_owned(), |c| c.to_string()),
                     );
                 }
             }
         }
-        println!("backend {}: {passed} passed, {failed} failed", backend.name());
+        println!(
+            "backend {}: {passed} passed, {failed} failed",
+            backend.name()
+        );
         all_passed += passed;
         all_failed += failed;
     }

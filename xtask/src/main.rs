@@ -153,15 +153,7 @@ fn check_deps() -> Result<()> {
     for krate in PURE_CRATES {
         let output = cargo()
             .args([
-                "tree",
-                "--locked",
-                "-p",
-                krate,
-                "-e",
-                "normal",
-                "--prefix",
-                "none",
-                "--format",
+                "tree", "--locked", "-p", krate, "-e", "normal", "--prefix", "none", "--format",
                 "{p}",
             ])
             .output()

@@ -123,8 +123,8 @@ pub fn artifact_for<'a>(
 ) -> Result<Artifact<'a>> {
     match input {
         Input::File(path) if needs_artifact_bytes(key) => {
-            *storage = std::fs::read(path)
-                .with_context(|| format!("{}: cannot read", path.display()))?;
+            *storage =
+                std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
             Ok(Artifact::Bytes(storage))
         }
         _ => Ok(Artifact::Digest(artifact_digest(input, bundle)?)),
@@ -138,7 +138,10 @@ mod tests {
     #[test]
     fn digest_inputs() {
         let hex = "a".repeat(64);
-        assert!(matches!(Input::parse(&format!("sha256:{hex}")), Ok(Input::Digest(_))));
+        assert!(matches!(
+            Input::parse(&format!("sha256:{hex}")),
+            Ok(Input::Digest(_))
+        ));
         assert!(Input::parse("sha256:abc").is_err());
         assert!(Input::parse(&format!("sha256:{}", "z".repeat(64))).is_err());
         assert_eq!(

@@ -31,6 +31,7 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 enum Command {
     /// Verify artifacts against their Sigstore bundles.
     #[command(subcommand)]
@@ -49,13 +50,21 @@ enum VerifyCommand {
         #[command(flatten)]
         common: CommonArgs,
         /// The expected certificate identity (email, URI or username), matched exactly.
-        #[arg(long, required_unless_present = "cert_identity_regexp", conflicts_with = "cert_identity_regexp")]
+        #[arg(
+            long,
+            required_unless_present = "cert_identity_regexp",
+            conflicts_with = "cert_identity_regexp"
+        )]
         cert_identity: Option<String>,
         /// A regular expression the whole certificate identity must match.
         #[arg(long)]
         cert_identity_regexp: Option<String>,
         /// The expected OIDC issuer URL, matched exactly.
-        #[arg(long, required_unless_present = "cert_oidc_issuer_regexp", conflicts_with = "cert_oidc_issuer_regexp")]
+        #[arg(
+            long,
+            required_unless_present = "cert_oidc_issuer_regexp",
+            conflicts_with = "cert_oidc_issuer_regexp"
+        )]
         cert_oidc_issuer: Option<String>,
         /// A regular expression the whole OIDC issuer must match.
         #[arg(long)]
@@ -104,13 +113,28 @@ struct CommonArgs {
     #[arg(long, value_name = "FILE")]
     bundle: Option<PathBuf>,
     /// Legacy detached certificate (PEM; one input only).
-    #[arg(long, value_name = "FILE", requires = "signature", conflicts_with = "bundle")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "signature",
+        conflicts_with = "bundle"
+    )]
     certificate: Option<PathBuf>,
     /// Legacy detached signature (base64; one input only).
-    #[arg(long, value_name = "FILE", requires = "certificate", conflicts_with = "bundle")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "certificate",
+        conflicts_with = "bundle"
+    )]
     signature: Option<PathBuf>,
     /// Legacy offline Rekor entry (`.rekor`; one input only).
-    #[arg(long, value_name = "FILE", requires = "certificate", conflicts_with = "bundle")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "certificate",
+        conflicts_with = "bundle"
+    )]
     rekor_bundle: Option<PathBuf>,
     /// Trust this trusted root instead of the embedded production one.
     #[arg(long, value_name = "FILE", conflicts_with = "staging")]
@@ -222,7 +246,10 @@ fn plan(common: &CommonArgs) -> Result<Vec<(Input, Option<Material>)>> {
         bail!("--bundle, --certificate and --signature take exactly one input");
     }
     if let Some(bundle) = &common.bundle {
-        return Ok(vec![(inputs[0].clone(), Some(Material::Bundle(bundle.clone())))]);
+        return Ok(vec![(
+            inputs[0].clone(),
+            Some(Material::Bundle(bundle.clone())),
+        )]);
     }
     if let (Some(certificate), Some(signature)) = (&common.certificate, &common.signature) {
         return Ok(vec![(
@@ -274,10 +301,13 @@ fn discover(input: &Input) -> Option<Material> {
 fn verify_all(common: &CommonArgs, policy: &Policy) -> Result<bool> {
     let jobs = plan(common)?;
     let root = load_trusted_root(common.trusted_root.as_deref(), common.staging)?;
-    let verifier = Verifier::new(&root, VerifierConfig::default())
-        .context("the trusted root is unusable")?;
-    let legacy_verifier = Verifier::new(&root, VerifierConfig::default().allowing_promise_only_entries())
-        .context("the trusted root is unusable")?;
+    let verifier =
+        Verifier::new(&root, VerifierConfig::default()).context("the trusted root is unusable")?;
+    let legacy_verifier = Verifier::new(
+        &root,
+        VerifierConfig::default().allowing_promise_only_entries(),
+    )
+    .context("the trusted root is unusable")?;
 
     // Inputs verify in parallel; results print in input order.
     let results: Vec<Mutex<Option<Result<VerificationResult>>>> =
@@ -293,7 +323,13 @@ fn verify_all(common: &CommonArgs, policy: &Policy) -> Result<bool> {
                 let Some((input, material)) = jobs.get(i) else {
                     break;
                 };
-                let outcome = verify_one(&verifier, &legacy_verifier, input, material.as_ref(), policy);
+                let outcome = verify_one(
+                    &verifier,
+                    &legacy_verifier,
+                    input,
+                    material.as_ref(),
+                    policy,
+                );
                 if let Ok(mut slot) = results[i].lock() {
                     *slot = Some(outcome);
                 }
@@ -314,7 +350,8 @@ fn verify_all(common: &CommonArgs, policy: &Policy) -> Result<bool> {
         match outcome {
             Ok(result) => {
                 if common.json {
-                    let line = serde_json::json!({"input": name, "verified": true, "result": result});
+                    let line =
+                        serde_json::json!({"input": name, "verified": true, "result": result});
                     writeln!(out, "{line}")?;
                 } else {
                     writeln!(out, "OK: {name}")?;
@@ -324,7 +361,8 @@ fn verify_all(common: &CommonArgs, policy: &Policy) -> Result<bool> {
                 all_ok = false;
                 let reason = format!("{error:#}");
                 if common.json {
-                    let line = serde_json::json!({"input": name, "verified": false, "error": reason});
+                    let line =
+                        serde_json::json!({"input": name, "verified": false, "error": reason});
                     writeln!(out, "{line}")?;
                 } else {
                     writeln!(out, "FAIL: {name}: {reason}")?;
@@ -343,7 +381,7 @@ fn verify_one(
     policy: &Policy,
 ) -> Result<VerificationResult> {
     let key = match policy {
-        Policy::PublicKey(key) => Some(key),
+        Policy::PublicKey(key) => Some(&**key),
         _ => None,
     };
     match material {
@@ -399,7 +437,9 @@ fn verify_one(
 fn inspect(path: &Path) -> Result<()> {
     let bundle: Bundle = read_bundle(path)?;
     let summary = policy::describe(&bundle);
-    println!("NOT VERIFIED: this describes what the bundle claims; use `sigstore verify` to check it.");
+    println!(
+        "NOT VERIFIED: this describes what the bundle claims; use `sigstore verify` to check it."
+    );
     print!("{summary}");
     Ok(())
 }

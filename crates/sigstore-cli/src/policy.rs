@@ -151,9 +151,17 @@ pub fn describe(bundle: &Bundle) -> String {
             if let Ok(statement) = sigstore_types::intoto::Statement::from_json(&env.payload) {
                 let _ = writeln!(out, "  predicate:     {}", statement.predicate_type);
                 for subject in &statement.subjects {
-                    let digests: Vec<String> =
-                        subject.digest.iter().map(|(k, v)| format!("{k}:{v}")).collect();
-                    let _ = writeln!(out, "  subject:       {} {}", subject.name, digests.join(" "));
+                    let digests: Vec<String> = subject
+                        .digest
+                        .iter()
+                        .map(|(k, v)| format!("{k}:{v}"))
+                        .collect();
+                    let _ = writeln!(
+                        out,
+                        "  subject:       {} {}",
+                        subject.name,
+                        digests.join(" ")
+                    );
                 }
             }
         }
@@ -184,7 +192,11 @@ pub fn describe(bundle: &Bundle) -> String {
         let _ = writeln!(
             out,
             "  promise (SET): {}",
-            if entry.inclusion_promise.is_some() { "present" } else { "absent" }
+            if entry.inclusion_promise.is_some() {
+                "present"
+            } else {
+                "absent"
+            }
         );
     }
     for (i, token) in bundle

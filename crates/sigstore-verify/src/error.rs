@@ -73,7 +73,9 @@ pub enum Error {
         source: sigstore_rekor::Error,
     },
     /// A transparency log entry names a log the trusted root does not contain.
-    #[error("transparency log entry #{index}: the trusted root has no usable key for log {log_id}")]
+    #[error(
+        "transparency log entry #{index}: the trusted root has no usable key for log {log_id}"
+    )]
     UnknownLog {
         /// Position of the entry in the bundle.
         index: usize,
@@ -89,7 +91,9 @@ pub enum Error {
         what: &'static str,
     },
     /// A signed entry timestamp's time lies outside the log key's validity.
-    #[error("transparency log entry #{index}: integrated time {time} is outside the log key's validity")]
+    #[error(
+        "transparency log entry #{index}: integrated time {time} is outside the log key's validity"
+    )]
     LogKeyNotValidAt {
         /// Position of the entry in the bundle.
         index: usize,

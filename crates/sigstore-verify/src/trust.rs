@@ -128,11 +128,11 @@ fn trusted_log(log: &TransparencyLogInstance) -> Result<Option<TrustedLog>, Erro
     let host = host_of(&log.base_url).to_owned();
     // Used for Rekor v2 checkpoints (origin == key name == host); Rekor v1 checkpoints name
     // their key after the origin's host and are checked with the key alone.
-    let note_verifier = NoteVerifier::rekor_v2(&host, key.clone())
-    .map_err(|_| Error::InvalidTrustedRoot {
-        what: "log key cannot sign checkpoints",
-        log: log.base_url.clone(),
-    })?;
+    let note_verifier =
+        NoteVerifier::rekor_v2(&host, key.clone()).map_err(|_| Error::InvalidTrustedRoot {
+            what: "log key cannot sign checkpoints",
+            log: log.base_url.clone(),
+        })?;
     Ok(Some(TrustedLog {
         base_url: log.base_url.clone(),
         log_id: log.log_id.clone(),
@@ -161,7 +161,10 @@ mod tests {
     #[test]
     fn hosts() {
         assert_eq!(host_of("https://rekor.sigstore.dev"), "rekor.sigstore.dev");
-        assert_eq!(host_of("https://log2025-1.rekor.sigstore.dev/"), "log2025-1.rekor.sigstore.dev");
+        assert_eq!(
+            host_of("https://log2025-1.rekor.sigstore.dev/"),
+            "log2025-1.rekor.sigstore.dev"
+        );
         assert_eq!(host_of("http://127.0.0.1:3000/api"), "127.0.0.1");
         assert_eq!(host_of("https://u@[::1]:80"), "::1");
         assert_eq!(host_of("rekor.example"), "rekor.example");

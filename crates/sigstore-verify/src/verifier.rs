@@ -84,7 +84,7 @@ pub enum Policy {
     /// A keyless (Fulcio certificate) bundle whose certificate satisfies this policy.
     Identity(Box<dyn VerificationPolicy>),
     /// A managed-key bundle signed by this key.
-    PublicKey(PublicKey),
+    PublicKey(Box<PublicKey>),
 }
 
 impl Policy {
@@ -95,7 +95,7 @@ impl Policy {
 
     /// A managed key.
     pub fn key(key: PublicKey) -> Self {
-        Self::PublicKey(key)
+        Self::PublicKey(Box::new(key))
     }
 }
 
@@ -254,12 +254,9 @@ impl Verifier {
         let mut times = Vec::new();
         let mut tsa_seen = BTreeSet::new();
         for (index, token) in material.rfc3161_timestamps.iter().enumerate() {
-            let verified = sigstore_tsa::verify_timestamp(
-                token,
-                signature,
-                &self.trust.timestamp_authorities,
-            )
-            .map_err(|source| Error::Timestamp { index, source })?;
+            let verified =
+                sigstore_tsa::verify_timestamp(token, signature, &self.trust.timestamp_authorities)
+                    .map_err(|source| Error::Timestamp { index, source })?;
             if tsa_seen.insert(verified.authority_index) {
                 times.push(VerifiedTime {
                     time: verified.time,
@@ -417,7 +414,9 @@ impl Verifier {
                 key.verify(algorithm, &pae, &signature.sig)
                     .map_err(Error::Signature)?;
                 if envelope.payload_type != intoto::PAYLOAD_TYPE {
-                    return Err(Error::Dsse("the payload type is not application/vnd.in-toto+json"));
+                    return Err(Error::Dsse(
+                        "the payload type is not application/vnd.in-toto+json",
+                    ));
                 }
                 let statement =
                     intoto::Statement::from_json(&envelope.payload).map_err(Error::Statement)?;
@@ -435,7 +434,9 @@ impl Verifier {
                             .get(digest.algorithm().name())
                             .is_some_and(|value| value.eq_ignore_ascii_case(&wanted))
                     })
-                    .ok_or(Error::Dsse("no statement subject has the artifact's digest"))?;
+                    .ok_or(Error::Dsse(
+                        "no statement subject has the artifact's digest",
+                    ))?;
                 Ok(SignedContent {
                     artifact_digest: digest,
                     statement: Some(StatementInfo {
@@ -488,14 +489,16 @@ impl Verifier {
             }
         }
 
-        let rekor_v2 = entry.kind_version == "0.0.2"
-            && matches!(entry.kind.as_str(), "hashedrekord" | "dsse");
+        let rekor_v2 =
+            entry.kind_version == "0.0.2" && matches!(entry.kind.as_str(), "hashedrekord" | "dsse");
 
         // Signed entry timestamp: the only way integratedTime becomes a verified time.
         let mut integrated_time = None;
         if let Some(promise) = &entry.inclusion_promise {
             if rekor_v2 {
-                return Err(invalid("a Rekor v2 entry cannot carry a signed entry timestamp"));
+                return Err(invalid(
+                    "a Rekor v2 entry cannot carry a signed entry timestamp",
+                ));
             }
             set::verify_set(
                 &entry.canonicalized_body,
@@ -530,8 +533,8 @@ impl Verifier {
             if rekor_v2 {
                 let checkpoint = checkpoint::verify_rekor_v2_checkpoint(note, &log.note_verifier)
                     .map_err(rekor)?;
-                let index = u64::try_from(entry.log_index)
-                    .map_err(|_| invalid("negative log index"))?;
+                let index =
+                    u64::try_from(entry.log_index).map_err(|_| invalid("negative log index"))?;
                 merkle::verify_inclusion(
                     index,
                     checkpoint.tree_size,
@@ -546,10 +549,10 @@ impl Verifier {
                     .as_slice()
                     .try_into()
                     .map_err(|_| invalid("the inclusion proof root is not 32 bytes"))?;
-                let size = u64::try_from(proof.tree_size)
-                    .map_err(|_| invalid("negative tree size"))?;
-                let index = u64::try_from(proof.log_index)
-                    .map_err(|_| invalid("negative log index"))?;
+                let size =
+                    u64::try_from(proof.tree_size).map_err(|_| invalid("negative tree size"))?;
+                let index =
+                    u64::try_from(proof.log_index).map_err(|_| invalid("negative log index"))?;
                 let checkpoint =
                     checkpoint::verify_rekor_v1_checkpoint(note, &log.key).map_err(rekor)?;
                 if checkpoint.root_hash != root || checkpoint.tree_size != size {
@@ -564,7 +567,9 @@ impl Verifier {
             return Err(invalid("no inclusion proof"));
         }
         if !proven && integrated_time.is_none() {
-            return Err(invalid("neither an inclusion proof nor a signed entry timestamp"));
+            return Err(invalid(
+                "neither an inclusion proof nor a signed entry timestamp",
+            ));
         }
 
         Ok((
@@ -594,7 +599,9 @@ fn signer_info(leaf: &Certificate) -> Result<SignerInfo, Error> {
     let identity = san(leaf)
         .map_err(Error::Certificate)?
         .as_str()
-        .ok_or(Error::Material("the certificate's SAN is not an email, URI or username"))?
+        .ok_or(Error::Material(
+            "the certificate's SAN is not an email, URI or username",
+        ))?
         .to_owned();
     Ok(SignerInfo::Certificate {
         identity,

@@ -7,7 +7,9 @@ use common::Case;
 use sigstore_verify::{Verifier, VerifierConfig};
 
 fn outcome(case: &Case, by_digest: bool) -> Result<(), String> {
-    let root = case.trusted_root().map_err(|e| format!("trusted root: {e}"))?;
+    let root = case
+        .trusted_root()
+        .map_err(|e| format!("trusted root: {e}"))?;
     let verifier = Verifier::new(&root, VerifierConfig::default()).map_err(|e| e.to_string())?;
     let bundle = case.bundle().map_err(|e| format!("bundle: {e}"))?;
     let artifact = if by_digest {
@@ -16,7 +18,11 @@ fn outcome(case: &Case, by_digest: bool) -> Result<(), String> {
         case.artifact()
     };
     verifier
-        .verify(&bundle, artifact, &case.policy().map_err(|e| format!("key: {e}"))?)
+        .verify(
+            &bundle,
+            artifact,
+            &case.policy().map_err(|e| format!("key: {e}"))?,
+        )
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
@@ -51,7 +57,10 @@ fn conformance_cases() {
     for line in &report {
         println!("UNEXPECTED {line}");
     }
-    println!("conformance (library, {}): {passed} passed, {failed} failed", sigstore_crypto::BACKEND);
+    println!(
+        "conformance (library, {}): {passed} passed, {failed} failed",
+        sigstore_crypto::BACKEND
+    );
     assert_eq!(failed, 0, "unexpected results:\n{}", report.join("\n"));
     assert_eq!(passed, 140, "expected 70 cases × 2 inputs");
 }

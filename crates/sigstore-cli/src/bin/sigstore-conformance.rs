@@ -76,7 +76,7 @@ fn verify_bundle(args: &[String]) -> Result<()> {
     let verifier = Verifier::new(&root, VerifierConfig::default())?;
     let bundle = read_bundle(&bundle_path)?;
     let key = match &policy {
-        Policy::PublicKey(key) => Some(key),
+        Policy::PublicKey(key) => Some(&**key),
         _ => None,
     };
     let mut storage = Vec::new();

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests and benches: locating ../shared and loading
 //! conformance cases.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)] // test support: a missing fixture is a test failure
 
 use std::path::{Path, PathBuf};
 
@@ -38,7 +38,9 @@ pub struct Case {
 }
 
 fn read_opt(path: &Path) -> Option<String> {
-    std::fs::read_to_string(path).ok().map(|s| s.trim().to_owned())
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_owned())
 }
 
 impl Case {
