@@ -30,4 +30,8 @@ pub enum Error {
     /// The signature does not verify.
     #[error("signature does not verify")]
     BadSignature,
+    /// Making a key or a signature failed: the operating system's random number generator or
+    /// the signing backend reported an error.
+    #[error("signing failed")]
+    SigningFailed,
 }

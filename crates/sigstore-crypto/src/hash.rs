@@ -179,7 +179,11 @@ mod tests {
     #[test]
     fn streaming_equals_one_shot() {
         let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
-        for alg in [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512] {
+        for alg in [
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512,
+        ] {
             let mut hasher = alg.hasher();
             for chunk in data.chunks(777) {
                 hasher.update(chunk);
@@ -193,7 +197,10 @@ mod tests {
         assert!(Digest::new(HashAlgorithm::Sha256, &[0; 31]).is_none());
         assert!(Digest::new(HashAlgorithm::Sha384, &[0; 32]).is_none());
         assert!(Digest::new(HashAlgorithm::Sha512, &[0; 64]).is_some());
-        assert_eq!(HashAlgorithm::from_name("SHA256"), Some(HashAlgorithm::Sha256));
+        assert_eq!(
+            HashAlgorithm::from_name("SHA256"),
+            Some(HashAlgorithm::Sha256)
+        );
         assert_eq!(HashAlgorithm::from_name("md5"), None);
     }
 }

@@ -1,6 +1,6 @@
-use der::asn1::{ObjectIdentifier, UintRef};
-use der::{Decode, Reader, SliceReader};
-use spki::SubjectPublicKeyInfoRef;
+use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, UintRef};
+use der::{Decode, Encode, Reader, SliceReader};
+use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
 use crate::backend::ParsedKey;
 use crate::{Digest, Error, HashAlgorithm};
@@ -15,6 +15,9 @@ const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 /// Smallest and largest RSA modulus accepted, in bits.
 const RSA_MIN_BITS: usize = 2048;
 const RSA_MAX_BITS: usize = 4096;
+/// Smallest and largest RSA public exponent accepted, in bits (3 to 2^33 - 1).
+const RSA_MIN_EXPONENT_BITS: usize = 2;
+const RSA_MAX_EXPONENT_BITS: usize = 33;
 
 /// The type of a public key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -126,12 +129,24 @@ impl PublicKey {
                 .ok_or(Error::MalformedKey("EC key without curve parameters"))?
                 .decode_as()
                 .map_err(|_| Error::UnsupportedKey("EC key without a named curve"))?;
-            match curve {
+            let key_type = match curve {
                 c if c == SECP256R1 => KeyType::EcdsaP256,
                 c if c == SECP384R1 => KeyType::EcdsaP384,
                 c if c == SECP521R1 => KeyType::EcdsaP521,
-                _ => return Err(Error::UnsupportedKey("EC curve is not P-256, P-384 or P-521")),
+                _ => {
+                    return Err(Error::UnsupportedKey(
+                        "EC curve is not P-256, P-384 or P-521",
+                    ))
+                }
+            };
+            // SEC1 uncompressed (04) or compressed (02, 03) points only: both backends take
+            // these, and the compact and hybrid forms are not used by anyone we talk to.
+            if !matches!(raw.first(), Some(0x02..=0x04)) {
+                return Err(Error::MalformedKey(
+                    "EC point is not in SEC1 (un)compressed form",
+                ));
             }
+            key_type
         } else if oid == ID_ED25519 {
             if spki.algorithm.parameters.is_some() {
                 return Err(Error::MalformedKey("Ed25519 key with parameters"));
@@ -142,7 +157,9 @@ impl PublicKey {
                 bits: rsa_modulus_bits(raw)?,
             }
         } else {
-            return Err(Error::UnsupportedKey("key algorithm is not ECDSA, Ed25519 or RSA"));
+            return Err(Error::UnsupportedKey(
+                "key algorithm is not ECDSA, Ed25519 or RSA",
+            ));
         };
         let parsed = ParsedKey::parse(key_type, der, raw)?;
         Ok(Self {
@@ -150,6 +167,24 @@ impl PublicKey {
             key_type,
             parsed,
         })
+    }
+
+    /// Parses a bare PKCS#1 `RSAPublicKey` (DER), the form Sigstore trust roots use for keys
+    /// marked `PKCS1_RSA_PKCS1V5`. The key is stored, and returned by [`PublicKey::spki_der`],
+    /// as the equivalent `SubjectPublicKeyInfo` (`rsaEncryption`, NULL parameters).
+    pub fn from_pkcs1_rsa_der(der: &[u8]) -> Result<Self, Error> {
+        let subject_public_key = BitStringRef::from_bytes(der)
+            .map_err(|_| Error::MalformedKey("not a PKCS#1 RSAPublicKey"))?;
+        let spki = SubjectPublicKeyInfoRef {
+            algorithm: AlgorithmIdentifierRef {
+                oid: RSA_ENCRYPTION,
+                parameters: Some(AnyRef::NULL),
+            },
+            subject_public_key,
+        }
+        .to_der()
+        .map_err(|_| Error::MalformedKey("not a PKCS#1 RSAPublicKey"))?;
+        Self::from_spki_der(&spki)
     }
 
     /// Parses a PEM `PUBLIC KEY` block.
@@ -191,6 +226,8 @@ impl PublicKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), Error> {
+        #[cfg(feature = "probe")]
+        crate::probe::message(self, algorithm, message, signature);
         self.check_fits(algorithm)?;
         match algorithm.hash() {
             Some(hash) if algorithm != SignatureAlgorithm::Ed25519Ph => {
@@ -210,6 +247,8 @@ impl PublicKey {
         digest: &Digest,
         signature: &[u8],
     ) -> Result<(), Error> {
+        #[cfg(feature = "probe")]
+        crate::probe::digest(self, algorithm, digest, signature);
         self.check_fits(algorithm)?;
         match algorithm {
             SignatureAlgorithm::Ed25519 | SignatureAlgorithm::Ed25519Ph => {
@@ -252,7 +291,7 @@ impl core::fmt::Debug for PublicKey {
 fn rsa_modulus_bits(raw: &[u8]) -> Result<u16, Error> {
     let malformed = |_| Error::MalformedKey("not a PKCS#1 RSAPublicKey");
     let mut reader = SliceReader::new(raw).map_err(malformed)?;
-    let (modulus, _exponent) = reader
+    let (modulus, exponent) = reader
         .sequence(|seq| {
             let modulus = UintRef::decode(seq)?;
             let exponent = UintRef::decode(seq)?;
@@ -262,9 +301,24 @@ fn rsa_modulus_bits(raw: &[u8]) -> Result<u16, Error> {
     reader.finish(()).map_err(malformed)?;
     let bytes = modulus.as_bytes();
     let leading = bytes.first().map_or(8, |b| b.leading_zeros() as usize);
-    let bits = bytes.len() * 8 - leading;
+    let bits = (bytes.len() * 8).saturating_sub(leading);
     if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&bits) {
-        return Err(Error::UnsupportedKey("RSA modulus is not 2048 to 4096 bits"));
+        return Err(Error::UnsupportedKey(
+            "RSA modulus is not 2048 to 4096 bits",
+        ));
+    }
+    if bytes.last().is_none_or(|b| b & 1 == 0) {
+        return Err(Error::MalformedKey("RSA modulus is even"));
+    }
+    // The rules both backends share: aws-lc wants an odd exponent of 2 to 33 bits.
+    let e = exponent.as_bytes();
+    let e_odd = e.last().is_some_and(|b| b & 1 == 1);
+    let e_leading = e.first().map_or(8, |b| b.leading_zeros() as usize);
+    let e_bits = (e.len() * 8).saturating_sub(e_leading);
+    if !e_odd || !(RSA_MIN_EXPONENT_BITS..=RSA_MAX_EXPONENT_BITS).contains(&e_bits) {
+        return Err(Error::UnsupportedKey(
+            "RSA public exponent is not an odd number of 2 to 33 bits",
+        ));
     }
     u16::try_from(bits).map_err(|_| Error::UnsupportedKey("RSA modulus too large"))
 }

@@ -6,10 +6,13 @@
 //!   P-384, P-521, Ed25519, RSA 2048-4096 bits), checked with [`PublicKey::verify`] over a
 //!   message or [`PublicKey::verify_digest`] over a prehash.
 //! - [`HashAlgorithm`], [`Digest`] and the streaming [`Hasher`] (SHA-256/384/512).
+//! - [`SigningKey`]: an ephemeral ECDSA P-256 key that signs with SHA-256.
 //!
 //! Two interchangeable backends implement the primitives: RustCrypto (`p256`, `p384`, `p521`,
 //! `ed25519-dalek`, `rsa`, `sha2`, the default) and aws-lc-rs (feature `aws-lc`). Both pass the
-//! same tests; the public API does not change with the feature.
+//! same tests and give the same answers, error variants included; the public API does not change
+//! with the feature. Where aws-lc-rs lacks something (Ed25519ph) the aws-lc build uses
+//! `ed25519-dalek` for it.
 //!
 //! ```
 //! use sigstore_crypto::{HashAlgorithm, PublicKey};
@@ -30,10 +33,14 @@ mod backend;
 mod error;
 mod hash;
 mod key;
+#[cfg(feature = "probe")]
+pub mod probe;
+mod signing;
 
 pub use error::Error;
 pub use hash::{Digest, HashAlgorithm, Hasher};
 pub use key::{KeyType, PublicKey, SignatureAlgorithm};
+pub use signing::SigningKey;
 
 /// The name of the backend this build verifies signatures with: `"rustcrypto"` or `"aws-lc"`.
 pub const BACKEND: &str = backend::NAME;

@@ -7,6 +7,13 @@ use crate::{Digest, Error, HashAlgorithm, KeyType, SignatureAlgorithm};
 
 pub(crate) const NAME: &str = "rustcrypto";
 
+/// Size of a P-521 field element in bytes.
+const P521_FIELD_BYTES: usize = 66;
+
+/// How many times key generation draws a fresh scalar before giving up (a draw fails with
+/// probability about 2^-32 for P-256).
+const KEYGEN_ATTEMPTS: usize = 8;
+
 #[derive(Clone)]
 pub(crate) enum HasherInner {
     Sha256(sha2::Sha256),
@@ -127,26 +134,32 @@ impl ParsedKey {
             Self::P521(key) => {
                 let sig = p521::ecdsa::Signature::from_der(signature)
                     .map_err(|_| Error::MalformedSignature)?;
+                // `ecdsa` refuses prehashes shorter than half the field (SHA-256 on P-521).
+                // FIPS 186-5 takes a short hash as the integer it encodes, which is what the
+                // left zero padding to the field size gives (as aws-lc does).
+                let mut padded = [0u8; P521_FIELD_BYTES];
+                let start = P521_FIELD_BYTES.saturating_sub(prehash.len());
+                let prehash = match padded.get_mut(start..) {
+                    Some(tail) if tail.len() == prehash.len() => {
+                        tail.copy_from_slice(prehash);
+                        &padded[..]
+                    }
+                    _ => prehash,
+                };
                 key.verify_prehash(prehash, &sig)
                     .map_err(|_| Error::BadSignature)
             }
             Self::Rsa(key) => {
                 let result = match algorithm {
-                    SignatureAlgorithm::RsaPkcs1Sha256 => key.verify(
-                        rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-                        prehash,
-                        signature,
-                    ),
-                    SignatureAlgorithm::RsaPkcs1Sha384 => key.verify(
-                        rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
-                        prehash,
-                        signature,
-                    ),
-                    SignatureAlgorithm::RsaPkcs1Sha512 => key.verify(
-                        rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
-                        prehash,
-                        signature,
-                    ),
+                    SignatureAlgorithm::RsaPkcs1Sha256 => {
+                        key.verify(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), prehash, signature)
+                    }
+                    SignatureAlgorithm::RsaPkcs1Sha384 => {
+                        key.verify(rsa::Pkcs1v15Sign::new::<sha2::Sha384>(), prehash, signature)
+                    }
+                    SignatureAlgorithm::RsaPkcs1Sha512 => {
+                        key.verify(rsa::Pkcs1v15Sign::new::<sha2::Sha512>(), prehash, signature)
+                    }
                     SignatureAlgorithm::RsaPssSha256 => {
                         key.verify(rsa::Pss::new::<sha2::Sha256>(), prehash, signature)
                     }
@@ -162,5 +175,51 @@ impl ParsedKey {
             }
             Self::Ed25519(_) => Err(Error::DigestNotSupported(algorithm)),
         }
+    }
+}
+
+/// An ephemeral P-256 ECDSA signing key.
+pub(crate) struct SigningInner(p256::ecdsa::SigningKey);
+
+impl SigningInner {
+    pub(crate) fn generate() -> Result<Self, Error> {
+        use rand_core::RngCore;
+        let mut bytes = [0u8; 32];
+        for _ in 0..KEYGEN_ATTEMPTS {
+            rand_core::OsRng
+                .try_fill_bytes(&mut bytes)
+                .map_err(|_| Error::SigningFailed)?;
+            let key = p256::ecdsa::SigningKey::from_slice(&bytes);
+            bytes.fill(0);
+            if let Ok(key) = key {
+                return Ok(Self(key));
+            }
+        }
+        Err(Error::SigningFailed)
+    }
+
+    /// The uncompressed SEC1 public point.
+    pub(crate) fn public_point(&self) -> Vec<u8> {
+        self.0
+            .verifying_key()
+            .to_encoded_point(false)
+            .as_bytes()
+            .to_vec()
+    }
+
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        use signature::Signer;
+        let sig: p256::ecdsa::Signature =
+            self.0.try_sign(message).map_err(|_| Error::SigningFailed)?;
+        Ok(sig.to_der().as_bytes().to_vec())
+    }
+
+    pub(crate) fn sign_sha256_digest(&self, digest: &[u8]) -> Result<Vec<u8>, Error> {
+        use signature::hazmat::PrehashSigner;
+        let sig: p256::ecdsa::Signature = self
+            .0
+            .sign_prehash(digest)
+            .map_err(|_| Error::SigningFailed)?;
+        Ok(sig.to_der().as_bytes().to_vec())
     }
 }
