@@ -165,9 +165,28 @@ fn main() -> ExitCode {
         Ok(false) => ExitCode::from(1),
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::from(1)
+            // Mistakes in the command line exit 2, like the ones clap itself finds.
+            ExitCode::from(if error.is::<UsageError>() { 2 } else { 1 })
         }
     }
+}
+
+/// A command-line mistake found after parsing (bad digest, bad regex, several inputs with
+/// --bundle): reported like clap's own errors, with exit status 2.
+#[derive(Debug)]
+struct UsageError(anyhow::Error);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Marks an error as a usage error.
+fn usage(error: anyhow::Error) -> anyhow::Error {
+    anyhow::Error::new(UsageError(error))
 }
 
 fn init_tracing(verbose: u8) {
@@ -203,7 +222,8 @@ fn run(cli: Cli) -> Result<bool> {
                 cert_identity_regexp.as_deref(),
                 cert_oidc_issuer.as_deref(),
                 cert_oidc_issuer_regexp.as_deref(),
-            )?;
+            )
+            .map_err(usage)?;
             verify_all(&common, &policy)
         }
         Command::Verify(VerifyCommand::Github {
@@ -222,7 +242,8 @@ fn run(cli: Cli) -> Result<bool> {
                 trigger,
                 name,
                 git_ref,
-            })?;
+            })
+            .map_err(usage)?;
             verify_all(&common, &policy)
         }
         Command::Verify(VerifyCommand::Key { common, key }) => {
@@ -240,10 +261,13 @@ fn plan(common: &CommonArgs) -> Result<Vec<(Input, Option<Material>)>> {
         .inputs
         .iter()
         .map(|arg| Input::parse(arg))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()
+        .map_err(usage)?;
     let explicit = common.bundle.is_some() || common.certificate.is_some();
     if explicit && inputs.len() != 1 {
-        bail!("--bundle, --certificate and --signature take exactly one input");
+        return Err(usage(anyhow::anyhow!(
+            "--bundle, --certificate and --signature take exactly one input"
+        )));
     }
     if let Some(bundle) = &common.bundle {
         return Ok(vec![(
