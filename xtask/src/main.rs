@@ -11,6 +11,7 @@
 //! - `bench`: verification throughput against the crypto floor (see `bench.rs`).
 #![forbid(unsafe_code)]
 
+mod bench;
 mod conformance;
 
 use std::path::{Path, PathBuf};
@@ -42,13 +43,15 @@ fn main() -> Result<()> {
         "conformance" => conformance::run(rest),
         "ci" => ci(rest),
         "check-deps" => check_deps(),
+        "bench" => bench::run(rest),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
                  commands:\n  \
                  conformance [--backend rustcrypto|aws-lc|both] [--cases DIR] [--filter TEXT]\n  \
                  ci [--skip-deny]\n  \
-                 check-deps"
+                 check-deps\n  \
+                 bench [--backend rustcrypto|aws-lc|both] [--seconds S] [--cli-runs N] [--skip-cli] [--check]"
             );
             if command == "help" {
                 Ok(())
