@@ -119,6 +119,9 @@ pub enum Error {
     /// The artifact's digest was given with an algorithm the bundle's signature does not use.
     #[error("artifact: {0}")]
     Artifact(&'static str),
+    /// Reading the artifact failed.
+    #[error("artifact: cannot read: {0}")]
+    ArtifactRead(std::io::Error),
     /// The bundle's `messageDigest` differs from the artifact's digest.
     #[error("artifact: the bundle's message digest does not match the artifact")]
     MessageDigestMismatch,

@@ -371,6 +371,26 @@ impl Verifier {
         })
     }
 
+    /// Verifies `bundle` for the artifact read from `reader`, hashing it as it streams (it is
+    /// read whole only for pure Ed25519 managed keys, which sign the message itself).
+    pub fn verify_reader(
+        &self,
+        bundle: &Bundle,
+        reader: &mut dyn std::io::Read,
+        policy: &Policy,
+    ) -> Result<VerificationResult, Error> {
+        if matches!(policy, Policy::PublicKey(key) if key.key_type() == KeyType::Ed25519) {
+            let mut bytes = Vec::new();
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(Error::ArtifactRead)?;
+            return self.verify(bundle, Artifact::Bytes(&bytes), policy);
+        }
+        let mut hasher = artifact_digest_algorithm(bundle).hasher();
+        std::io::copy(reader, &mut hasher).map_err(Error::ArtifactRead)?;
+        self.verify(bundle, Artifact::Digest(hasher.finalize()), policy)
+    }
+
     /// Checks the message signature or DSSE envelope against the artifact.
     fn verify_artifact_signature(
         &self,

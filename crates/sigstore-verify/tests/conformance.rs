@@ -64,3 +64,26 @@ fn conformance_cases() {
     assert_eq!(failed, 0, "unexpected results:\n{}", report.join("\n"));
     assert_eq!(passed, 140, "expected 70 cases × 2 inputs");
 }
+
+#[test]
+fn reader_input_matches_bytes() {
+    for name in [
+        "happy-path-v0.3",
+        "rekor2-happy-path",
+        "happy-path-intoto-in-dsse-v3",
+    ] {
+        let case = Case::named(name);
+        let root = case.trusted_root().unwrap();
+        let verifier = Verifier::new(&root, VerifierConfig::default()).unwrap();
+        let bundle = case.bundle().unwrap();
+        let policy = case.policy().unwrap();
+        let mut reader = std::io::Cursor::new(case.artifact.clone());
+        verifier
+            .verify_reader(&bundle, &mut reader, &policy)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut wrong = std::io::Cursor::new(b"not the artifact".to_vec());
+        assert!(verifier
+            .verify_reader(&bundle, &mut wrong, &policy)
+            .is_err());
+    }
+}
