@@ -1,0 +1,222 @@
+//! Configuration thresholds and tampering that the conformance suite does not cover: requirements
+//! come from the verifier's configuration and the trusted root, never from the bundle.
+
+mod common;
+
+use common::Case;
+use serde_json::Value;
+use sigstore_types::Bundle;
+use sigstore_verify::{Error, Verifier, VerifierConfig};
+
+fn verifier(case: &Case, config: VerifierConfig) -> Verifier {
+    Verifier::new(&case.trusted_root().unwrap(), config).unwrap()
+}
+
+fn mutate(case: &Case, edit: impl FnOnce(&mut Value)) -> Result<Bundle, sigstore_types::Error> {
+    let mut json: Value = serde_json::from_slice(&case.bundle_json).unwrap();
+    edit(&mut json);
+    Bundle::from_json(&serde_json::to_vec(&json).unwrap())
+}
+
+fn config(edit: impl FnOnce(&mut VerifierConfig)) -> VerifierConfig {
+    let mut config = VerifierConfig::default();
+    edit(&mut config);
+    config
+}
+
+#[test]
+fn thresholds_come_from_the_configuration() {
+    let case = Case::named("happy-path-v0.3");
+    let bundle = case.bundle().unwrap();
+    let policy = case.policy().unwrap();
+
+    let two_logs = verifier(&case, config(|c| c.tlog_threshold = 2));
+    let err = two_logs
+        .verify(&bundle, case.artifact(), &policy)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotEnoughLogEntries {
+                found: 1,
+                required: 2
+            }
+        ),
+        "{err}"
+    );
+
+    let two_times = verifier(&case, config(|c| c.time_threshold = 2));
+    let err = two_times
+        .verify(&bundle, case.artifact(), &policy)
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotEnoughVerifiedTimes { found: 1, .. }),
+        "{err}"
+    );
+
+    let two_scts = verifier(&case, config(|c| c.sct_threshold = 2));
+    let err = two_scts
+        .verify(&bundle, case.artifact(), &policy)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotEnoughScts {
+                found: 1,
+                required: 2
+            }
+        ),
+        "{err}"
+    );
+
+    // Thresholds of zero never waive the need for a verified signing time.
+    let lax = verifier(
+        &case,
+        config(|c| {
+            c.time_threshold = 0;
+            c.tlog_threshold = 0;
+        }),
+    );
+    let stripped = mutate(&case, |b| {
+        b["verificationMaterial"]["tlogEntries"] = Value::Array(vec![]);
+    })
+    .unwrap();
+    let err = lax.verify(&stripped, case.artifact(), &policy).unwrap_err();
+    assert!(
+        matches!(err, Error::NotEnoughVerifiedTimes { found: 0, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn media_type_downgrade_does_not_drop_the_inclusion_proof() {
+    // A v0.1 bundle may omit the inclusion proof, so rewriting the (unsigned) media type of a
+    // v0.3 bundle to v0.1 and deleting the proof must still fail with the default config.
+    let case = Case::named("happy-path-v0.3");
+    let downgraded = mutate(&case, |b| {
+        b["mediaType"] = "application/vnd.dev.sigstore.bundle+json;version=0.1".into();
+        let leaf = b["verificationMaterial"]["certificate"].take();
+        b["verificationMaterial"]
+            .as_object_mut()
+            .unwrap()
+            .remove("certificate");
+        b["verificationMaterial"]["x509CertificateChain"] =
+            serde_json::json!({ "certificates": [leaf] });
+        b["verificationMaterial"]["tlogEntries"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("inclusionProof");
+    })
+    .expect("structurally a valid v0.1 bundle");
+    let policy = case.policy().unwrap();
+    let strict = verifier(&case, VerifierConfig::default());
+    let err = strict
+        .verify(&downgraded, case.artifact(), &policy)
+        .unwrap_err();
+    assert!(matches!(err, Error::LogEntryInvalid { .. }), "{err}");
+
+    // Only an explicit configuration accepts promise-only entries (legacy materials).
+    let legacy = verifier(
+        &case,
+        VerifierConfig::default().allowing_promise_only_entries(),
+    );
+    legacy
+        .verify(&downgraded, case.artifact(), &policy)
+        .unwrap();
+}
+
+#[test]
+fn integrated_time_without_a_set_is_not_a_time_source() {
+    let case = Case::named("happy-path-v0.3");
+    let no_set = mutate(&case, |b| {
+        b["verificationMaterial"]["tlogEntries"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("inclusionPromise");
+    })
+    .unwrap();
+    let err = verifier(&case, VerifierConfig::default())
+        .verify(&no_set, case.artifact(), &case.policy().unwrap())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotEnoughVerifiedTimes { found: 0, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_timestamp_must_verify() {
+    // A second timestamp taken over other data cannot ride along with a good one.
+    let case = Case::named("rekor2-happy-path");
+    let other = Case::named("rekor2-timestamp-payload-mismatch_fail");
+    let other_json: Value = serde_json::from_slice(&other.bundle_json).unwrap();
+    let foreign = other_json["verificationMaterial"]["timestampVerificationData"]
+        ["rfc3161Timestamps"][0]
+        .clone();
+    let doubled = mutate(&case, |b| {
+        b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
+            .as_array_mut()
+            .unwrap()
+            .push(foreign);
+    })
+    .unwrap();
+    let err = verifier(&case, VerifierConfig::default())
+        .verify(&doubled, case.artifact(), &case.policy().unwrap())
+        .unwrap_err();
+    assert!(matches!(err, Error::Timestamp { index: 1, .. }), "{err}");
+}
+
+#[test]
+fn policy_kind_must_fit_the_material() {
+    let keyless = Case::named("happy-path-v0.3");
+    let managed = Case::named("managed-key-happy-path");
+    let key_policy = managed.policy().unwrap();
+    let err = verifier(&keyless, VerifierConfig::default())
+        .verify(&keyless.bundle().unwrap(), keyless.artifact(), &key_policy)
+        .unwrap_err();
+    assert!(matches!(err, Error::Material(_)), "{err}");
+    let identity = keyless.policy().unwrap();
+    let err = verifier(&managed, VerifierConfig::default())
+        .verify(&managed.bundle().unwrap(), managed.artifact(), &identity)
+        .unwrap_err();
+    assert!(matches!(err, Error::Material(_)), "{err}");
+}
+
+#[test]
+fn a_log_entry_from_an_untrusted_log_is_rejected() {
+    // The staging root knows nothing of the production log, whatever the bundle says.
+    let case = Case::named("happy-path-v0.3");
+    let staging = sigstore_verify::embedded::staging_trusted_root().unwrap();
+    let verifier = Verifier::new(&staging, VerifierConfig::default()).unwrap();
+    let err = verifier
+        .verify(
+            &case.bundle().unwrap(),
+            case.artifact(),
+            &case.policy().unwrap(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownLog { .. }), "{err}");
+}
+
+#[test]
+fn result_reports_what_was_verified() {
+    let case = Case::named("rekor2-happy-path");
+    let result = verifier(&case, VerifierConfig::default())
+        .verify(
+            &case.bundle().unwrap(),
+            case.artifact(),
+            &case.policy().unwrap(),
+        )
+        .unwrap();
+    let json = serde_json::to_value(&result).unwrap();
+    assert_eq!(json["signer"]["identity"], common::DEFAULT_IDENTITY);
+    assert_eq!(json["signer"]["issuer"], common::DEFAULT_ISSUER);
+    assert_eq!(json["verifiedTimes"][0]["source"]["type"], "rfc3161");
+    assert_eq!(json["logEntries"][0]["kind"], "hashedrekord");
+    assert_eq!(json["logEntries"][0]["inclusionProof"], true);
+    assert_eq!(json["verifiedScts"], 1);
+    assert!(json["artifactDigest"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+}
