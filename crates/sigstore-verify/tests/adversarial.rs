@@ -1,4 +1,5 @@
 //! Configuration thresholds and tampering that the conformance suite does not cover: requirements
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a test failure
 //! come from the verifier's configuration and the trusted root, never from the bundle.
 
 mod common;
