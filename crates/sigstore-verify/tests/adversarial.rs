@@ -1,6 +1,6 @@
 //! Configuration thresholds and tampering that the conformance suite does not cover: requirements
-#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a test failure
 //! come from the verifier's configuration and the trusted root, never from the bundle.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a test failure
 
 mod common;
 
