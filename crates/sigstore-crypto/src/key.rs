@@ -153,6 +153,10 @@ impl PublicKey {
             }
             KeyType::Ed25519
         } else if oid == RSA_ENCRYPTION {
+            // RFC 3279: the parameters MUST be NULL (RustCrypto insists; aws-lc never sees them).
+            if spki.algorithm.parameters != Some(AnyRef::NULL) {
+                return Err(Error::MalformedKey("RSA key parameters are not NULL"));
+            }
             KeyType::Rsa {
                 bits: rsa_modulus_bits(raw)?,
             }

@@ -12,7 +12,8 @@ const P256_SPKI_PREFIX: [u8; 26] = [
 ///
 /// The private key lives only in memory and cannot be exported. Signatures are ASN.1 DER
 /// `Ecdsa-Sig-Value`s over SHA-256 ([`SignatureAlgorithm::EcdsaSha256`]), which
-/// [`PublicKey::verify`] checks.
+/// [`PublicKey::verify`] checks. The RustCrypto backend signs deterministically (RFC 6979);
+/// aws-lc draws a fresh random nonce per signature. Both kinds verify the same way.
 pub struct SigningKey {
     inner: SigningInner,
     public: PublicKey,

@@ -147,6 +147,7 @@ impl Signer {
             }
             Self::P521(k) => {
                 // `ecdsa` wants at least half the field; zero padding keeps the integer value.
+                // (p521 0.13 signs with a random nonce, so P-521 signatures vary per run.)
                 let mut padded = vec![0u8; 66usize.saturating_sub(prehash.len())];
                 padded.extend_from_slice(prehash);
                 let sig: p521::ecdsa::Signature = k.sign_prehash(&padded).unwrap();
