@@ -131,9 +131,88 @@ pub fn artifact_for<'a>(
     }
 }
 
+/// An error and its causes on one line, `outer: inner: ...`, each cause once: errors that
+/// already end with their source's message (`"{context}: {source}"`) do not repeat it.
+pub fn error_chain(error: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// `text` with control characters (newlines, escape sequences) and Unicode direction
+/// overrides escaped, so that strings taken from a bundle cannot forge extra output lines or
+/// drive the terminal.
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let invisible = matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+        );
+        if c.is_control() || invisible {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_chain_drops_repeated_sources() {
+        #[derive(Debug)]
+        struct Inner;
+        impl std::fmt::Display for Inner {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("signature does not verify")
+            }
+        }
+        impl std::error::Error for Inner {}
+        #[derive(Debug)]
+        struct Outer(Inner);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "entry #0: {}", self.0)
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let error = anyhow::Error::new(Outer(Inner)).context("b.json");
+        assert_eq!(
+            error_chain(&error),
+            "b.json: entry #0: signature does not verify"
+        );
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_chain(&plain), "outer: inner");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_controls("plain: text"), "plain: text");
+        assert_eq!(escape_controls("a\nOK: b"), "a\\nOK: b");
+        assert_eq!(escape_controls("x\u{1b}[31my\r"), "x\\u{1b}[31my\\r");
+        assert_eq!(escape_controls("\u{202E}cba"), "\\u{202e}cba");
+        assert!(!escape_controls("\u{0}\u{7f}\u{85}\t")
+            .chars()
+            .any(char::is_control));
+        assert_eq!(escape_controls("caf\u{e9} \u{2014}"), "caf\u{e9} \u{2014}");
+    }
 
     #[test]
     fn digest_inputs() {

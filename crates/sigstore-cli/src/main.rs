@@ -164,7 +164,7 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", sigstore_cli::error_chain(&error));
             // Mistakes in the command line exit 2, like the ones clap itself finds.
             ExitCode::from(if error.is::<UsageError>() { 2 } else { 1 })
         }
@@ -178,7 +178,7 @@ struct UsageError(anyhow::Error);
 
 impl std::fmt::Display for UsageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:#}", self.0)
+        f.write_str(&sigstore_cli::error_chain(&self.0))
     }
 }
 
@@ -371,6 +371,8 @@ fn verify_all(common: &CommonArgs, policy: &Policy) -> Result<bool> {
             .flatten()
             .unwrap_or_else(|| Err(anyhow::anyhow!("verification did not run")));
         let name = input.display();
+        // Text (file names, messages quoting the bundle) stays on its own line.
+        let shown = sigstore_cli::escape_controls(&name);
         match outcome {
             Ok(result) => {
                 if common.json {
@@ -378,18 +380,19 @@ fn verify_all(common: &CommonArgs, policy: &Policy) -> Result<bool> {
                         serde_json::json!({"input": name, "verified": true, "result": result});
                     writeln!(out, "{line}")?;
                 } else {
-                    writeln!(out, "OK: {name}")?;
+                    writeln!(out, "OK: {shown}")?;
                 }
             }
             Err(error) => {
                 all_ok = false;
-                let reason = format!("{error:#}");
+                let reason = sigstore_cli::error_chain(&error);
                 if common.json {
                     let line =
                         serde_json::json!({"input": name, "verified": false, "error": reason});
                     writeln!(out, "{line}")?;
                 } else {
-                    writeln!(out, "FAIL: {name}: {reason}")?;
+                    let reason = sigstore_cli::escape_controls(&reason);
+                    writeln!(out, "FAIL: {shown}: {reason}")?;
                 }
             }
         }

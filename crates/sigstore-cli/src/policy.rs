@@ -75,11 +75,16 @@ pub fn github(args: &GitHubArgs) -> Result<Policy> {
     Ok(Policy::identity(AllOf::new(policies)))
 }
 
+/// Text from the bundle, safe to print on one line.
+fn clean(text: &str) -> String {
+    sigstore_cli::escape_controls(text)
+}
+
 /// A readable summary of what a bundle claims (nothing verified).
 pub fn describe(bundle: &Bundle) -> String {
     let mut out = String::new();
     let b64 = base64::engine::general_purpose::STANDARD;
-    let _ = writeln!(out, "Media type:      {}", bundle.media_type);
+    let _ = writeln!(out, "Media type:      {}", clean(&bundle.media_type));
     let leaf = match &bundle.verification_material.content {
         VerificationMaterialContent::Certificate(der) => Some(der),
         VerificationMaterialContent::X509CertificateChain(chain) => chain.first(),
@@ -96,11 +101,15 @@ pub fn describe(bundle: &Bundle) -> String {
                         let _ = writeln!(
                             out,
                             "Identity:        {}",
-                            san.as_str().unwrap_or("(not an email, URI or username)")
+                            clean(san.as_str().unwrap_or("(not an email, URI or username)"))
                         );
                     }
                     Err(e) => {
-                        let _ = writeln!(out, "Identity:        unreadable ({e})");
+                        let _ = writeln!(
+                            out,
+                            "Identity:        unreadable ({})",
+                            clean(&e.to_string())
+                        );
                     }
                 }
                 let _ = writeln!(
@@ -112,25 +121,33 @@ pub fn describe(bundle: &Bundle) -> String {
                 match FulcioExtensions::from_certificate(&cert) {
                     Ok(ext) => {
                         if let Some(issuer) = &ext.issuer {
-                            let _ = writeln!(out, "Issuer:          {issuer}");
+                            let _ = writeln!(out, "Issuer:          {}", clean(issuer));
                         }
                         if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(&ext) {
                             for (name, value) in map {
                                 if let (serde_json::Value::String(v), true) =
                                     (&value, name != "issuer")
                                 {
-                                    let _ = writeln!(out, "  {name}: {v}");
+                                    let _ = writeln!(out, "  {name}: {}", clean(v));
                                 }
                             }
                         }
                     }
                     Err(e) => {
-                        let _ = writeln!(out, "Extensions:      unreadable ({e})");
+                        let _ = writeln!(
+                            out,
+                            "Extensions:      unreadable ({})",
+                            clean(&e.to_string())
+                        );
                     }
                 }
             }
             Err(e) => {
-                let _ = writeln!(out, "Certificate:     unreadable ({e})");
+                let _ = writeln!(
+                    out,
+                    "Certificate:     unreadable ({})",
+                    clean(&e.to_string())
+                );
             }
         }
     }
@@ -147,9 +164,13 @@ pub fn describe(bundle: &Bundle) -> String {
             }
         }
         BundleContent::DsseEnvelope(env) => {
-            let _ = writeln!(out, "Content:         DSSE envelope ({})", env.payload_type);
+            let _ = writeln!(
+                out,
+                "Content:         DSSE envelope ({})",
+                clean(&env.payload_type)
+            );
             if let Ok(statement) = sigstore_types::intoto::Statement::from_json(&env.payload) {
-                let _ = writeln!(out, "  predicate:     {}", statement.predicate_type);
+                let _ = writeln!(out, "  predicate:     {}", clean(&statement.predicate_type));
                 for subject in &statement.subjects {
                     let digests: Vec<String> = subject
                         .digest
@@ -159,8 +180,8 @@ pub fn describe(bundle: &Bundle) -> String {
                     let _ = writeln!(
                         out,
                         "  subject:       {} {}",
-                        subject.name,
-                        digests.join(" ")
+                        clean(&subject.name),
+                        clean(&digests.join(" "))
                     );
                 }
             }
@@ -170,8 +191,8 @@ pub fn describe(bundle: &Bundle) -> String {
         let _ = writeln!(
             out,
             "Log entry #{i}:    {} {} index {} log {}",
-            entry.kind,
-            entry.kind_version,
+            clean(&entry.kind),
+            clean(&entry.kind_version),
             entry.log_index,
             b64.encode(&entry.log_id)
         );
@@ -214,7 +235,11 @@ pub fn describe(bundle: &Bundle) -> String {
                 );
             }
             Err(e) => {
-                let _ = writeln!(out, "Timestamp #{i}:    unreadable ({e})");
+                let _ = writeln!(
+                    out,
+                    "Timestamp #{i}:    unreadable ({})",
+                    clean(&e.to_string())
+                );
             }
         }
     }

@@ -364,6 +364,22 @@ fn json_lines_parse_with_verified_flag() {
     assert_eq!(v["verified"], serde_json::Value::Bool(true));
 }
 
+#[test]
+fn file_names_cannot_forge_lines() {
+    let dir = TempDir::new("names");
+    let evil = dir.write("evil\nOK: forged.txt", b"not the artifact");
+    dir.copy(
+        &case_bundle("happy-path-v0.3"),
+        "evil\nOK: forged.txt.sigstore.json",
+    );
+    let r = sigstore_run(identity_args(&[s(&evil)]));
+    r.expect_code(1);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 1, "{r:#?}");
+    assert!(lines[0].starts_with("FAIL: "), "{r:#?}");
+    assert!(lines[0].contains("evil\\nOK: forged.txt"), "{r:#?}");
+}
+
 // 2. Discovery order.
 
 #[test]

@@ -99,7 +99,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", sigstore_cli::error_chain(&error));
             ExitCode::from(1)
         }
     }
