@@ -4,6 +4,7 @@ use sigstore_crypto::PublicKey;
 use sigstore_fulcio::CtLog;
 use sigstore_rekor::checkpoint::NoteVerifier;
 use sigstore_tsa::TimestampAuthority;
+use sigstore_types::common::PublicKeyDetails;
 use sigstore_types::trust::TransparencyLogInstance;
 use sigstore_types::{TrustedRoot, ValidityPeriod};
 use sigstore_x509_policy::CertificateAuthority;
@@ -116,9 +117,14 @@ fn log_key(log: &TransparencyLogInstance) -> Result<Option<(PublicKey, ValidityP
     let Some(raw) = log.public_key.raw_bytes.as_deref() else {
         return Ok(None);
     };
-    Ok(PublicKey::from_spki_der(raw)
-        .ok()
-        .map(|key| (key, valid_for)))
+    // Old CT logs publish bare PKCS#1 RSA keys, flagged by their key details.
+    let key = match log.public_key.key_details {
+        PublicKeyDetails::Pkcs1RsaPkcs1v5 | PublicKeyDetails::Pkcs1RsaPss => {
+            PublicKey::from_pkcs1_rsa_der(raw)
+        }
+        _ => PublicKey::from_spki_der(raw),
+    };
+    Ok(key.ok().map(|key| (key, valid_for)))
 }
 
 fn trusted_log(log: &TransparencyLogInstance) -> Result<Option<TrustedLog>, Error> {
