@@ -272,6 +272,16 @@ const MUTATIONS: &[Mutation] = &[
     ("tlog-entries-empty", |b| {
         b["verificationMaterial"]["tlogEntries"] = json!([])
     }),
+    // Text from the bundle must not forge output lines or reach the terminal raw.
+    ("kind-with-newline", |b| {
+        entry(b)["kindVersion"]["kind"] = json!("hashedrekord\nOK: /forged");
+    }),
+    ("version-with-escape", |b| {
+        entry(b)["kindVersion"]["version"] = json!("0.0.1\u{1b}[2J\r");
+    }),
+    ("media-type-with-newline", |b| {
+        b["mediaType"] = json!("application/vnd.dev.sigstore.bundle.v0.3+json\nOK: /forged");
+    }),
 ];
 
 #[test]
