@@ -1,0 +1,124 @@
+//! Repository rules, checked on every test run.
+#![allow(clippy::unwrap_used)] // a missing file is a test failure
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use sigstore_workspace_tests::{shared_dir, workspace_root};
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with('.') || name == "target" || name.starts_with("target-") {
+            continue;
+        }
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn crate_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(workspace_root().join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("Cargo.toml").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn every_library_forbids_unsafe_and_documents_its_api() {
+    let (mut passed, mut failed) = (0, Vec::new());
+    for dir in crate_dirs() {
+        let lib = dir.join("src/lib.rs");
+        if !lib.exists() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&lib).unwrap();
+        for rule in ["#![forbid(unsafe_code)]", "#![deny(missing_docs)]"] {
+            if text.contains(rule) {
+                passed += 1;
+            } else {
+                failed.push(format!("{} lacks {rule}", lib.display()));
+            }
+        }
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        if manifest.contains("[lints]\nworkspace = true") {
+            passed += 1;
+        } else {
+            failed.push(format!(
+                "{} does not inherit the workspace lints",
+                dir.display()
+            ));
+        }
+    }
+    println!("crate hygiene: {passed} passed, {} failed", failed.len());
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+#[test]
+fn library_code_has_no_placeholders() {
+    let mut files = Vec::new();
+    for dir in crate_dirs() {
+        files_under(&dir.join("src"), &mut files);
+    }
+    let markers = ["todo!(", "unimplemented!(", "TODO", "FIXME", "XXX"];
+    let mut found = Vec::new();
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+    {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if markers.iter().any(|m| line.contains(m)) {
+                found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    println!(
+        "placeholder scan: {} files, {} placeholders",
+        files.len(),
+        found.len()
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn upstream_data_is_read_from_shared_not_copied() {
+    let shared = shared_dir();
+    let mut upstream = Vec::new();
+    files_under(&shared, &mut upstream);
+    assert!(
+        !upstream.is_empty(),
+        "no shared material at {}",
+        shared.display()
+    );
+    let hash = |path: &Path| Sha256::digest(std::fs::read(path).unwrap_or_default()).to_vec();
+    let upstream: HashSet<Vec<u8>> = upstream
+        .iter()
+        .filter(|p| std::fs::metadata(p).map(|m| m.len() > 200).unwrap_or(false))
+        .map(|p| hash(p))
+        .collect();
+    let mut ours = Vec::new();
+    files_under(&workspace_root(), &mut ours);
+    let copies: Vec<String> = ours
+        .iter()
+        .filter(|p| upstream.contains(&hash(p)))
+        .map(|p| p.display().to_string())
+        .collect();
+    println!(
+        "copied upstream files: {} passed, {} failed",
+        ours.len() - copies.len(),
+        copies.len()
+    );
+    assert!(copies.is_empty(), "copies of ../shared files: {copies:#?}");
+}
