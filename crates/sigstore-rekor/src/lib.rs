@@ -55,6 +55,8 @@
 
 pub mod body;
 pub mod checkpoint;
+#[cfg(feature = "client")]
+pub mod client;
 mod error;
 pub mod merkle;
 pub mod set;
