@@ -1,0 +1,2 @@
+//! `sigstore-testkit serve`.
+fn main() {}

@@ -1,0 +1,5 @@
+//! x
+#![allow(missing_docs)]
+pub struct Testkit;
+pub enum Endpoint {}
+pub enum Fault {}
