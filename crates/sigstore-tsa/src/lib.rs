@@ -21,6 +21,8 @@
 #![deny(missing_docs)]
 
 mod asn1;
+#[cfg(feature = "client")]
+pub mod client;
 mod error;
 mod token;
 
