@@ -28,6 +28,12 @@ pub enum Error {
     /// Reading or writing the output directory failed.
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
+    /// The log already holds this exact entry (Rekor answers 409 Conflict).
+    #[error("entry already exists at log index {log_index}")]
+    AlreadyExists {
+        /// The existing entry's (global) index.
+        log_index: i64,
+    },
     /// No log entry with that index or UUID.
     #[error("no such log entry")]
     NotFound,

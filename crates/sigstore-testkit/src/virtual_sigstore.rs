@@ -792,7 +792,13 @@ impl VirtualSigstore {
     ) -> Result<TransparencyLogEntry, Error> {
         let index = {
             let mut state = lock(&self.rekor_v1);
-            state.tree.leaves.push(merkle::leaf_hash(&body));
+            let leaf = merkle::leaf_hash(&body);
+            if let Some(existing) = state.tree.leaves.iter().position(|h| *h == leaf) {
+                return Err(Error::AlreadyExists {
+                    log_index: REKOR_V1_SHARD_OFFSET.saturating_add(existing as i64),
+                });
+            }
+            state.tree.leaves.push(leaf);
             state.entries.push(V1Entry {
                 body,
                 integrated_time: now.unix_seconds(),
@@ -1044,6 +1050,15 @@ impl VirtualSigstore {
         let mut sig = h.finalize()[..4].to_vec();
         sig.extend_from_slice(&key.sign(text.as_bytes()));
         format!("{text}\n\u{2014} {host} {}\n", STANDARD.encode(sig))
+    }
+
+    /// The latest Rekor v2 checkpoint (signed note).
+    pub fn rekor_v2_checkpoint(&self) -> String {
+        let (size, root) = {
+            let tree = lock(&self.rekor_v2);
+            (tree.leaves.len(), merkle::root(&tree.leaves))
+        };
+        self.v2_checkpoint(size, &root, Tampering::none())
     }
 
     /// Verifies `signature` over `digest` and logs a `hashedrekord` 0.0.2 entry in Rekor v2.
