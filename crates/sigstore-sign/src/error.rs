@@ -1,0 +1,138 @@
+//! The signing error.
+
+use sigstore_types::Timestamp;
+
+/// Everything that can stop a signing operation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No service of this kind is usable now.
+    #[error("no valid {kind} service in the signing config")]
+    NoValidService {
+        /// `CA`, `Rekor` or `TSA`.
+        kind: &'static str,
+    },
+    /// The service selector is `SERVICE_SELECTOR_UNDEFINED` (or absent).
+    #[error("the {kind} service selector is undefined")]
+    SelectorUndefined {
+        /// `Rekor` or `TSA`.
+        kind: &'static str,
+    },
+    /// The service selector is not one this client knows.
+    #[error("unknown {kind} service selector {name:?}")]
+    UnknownSelector {
+        /// `Rekor` or `TSA`.
+        kind: &'static str,
+        /// The selector name.
+        name: String,
+    },
+    /// `EXACT` without a count.
+    #[error("the {kind} EXACT selector has no count")]
+    ExactCountMissing {
+        /// `Rekor` or `TSA`.
+        kind: &'static str,
+    },
+    /// `EXACT` asks for more services than are usable.
+    #[error("the {kind} selector wants {wanted} services but {available} are usable")]
+    NotEnoughServices {
+        /// `Rekor` or `TSA`.
+        kind: &'static str,
+        /// The count asked for.
+        wanted: u32,
+        /// The number usable.
+        available: usize,
+    },
+    /// The identity token is not a decodable JWT.
+    #[error("malformed identity token: {0}")]
+    MalformedToken(&'static str),
+    /// A required claim is missing.
+    #[error("the identity token has no {0:?} claim")]
+    MissingClaim(&'static str),
+    /// The token's audience does not include `sigstore`.
+    #[error("the identity token's audience does not include \"sigstore\"")]
+    TokenAudience,
+    /// The token has expired.
+    #[error("the identity token expired at {expired_at} (now {now}); get a fresh token")]
+    TokenExpired {
+        /// `exp`.
+        expired_at: Timestamp,
+        /// The time of the check.
+        now: Timestamp,
+    },
+    /// The token is not valid yet.
+    #[error("the identity token is not valid before {not_before} (now {now})")]
+    TokenNotYetValid {
+        /// `nbf` or `iat`.
+        not_before: Timestamp,
+        /// The time of the check.
+        now: Timestamp,
+    },
+    /// The trusted root cannot be used.
+    #[error("the trusted root is unusable")]
+    TrustedRoot(#[source] sigstore_verify::Error),
+    /// The HTTP client cannot be built.
+    #[error(transparent)]
+    Http(#[from] sigstore_http::Error),
+    /// Fulcio failed.
+    #[error("Fulcio request failed")]
+    Fulcio(#[from] sigstore_fulcio::client::ClientError),
+    /// A Rekor upload failed.
+    #[error("Rekor upload to {url} failed")]
+    Rekor {
+        /// The log URL.
+        url: String,
+        /// The cause.
+        #[source]
+        source: sigstore_rekor::client::ClientError,
+    },
+    /// Key generation or signing failed.
+    #[error("signing failed")]
+    Crypto(#[from] sigstore_crypto::Error),
+    /// The certificate Fulcio returned does not parse or chain to the trusted root.
+    #[error("the Fulcio certificate does not chain to the trusted root")]
+    CertificateChain(#[source] sigstore_x509_policy::Error),
+    /// The certificate's embedded SCT does not verify.
+    #[error("the Fulcio certificate's embedded SCT does not verify")]
+    Sct(#[source] sigstore_fulcio::Error),
+    /// The certificate is for another key.
+    #[error("the Fulcio certificate is for another public key")]
+    CertificateKeyMismatch,
+    /// The certificate's SAN is not the token's identity.
+    #[error("the Fulcio certificate names {found:?}, the token {expected:?}")]
+    IdentityMismatch {
+        /// From the token.
+        expected: String,
+        /// From the certificate.
+        found: String,
+    },
+    /// The certificate's issuer extension is not the token's issuer.
+    #[error("the Fulcio certificate's issuer is {found:?}, the token's {expected:?}")]
+    IssuerMismatch {
+        /// From the token.
+        expected: String,
+        /// From the certificate.
+        found: String,
+    },
+    /// The signing certificate has expired; make a new signer.
+    #[error("the signing certificate expired at {not_after}; make a new signer")]
+    CertificateExpired {
+        /// The certificate's notAfter.
+        not_after: Timestamp,
+    },
+    /// Rekor v2 needs a timestamp and no TSA gave one that verifies.
+    #[error("no timestamp authority returned a timestamp that verifies (required for Rekor v2)")]
+    NoTimestamp {
+        /// The last TSA failure, if any TSA was asked.
+        #[source]
+        last: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    /// The input cannot be signed (e.g. a digest that is not SHA-256).
+    #[error("unsupported input: {0}")]
+    UnsupportedInput(&'static str),
+    /// The assembled bundle is structurally invalid.
+    #[error("the assembled bundle is invalid")]
+    Bundle(#[source] sigstore_types::Error),
+    /// The assembled bundle does not verify: nothing is returned.
+    #[error("the signed bundle does not verify")]
+    Verification(#[source] sigstore_verify::Error),
+}

@@ -1,0 +1,41 @@
+//! Keyless Sigstore signing (spec §10).
+//!
+//! 1. [`select_services`] picks the Fulcio, Rekor and TSA services of a [`SigningConfig`]
+//!    valid now (spec §2.2).
+//! 2. [`SigningContext::signer`] decodes the identity token (unverified: Fulcio verifies it),
+//!    makes an ephemeral P-256 key, gets a certificate from Fulcio with a proof of possession,
+//!    and checks it before use: chain to the trusted root, embedded SCT, key, SAN and issuer.
+//! 3. [`Signer::sign_artifact`] and [`Signer::sign_dsse`] sign, timestamp the signature at
+//!    every selected TSA, upload to every selected Rekor log (v1: hashedrekord/dsse 0.0.1;
+//!    v2: hashedrekord 0.0.2), assemble a v0.3 bundle and verify it with
+//!    [`sigstore_verify::Verifier`] under the token's identity before returning it.
+//!
+//! ```no_run
+//! # async fn run(token: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! use sigstore_http::HttpConfig;
+//! use sigstore_sign::{ArtifactInput, SigningContext};
+//! use sigstore_types::{SigningConfig, TrustedRoot};
+//!
+//! let config = SigningConfig::from_json(&std::fs::read("signing_config.v0.2.json")?)?;
+//! let root = TrustedRoot::from_json(&std::fs::read("trusted_root.json")?)?;
+//! let context = SigningContext::new(config, root, HttpConfig::default())?;
+//! let signer = context.signer(token).await?;
+//! let bundle = signer.sign_artifact(ArtifactInput::Bytes(b"hello")).await?;
+//! std::fs::write("hello.sigstore.json", bundle.to_json())?;
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod select;
+mod signer;
+mod token;
+
+pub use error::Error;
+pub use select::{select_services, SelectedServices, SupportedApiVersions};
+pub use signer::{assemble_bundle, now, ArtifactInput, Signer, SigningContext};
+pub use token::{IdentityToken, GITHUB_ACTIONS_ISSUER, SIGSTORE_AUDIENCE};
+
+pub use sigstore_http::HttpConfig;
+pub use sigstore_types::{Bundle, SigningConfig, TrustedRoot};

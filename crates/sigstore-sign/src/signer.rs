@@ -1,0 +1,454 @@
+//! The signing context, the signer and bundle assembly.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use futures_util::future::join_all;
+use sigstore_crypto::{Digest, HashAlgorithm, SigningKey};
+use sigstore_fulcio::client::FulcioClient;
+use sigstore_fulcio::{verify_embedded_scts, CtLog};
+use sigstore_http::{HttpClient, HttpConfig};
+use sigstore_rekor::client::{
+    HashedRekordRequestV002, ProposedEntry, RekorV1Client, RekorV2Client, V2Verifier,
+};
+use sigstore_tsa::client::TsaClient;
+use sigstore_tsa::{verify_timestamp, TimestampAuthority};
+use sigstore_types::bundle::{
+    BundleContent, BundleVersion, MessageDigest, MessageSignature, TransparencyLogEntry,
+    VerificationMaterial, VerificationMaterialContent,
+};
+use sigstore_types::common::{self, PublicKeyDetails};
+use sigstore_types::encoding::pem_encode;
+use sigstore_types::{dsse, intoto, media_types, Bundle, Envelope, SigningConfig, Statement};
+use sigstore_types::{DsseSignature, Timestamp, TrustedRoot};
+use sigstore_verify::{Artifact, Policy, Verifier, VerifierConfig};
+use sigstore_x509_policy::{
+    check_fulcio_leaf_profile, issuer, san, verify_chain, Certificate, CertificateAuthority,
+    Identity, KeyPurpose,
+};
+
+use crate::select::{select_services, SupportedApiVersions};
+use crate::token::IdentityToken;
+use crate::Error;
+
+/// Clock skew tolerated between this machine and Fulcio when the certificate's `notBefore`
+/// is slightly ahead of the local clock, in seconds.
+const MAX_CLOCK_SKEW_SECS: i64 = 60;
+
+/// The current time from the system clock.
+pub fn now() -> Timestamp {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => Timestamp::new(
+            i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            d.subsec_nanos(),
+        )
+        .unwrap_or(Timestamp::UNIX_EPOCH),
+        Err(_) => Timestamp::UNIX_EPOCH,
+    }
+}
+
+/// What to sign as a message signature.
+#[derive(Debug, Clone, Copy)]
+pub enum ArtifactInput<'a> {
+    /// The artifact's bytes (hashed with SHA-256).
+    Bytes(&'a [u8]),
+    /// The artifact's SHA-256 digest.
+    Digest(Digest),
+}
+
+/// A signing configuration and trusted root, prepared once. Make a [`Signer`] per identity
+/// token with [`SigningContext::signer`].
+#[derive(Debug)]
+pub struct SigningContext {
+    signing_config: SigningConfig,
+    http: HttpClient,
+    verifier: Verifier,
+    certificate_authorities: Vec<CertificateAuthority>,
+    ct_logs: Vec<CtLog>,
+    timestamp_authorities: Vec<TimestampAuthority>,
+    supported: SupportedApiVersions,
+}
+
+impl SigningContext {
+    /// Prepares signing with `signing_config`'s services, checking results against
+    /// `trusted_root`, over an HTTP client built from `http_config`.
+    pub fn new(
+        signing_config: SigningConfig,
+        trusted_root: TrustedRoot,
+        http_config: HttpConfig,
+    ) -> Result<Self, Error> {
+        let verifier =
+            Verifier::new(&trusted_root, VerifierConfig::default()).map_err(Error::TrustedRoot)?;
+        let certificate_authorities = trusted_root
+            .certificate_authorities
+            .iter()
+            .filter_map(|ca| CertificateAuthority::new(&ca.cert_chain, ca.valid_for).ok())
+            .collect();
+        let ct_logs = trusted_root
+            .ctlogs
+            .iter()
+            .filter_map(|log| {
+                let spki = log.public_key.raw_bytes.as_deref()?;
+                CtLog::new(spki, &log.log_id, log.public_key.valid_for).ok()
+            })
+            .collect();
+        let timestamp_authorities = trusted_root
+            .timestamp_authorities
+            .iter()
+            .filter_map(|tsa| TimestampAuthority::new(&tsa.cert_chain, tsa.valid_for).ok())
+            .collect();
+        Ok(Self {
+            signing_config,
+            http: HttpClient::new(http_config)?,
+            verifier,
+            certificate_authorities,
+            ct_logs,
+            timestamp_authorities,
+            supported: SupportedApiVersions::default(),
+        })
+    }
+
+    /// Restricts or extends the service API versions used in selection.
+    pub fn with_supported_versions(mut self, supported: SupportedApiVersions) -> Self {
+        self.supported = supported;
+        self
+    }
+
+    /// Decodes `identity_token`, selects services, makes an ephemeral P-256 key and gets a
+    /// Fulcio certificate for it (one request, proof of possession over the token's email or
+    /// `sub`). The certificate must chain to the trusted root now, carry the Fulcio leaf
+    /// profile and a verifying embedded SCT, certify this key, and name the token's identity
+    /// and issuer.
+    pub async fn signer(&self, identity_token: &str) -> Result<Signer<'_>, Error> {
+        let now = now();
+        let token = IdentityToken::parse(identity_token, now)?;
+        let services = select_services(&self.signing_config, now, &self.supported)?;
+        let key = SigningKey::generate()?;
+        let proof = key.try_sign(token.challenge().as_bytes())?;
+        let fulcio = FulcioClient::new(services.ca.url.clone(), self.http.clone());
+        let chain = fulcio
+            .signing_cert(token.raw(), key.public_key().spki_der(), &proof)
+            .await?;
+        let leaf_der = chain.into_iter().next().ok_or(Error::CertificateChain(
+            sigstore_x509_policy::Error::EmptyChain,
+        ))?;
+        let (identity, cert_issuer, not_after) =
+            self.check_certificate(&leaf_der, &key, &token, now)?;
+
+        let rekor = services
+            .rekor
+            .iter()
+            .map(|service| match service.major_api_version {
+                2 => RekorTarget::V2(RekorV2Client::new(service.url.clone(), self.http.clone())),
+                _ => RekorTarget::V1(RekorV1Client::new(service.url.clone(), self.http.clone())),
+            })
+            .collect();
+        let tsas = services
+            .tsa
+            .iter()
+            .map(|service| TsaClient::new(service.url.clone(), self.http.clone()))
+            .collect();
+        Ok(Signer {
+            context: self,
+            key,
+            leaf_pem: pem_encode(&leaf_der, "CERTIFICATE"),
+            leaf_der,
+            not_after,
+            identity,
+            issuer: cert_issuer,
+            rekor_v2: services.rekor_api_version() == 2,
+            rekor,
+            tsas,
+        })
+    }
+
+    /// The checks of [`SigningContext::signer`] on the returned leaf; gives the SAN text,
+    /// the issuer and `notAfter`.
+    fn check_certificate(
+        &self,
+        leaf_der: &[u8],
+        key: &SigningKey,
+        token: &IdentityToken,
+        now: Timestamp,
+    ) -> Result<(String, String, Timestamp), Error> {
+        let leaf = Certificate::from_der(leaf_der).map_err(Error::CertificateChain)?;
+        if leaf.spki_der() != key.public_key().spki_der() {
+            return Err(Error::CertificateKeyMismatch);
+        }
+        // Fulcio's clock may run slightly ahead of ours.
+        let not_before = leaf.not_before();
+        let skew_limit =
+            Timestamp::from_unix(now.unix_seconds().saturating_add(MAX_CLOCK_SKEW_SECS));
+        let at = if not_before > now && not_before <= skew_limit {
+            not_before
+        } else {
+            now
+        };
+        let chain = verify_chain(
+            &leaf,
+            &self.certificate_authorities,
+            at,
+            KeyPurpose::CodeSigning,
+        )
+        .map_err(Error::CertificateChain)?;
+        check_fulcio_leaf_profile(&leaf).map_err(Error::CertificateChain)?;
+        verify_embedded_scts(&leaf, &chain, &self.ct_logs).map_err(Error::Sct)?;
+        let found = san(&leaf).map_err(Error::CertificateChain)?;
+        let found = found.as_str().unwrap_or_default().to_owned();
+        let expected = token.expected_san();
+        if found != expected {
+            return Err(Error::IdentityMismatch { expected, found });
+        }
+        let found_issuer = issuer(&leaf)
+            .map_err(Error::CertificateChain)?
+            .unwrap_or_default();
+        if found_issuer != token.expected_issuer() {
+            return Err(Error::IssuerMismatch {
+                expected: token.expected_issuer().to_owned(),
+                found: found_issuer,
+            });
+        }
+        Ok((found, found_issuer, leaf.not_after()))
+    }
+}
+
+#[derive(Debug)]
+enum RekorTarget {
+    V1(RekorV1Client),
+    V2(RekorV2Client),
+}
+
+/// One identity's signing key and certificate. One certificate signs many artifacts until it
+/// expires (Fulcio certificates last 10 minutes).
+#[derive(Debug)]
+pub struct Signer<'a> {
+    context: &'a SigningContext,
+    key: SigningKey,
+    leaf_der: Vec<u8>,
+    leaf_pem: String,
+    not_after: Timestamp,
+    identity: String,
+    issuer: String,
+    rekor_v2: bool,
+    rekor: Vec<RekorTarget>,
+    tsas: Vec<TsaClient>,
+}
+
+impl Signer<'_> {
+    /// The DER signing certificate.
+    pub fn certificate(&self) -> &[u8] {
+        &self.leaf_der
+    }
+
+    /// The certificate's identity (its SAN).
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// The certificate's OIDC issuer.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Signs an artifact (a message signature), logs and timestamps it, and returns the
+    /// verified bundle.
+    pub async fn sign_artifact(&self, input: ArtifactInput<'_>) -> Result<Bundle, Error> {
+        self.check_not_expired()?;
+        let digest = match input {
+            ArtifactInput::Bytes(bytes) => HashAlgorithm::Sha256.digest(bytes),
+            ArtifactInput::Digest(d) if d.algorithm() == HashAlgorithm::Sha256 => d,
+            ArtifactInput::Digest(_) => {
+                return Err(Error::UnsupportedInput("the digest must be SHA-256"))
+            }
+        };
+        let signature = self.key.sign_digest(&digest)?;
+        let timestamps = self.timestamps(&signature).await?;
+        let signature_ref = &signature;
+        let entries = join_all(self.rekor.iter().map(|target| async move {
+            match target {
+                RekorTarget::V1(client) => client
+                    .create_entry(&ProposedEntry::hashed_rekord(
+                        signature_ref,
+                        &self.leaf_pem,
+                        &digest,
+                    ))
+                    .await
+                    .map_err(|source| rekor_error(client.base_url(), source)),
+                RekorTarget::V2(client) => client
+                    .create_entry(&self.v2_request(digest.as_bytes(), signature_ref))
+                    .await
+                    .map_err(|source| rekor_error(client.base_url(), source)),
+            }
+        }))
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, Error>>()?;
+        let content = BundleContent::MessageSignature(MessageSignature {
+            message_digest: Some(MessageDigest {
+                algorithm: common::HashAlgorithm::Sha2_256,
+                digest: digest.as_bytes().to_vec(),
+            }),
+            signature,
+        });
+        let bundle = assemble_bundle(self.leaf_der.clone(), content, entries, timestamps)?;
+        self.verify(&bundle, digest)?;
+        Ok(bundle)
+    }
+
+    /// Signs an in-toto statement in a DSSE envelope (Rekor v1: dsse 0.0.1; v2: hashedrekord
+    /// 0.0.2 over the PAE digest), logs and timestamps it, and returns the verified bundle.
+    /// The statement needs a subject with a SHA-256 digest (the self-check uses it).
+    pub async fn sign_dsse(&self, statement: &Statement) -> Result<Bundle, Error> {
+        self.check_not_expired()?;
+        let subject_digest = statement
+            .subjects
+            .iter()
+            .find_map(|s| {
+                let hex = s.digest.get("sha256")?;
+                let bytes = hex::decode(hex).ok()?;
+                Digest::new(HashAlgorithm::Sha256, &bytes)
+            })
+            .ok_or(Error::UnsupportedInput(
+                "the statement has no subject with a SHA-256 digest",
+            ))?;
+        let payload = statement.to_json().into_bytes();
+        let payload_type = intoto::PAYLOAD_TYPE.to_owned();
+        let pae = dsse::pae(&payload_type, &payload);
+        let signature = self.key.try_sign(&pae)?;
+        let envelope = Envelope {
+            payload,
+            payload_type,
+            signatures: vec![DsseSignature {
+                sig: signature.clone(),
+                keyid: String::new(),
+            }],
+        };
+        let timestamps = self.timestamps(&signature).await?;
+        let envelope_json = envelope.to_json();
+        let pae_digest = HashAlgorithm::Sha256.digest(&pae);
+        let entries = join_all(self.rekor.iter().map(|target| {
+            let envelope_json = &envelope_json;
+            let signature = &signature;
+            async move {
+                match target {
+                    RekorTarget::V1(client) => client
+                        .create_entry(&ProposedEntry::dsse(envelope_json, &[&self.leaf_pem]))
+                        .await
+                        .map_err(|source| rekor_error(client.base_url(), source)),
+                    RekorTarget::V2(client) => client
+                        .create_entry(&self.v2_request(pae_digest.as_bytes(), signature))
+                        .await
+                        .map_err(|source| rekor_error(client.base_url(), source)),
+                }
+            }
+        }))
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, Error>>()?;
+        let bundle = assemble_bundle(
+            self.leaf_der.clone(),
+            BundleContent::DsseEnvelope(envelope),
+            entries,
+            timestamps,
+        )?;
+        self.verify(&bundle, subject_digest)?;
+        Ok(bundle)
+    }
+
+    /// Signs many artifacts with this certificate, overlapping their network waits. Results
+    /// are in input order.
+    pub async fn sign_many(&self, artifacts: &[&[u8]]) -> Vec<Result<Bundle, Error>> {
+        join_all(
+            artifacts
+                .iter()
+                .map(|bytes| self.sign_artifact(ArtifactInput::Bytes(bytes))),
+        )
+        .await
+    }
+
+    fn check_not_expired(&self) -> Result<(), Error> {
+        if now() > self.not_after {
+            return Err(Error::CertificateExpired {
+                not_after: self.not_after,
+            });
+        }
+        Ok(())
+    }
+
+    fn v2_request(&self, digest: &[u8], signature: &[u8]) -> HashedRekordRequestV002 {
+        HashedRekordRequestV002 {
+            digest: digest.to_vec(),
+            signature: signature.to_vec(),
+            verifier: V2Verifier::X509Certificate(self.leaf_der.clone()),
+            key_details: PublicKeyDetails::PkixEcdsaP256Sha256,
+        }
+    }
+
+    /// Timestamps `signature` at every selected TSA and keeps the responses that verify
+    /// against the trusted root and echo the nonce. Rekor v2 needs at least one.
+    async fn timestamps(&self, signature: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
+        let responses = join_all(self.tsas.iter().map(|tsa| tsa.timestamp(signature))).await;
+        let mut verified = Vec::new();
+        let mut last: Option<Box<dyn std::error::Error + Send + Sync>> = None;
+        for response in responses {
+            let response = match response {
+                Ok(r) => r,
+                Err(e) => {
+                    last = Some(Box::new(e));
+                    continue;
+                }
+            };
+            let check = verify_timestamp(
+                &response.der,
+                signature,
+                &self.context.timestamp_authorities,
+            )
+            .and_then(|v| v.check_nonce(&response.nonce));
+            match check {
+                Ok(()) => verified.push(response.der),
+                Err(e) => last = Some(Box::new(e)),
+            }
+        }
+        if self.rekor_v2 && verified.is_empty() {
+            return Err(Error::NoTimestamp { last });
+        }
+        Ok(verified)
+    }
+
+    fn verify(&self, bundle: &Bundle, digest: Digest) -> Result<(), Error> {
+        let policy = Policy::identity(Identity::new(&self.identity, &self.issuer));
+        self.context
+            .verifier
+            .verify(bundle, Artifact::Digest(digest), &policy)
+            .map_err(Error::Verification)?;
+        Ok(())
+    }
+}
+
+fn rekor_error(url: &str, source: sigstore_rekor::client::ClientError) -> Error {
+    Error::Rekor {
+        url: url.to_owned(),
+        source,
+    }
+}
+
+/// Assembles a v0.3 bundle (`application/vnd.dev.sigstore.bundle.v0.3+json`) with the leaf
+/// certificate alone as verification material, and checks its structure.
+pub fn assemble_bundle(
+    leaf_der: Vec<u8>,
+    content: BundleContent,
+    tlog_entries: Vec<TransparencyLogEntry>,
+    rfc3161_timestamps: Vec<Vec<u8>>,
+) -> Result<Bundle, Error> {
+    let bundle = Bundle {
+        media_type: media_types::BUNDLE_V0_3.to_owned(),
+        version: BundleVersion::V0_3,
+        verification_material: VerificationMaterial {
+            content: VerificationMaterialContent::Certificate(leaf_der),
+            tlog_entries,
+            rfc3161_timestamps,
+        },
+        content,
+    };
+    bundle.validate().map_err(Error::Bundle)?;
+    Ok(bundle)
+}
