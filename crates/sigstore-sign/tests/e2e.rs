@@ -1,0 +1,101 @@
+//! End to end against the local testkit services on 127.0.0.1: Rekor v1 and v2, message
+//! signatures and DSSE, each bundle verified again here from its JSON.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use sigstore_sign::{ArtifactInput, HttpConfig, SigningContext};
+use sigstore_testkit::Testkit;
+use sigstore_types::{Bundle, Statement, Subject};
+use sigstore_verify::{Artifact, Policy, Verifier, VerifierConfig};
+use sigstore_x509_policy::Identity;
+
+async fn run(rekor_v2: bool) {
+    let kit = Testkit::start().await.unwrap();
+    let root = kit.sigstore().trusted_root().unwrap();
+    let config = kit.sigstore().signing_config(rekor_v2);
+    let context = SigningContext::new(config, root.clone(), HttpConfig::default()).unwrap();
+    let token = kit.mint_email_token("alice@example.com");
+    let signer = context.signer(&token).await.unwrap();
+    assert_eq!(signer.identity(), "alice@example.com");
+
+    let bundle = signer
+        .sign_artifact(ArtifactInput::Bytes(b"hello world"))
+        .await
+        .unwrap();
+    assert_eq!(
+        bundle.media_type,
+        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
+    let entry = &bundle.verification_material.tlog_entries[0];
+    assert_eq!(entry.kind, "hashedrekord");
+    assert_eq!(entry.kind_version, if rekor_v2 { "0.0.2" } else { "0.0.1" });
+    assert!(!bundle.verification_material.rfc3161_timestamps.is_empty());
+
+    // Verify again from the serialized form, as a stranger would.
+    let parsed = Bundle::from_json(bundle.to_json().as_bytes()).unwrap();
+    let verifier = Verifier::new(&root, VerifierConfig::default()).unwrap();
+    let policy = Policy::identity(Identity::new("alice@example.com", signer.issuer()));
+    verifier
+        .verify(&parsed, Artifact::Bytes(b"hello world"), &policy)
+        .unwrap();
+    assert!(verifier
+        .verify(&parsed, Artifact::Bytes(b"hello world!"), &policy)
+        .is_err());
+
+    // DSSE.
+    let digest = sigstore_crypto::HashAlgorithm::Sha256.digest(b"artifact");
+    let statement = Statement {
+        type_: "https://in-toto.io/Statement/v1".to_owned(),
+        subjects: vec![Subject {
+            name: "artifact".to_owned(),
+            digest: BTreeMap::from([("sha256".to_owned(), digest.to_hex())]),
+        }],
+        predicate_type: "https://slsa.dev/provenance/v1".to_owned(),
+        predicate: Some(serde_json::json!({"k": "v"})),
+    };
+    let dsse = signer.sign_dsse(&statement).await.unwrap();
+    let entry = &dsse.verification_material.tlog_entries[0];
+    if rekor_v2 {
+        assert_eq!(
+            (entry.kind.as_str(), entry.kind_version.as_str()),
+            ("hashedrekord", "0.0.2")
+        );
+    } else {
+        assert_eq!(
+            (entry.kind.as_str(), entry.kind_version.as_str()),
+            ("dsse", "0.0.1")
+        );
+    }
+    verifier
+        .verify(
+            &Bundle::from_json(dsse.to_json().as_bytes()).unwrap(),
+            Artifact::Bytes(b"artifact"),
+            &policy,
+        )
+        .unwrap();
+
+    // Many artifacts with one certificate.
+    let inputs: Vec<&[u8]> = vec![b"a", b"b", b"c"];
+    let bundles = signer.sign_many(&inputs).await;
+    for (input, bundle) in inputs.iter().zip(bundles) {
+        let bundle = bundle.unwrap();
+        assert_eq!(
+            bundle.verification_material.leaf_certificate(),
+            Some(signer.certificate())
+        );
+        verifier
+            .verify(&bundle, Artifact::Bytes(input), &policy)
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rekor_v1_message_and_dsse() {
+    run(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rekor_v2_message_and_dsse() {
+    run(true).await;
+}
