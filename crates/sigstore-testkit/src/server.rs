@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use bytes::Bytes;
 use der::{Decode as _, Encode as _};
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::{BodyExt as _, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
@@ -262,8 +262,14 @@ impl Testkit {
                 .and_then(|v| serde_json::to_string_pretty(&v).ok())
                 .unwrap_or(json)
         };
-        write_atomic(&dir.join("trusted_root.json"), &pretty(sigstore.trusted_root()?.to_json()))?;
-        write_atomic(&dir.join("signing_config.json"), &pretty(sigstore.signing_config(false).to_json()))?;
+        write_atomic(
+            &dir.join("trusted_root.json"),
+            &pretty(sigstore.trusted_root()?.to_json()),
+        )?;
+        write_atomic(
+            &dir.join("signing_config.json"),
+            &pretty(sigstore.signing_config(false).to_json()),
+        )?;
         write_atomic(
             &dir.join("signing_config_rekor_v2.json"),
             &pretty(sigstore.signing_config(true).to_json()),
@@ -314,10 +320,10 @@ async fn accept_loop(listener: TcpListener, service: Service, state: Arc<State>)
     }
 }
 
-type Reply = Response<Full<Bytes>>;
+type Reply = Response<Body>;
 
 fn reply(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Reply {
-    let mut response = Response::new(Full::new(body.into()));
+    let mut response = Response::new(Body::new(body));
     *response.status_mut() = status;
     if let Ok(value) = HeaderValue::from_str(content_type) {
         response.headers_mut().insert(CONTENT_TYPE, value);
@@ -330,7 +336,10 @@ fn json_reply(status: StatusCode, value: &Value) -> Reply {
 }
 
 fn error_reply(status: StatusCode, message: &str) -> Reply {
-    json_reply(status, &json!({"code": status.as_u16(), "message": message}))
+    json_reply(
+        status,
+        &json!({"code": status.as_u16(), "message": message}),
+    )
 }
 
 fn error_status(error: &Error) -> StatusCode {
@@ -395,7 +404,8 @@ async fn handle(state: &State, service: Service, req: Request<Incoming>) -> Repl
         match fault {
             Fault::Delay(d) => tokio::time::sleep(*d).await,
             Fault::Status(code) => {
-                let status = StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let status =
+                    StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 return error_reply(status, "injected fault");
             }
             Fault::RateLimited { retry_after_secs } => {
@@ -406,11 +416,19 @@ async fn handle(state: &State, service: Service, req: Request<Incoming>) -> Repl
                 return r;
             }
             Fault::MalformedBody => {
-                return reply(StatusCode::OK, "application/json", "{\"chain\": [\"not even");
+                return reply(
+                    StatusCode::OK,
+                    "application/json",
+                    "{\"chain\": [\"not even",
+                );
             }
             Fault::OversizedBody(size) => {
-                let pad = "A".repeat(size.saturating_sub(12));
-                return reply(StatusCode::OK, "application/json", format!("{{\"pad\":\"{pad}\"}}"));
+                let pad = "A".repeat(size.saturating_sub(10));
+                return reply(
+                    StatusCode::OK,
+                    "application/json",
+                    format!("{{\"pad\":\"{pad}\"}}"),
+                );
             }
             Fault::UnknownSctLog => tampering.unknown_sct_log = true,
             Fault::UntrustedChain => tampering.untrusted_ca = true,
@@ -431,33 +449,60 @@ async fn handle(state: &State, service: Service, req: Request<Incoming>) -> Repl
 /// The same response with its full `Content-Length` but only half its body.
 fn truncated(response: Reply) -> Reply {
     let (mut parts, body) = response.into_parts();
-    let full = body
-        .collect()
-        .now_or_never_bytes()
-        .unwrap_or_default();
-    let half = full.slice(..full.len() / 2);
+    let full = body.data.unwrap_or_default();
     if let Ok(v) = HeaderValue::from_str(&full.len().to_string()) {
         parts.headers.insert(CONTENT_LENGTH, v);
     }
-    Response::from_parts(parts, Full::new(half))
+    Response::from_parts(
+        parts,
+        Body {
+            data: Some(full.slice(..full.len() / 2)),
+            exact: false,
+        },
+    )
 }
 
-/// Reads a `Full` body that is already complete.
-trait NowOrNever {
-    fn now_or_never_bytes(self) -> Option<Bytes>;
+/// A one-chunk response body. Its size is announced unless it is a deliberately truncated
+/// one, whose `Content-Length` header then promises more than it sends.
+pub(crate) struct Body {
+    data: Option<Bytes>,
+    exact: bool,
 }
 
-impl<F> NowOrNever for F
-where
-    F: std::future::Future<Output = Result<http_body_util::Collected<Bytes>, Infallible>>,
-{
-    fn now_or_never_bytes(self) -> Option<Bytes> {
-        let waker = std::task::Waker::noop();
-        let mut cx = std::task::Context::from_waker(waker);
-        let mut fut = std::pin::pin!(self);
-        match fut.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(Ok(collected)) => Some(collected.to_bytes()),
-            _ => None,
+impl Body {
+    fn new(data: impl Into<Bytes>) -> Self {
+        Self {
+            data: Some(data.into()),
+            exact: true,
+        }
+    }
+}
+
+impl hyper::body::Body for Body {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Infallible>>> {
+        std::task::Poll::Ready(
+            self.get_mut()
+                .data
+                .take()
+                .map(|d| Ok(hyper::body::Frame::data(d))),
+        )
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        match (&self.data, self.exact) {
+            (Some(d), true) => hyper::body::SizeHint::with_exact(d.len() as u64),
+            (None, true) => hyper::body::SizeHint::with_exact(0),
+            _ => hyper::body::SizeHint::default(),
         }
     }
 }
@@ -466,7 +511,10 @@ async fn read_body(req: Request<Incoming>) -> Result<(hyper::http::request::Part
     let (parts, body) = req.into_parts();
     match Limited::new(body, MAX_REQUEST).collect().await {
         Ok(collected) => Ok((parts, collected.to_bytes())),
-        Err(_) => Err(error_reply(StatusCode::PAYLOAD_TOO_LARGE, "request body too large or unreadable")),
+        Err(_) => Err(error_reply(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large or unreadable",
+        )),
     }
 }
 
@@ -478,7 +526,12 @@ fn query_param<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-async fn route(state: &State, endpoint: Endpoint, req: Request<Incoming>, tampering: Tampering) -> Reply {
+async fn route(
+    state: &State,
+    endpoint: Endpoint,
+    req: Request<Incoming>,
+    tampering: Tampering,
+) -> Reply {
     let sigstore = &state.sigstore;
     let now = system_now();
     match endpoint {
@@ -514,7 +567,10 @@ async fn route(state: &State, endpoint: Endpoint, req: Request<Incoming>, tamper
             match rekor_v1_create(sigstore, &body, now, tampering) {
                 Ok(entry) => {
                     let id = sigstore.rekor_v1_entry_id(&entry.canonicalized_body);
-                    let mut r = json_reply(StatusCode::CREATED, &sigstore.rekor_v1_log_entry_json(&entry));
+                    let mut r = json_reply(
+                        StatusCode::CREATED,
+                        &sigstore.rekor_v1_log_entry_json(&entry),
+                    );
                     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/log/entries/{id}")) {
                         r.headers_mut().insert("location", v);
                     }
@@ -524,7 +580,10 @@ async fn route(state: &State, endpoint: Endpoint, req: Request<Incoming>, tamper
                     r
                 }
                 Err(Error::AlreadyExists { log_index }) => {
-                    let mut r = error_reply(StatusCode::CONFLICT, "an equivalent entry already exists in the transparency log");
+                    let mut r = error_reply(
+                        StatusCode::CONFLICT,
+                        "an equivalent entry already exists in the transparency log",
+                    );
                     if let Ok(entry) = sigstore.rekor_v1_entry(log_index) {
                         let id = sigstore.rekor_v1_entry_id(&entry.canonicalized_body);
                         if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/log/entries/{id}")) {
@@ -540,7 +599,9 @@ async fn route(state: &State, endpoint: Endpoint, req: Request<Incoming>, tamper
             let path = req.uri().path();
             let index = match path.strip_prefix("/api/v1/log/entries/") {
                 Some(uuid) => sigstore.rekor_v1_find_uuid(uuid),
-                None => query_param(req.uri().query(), "logIndex").and_then(|i| i.parse::<i64>().ok()),
+                None => {
+                    query_param(req.uri().query(), "logIndex").and_then(|i| i.parse::<i64>().ok())
+                }
             };
             let entry = index
                 .ok_or(Error::NotFound)
@@ -567,7 +628,10 @@ async fn route(state: &State, endpoint: Endpoint, req: Request<Incoming>, tamper
             let first = query_param(q, "firstSize").map_or(Some(1), |v| v.parse::<u64>().ok());
             let last = query_param(q, "lastSize").and_then(|v| v.parse::<u64>().ok());
             let (Some(first), Some(last)) = (first, last) else {
-                return error_reply(StatusCode::BAD_REQUEST, "firstSize and lastSize must be integers");
+                return error_reply(
+                    StatusCode::BAD_REQUEST,
+                    "firstSize and lastSize must be integers",
+                );
             };
             match sigstore.rekor_v1_consistency(first, last) {
                 Ok((root, hashes)) => json_reply(
@@ -587,9 +651,11 @@ async fn route(state: &State, endpoint: Endpoint, req: Request<Incoming>, tamper
                 Err(e) => error_reply(error_status(&e), &e.to_string()),
             }
         }
-        Endpoint::RekorV2Checkpoint => {
-            reply(StatusCode::OK, "text/plain; charset=utf-8", sigstore.rekor_v2_checkpoint())
-        }
+        Endpoint::RekorV2Checkpoint => reply(
+            StatusCode::OK,
+            "text/plain; charset=utf-8",
+            sigstore.rekor_v2_checkpoint(),
+        ),
         Endpoint::TsaTimestamp => {
             let (parts, body) = match read_body(req).await {
                 Ok(x) => x,
@@ -601,7 +667,10 @@ async fn route(state: &State, endpoint: Endpoint, req: Request<Incoming>, tamper
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             if !content_type.starts_with("application/timestamp-query") {
-                return error_reply(StatusCode::UNSUPPORTED_MEDIA_TYPE, "expected application/timestamp-query");
+                return error_reply(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "expected application/timestamp-query",
+                );
             }
             match sigstore.timestamp_request_with(&body, now, tampering) {
                 Ok(der) => reply(StatusCode::CREATED, "application/timestamp-reply", der),
@@ -640,7 +709,12 @@ async fn route(state: &State, endpoint: Endpoint, req: Request<Incoming>, tamper
             } else {
                 match serde_json::from_slice::<Value>(&body) {
                     Ok(v @ Value::Object(_)) => v,
-                    _ => return error_reply(StatusCode::BAD_REQUEST, "the body must be a JSON object of claims"),
+                    _ => {
+                        return error_reply(
+                            StatusCode::BAD_REQUEST,
+                            "the body must be a JSON object of claims",
+                        )
+                    }
                 }
             };
             let token = sigstore.mint_token(claims.as_object().unwrap_or(&Map::new()), now);
@@ -662,7 +736,11 @@ fn tamper_entry(entry: &mut TransparencyLogEntry, tampering: Tampering) {
         }
     }
     if tampering.wrong_checkpoint_key {
-        if let Some(cp) = entry.inclusion_proof.as_mut().and_then(|p| p.checkpoint.as_mut()) {
+        if let Some(cp) = entry
+            .inclusion_proof
+            .as_mut()
+            .and_then(|p| p.checkpoint.as_mut())
+        {
             // Flip one signature byte: the log's key no longer verifies it.
             let mut lines: Vec<String> = cp.lines().map(str::to_owned).collect();
             if let Some(last) = lines.last_mut() {
@@ -710,7 +788,9 @@ fn spki_from_text(text: &str) -> Result<Vec<u8>, Error> {
     if text.contains("-----BEGIN") {
         return pem_decode(text.as_bytes(), "PUBLIC KEY").map_err(|_| malformed("public key"));
     }
-    STANDARD.decode(text.trim()).map_err(|_| malformed("public key"))
+    STANDARD
+        .decode(text.trim())
+        .map_err(|_| malformed("public key"))
 }
 
 fn signing_cert(
@@ -725,7 +805,10 @@ fn signing_cert(
         .headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        });
     let token = request["credentials"]["oidcIdentityToken"]
         .as_str()
         .or(bearer)
@@ -734,9 +817,12 @@ fn signing_cert(
     let identity = Identity::from_claims(&claims)?;
 
     let spki = if let Some(csr) = request["certificateSigningRequest"].as_str() {
-        let pem = STANDARD.decode(csr.trim()).map_err(|_| malformed("CSR base64"))?;
+        let pem = STANDARD
+            .decode(csr.trim())
+            .map_err(|_| malformed("CSR base64"))?;
         let pem = String::from_utf8(pem).map_err(|_| malformed("CSR PEM"))?;
-        let der = pem_decode(pem.as_bytes(), "CERTIFICATE REQUEST").map_err(|_| malformed("CSR PEM"))?;
+        let der =
+            pem_decode(pem.as_bytes(), "CERTIFICATE REQUEST").map_err(|_| malformed("CSR PEM"))?;
         let csr = x509_cert::request::CertReq::from_der(&der).map_err(|_| malformed("CSR"))?;
         let spki = csr.info.public_key.to_der()?;
         let key = PublicKey::from_spki_der(&spki).map_err(|_| malformed("CSR public key"))?;
@@ -747,17 +833,29 @@ fn signing_cert(
         spki
     } else {
         let pkr = &request["publicKeyRequest"];
-        let spki = spki_from_text(pkr["publicKey"]["content"].as_str().ok_or(malformed("publicKey.content"))?)?;
+        let spki = spki_from_text(
+            pkr["publicKey"]["content"]
+                .as_str()
+                .ok_or(malformed("publicKey.content"))?,
+        )?;
         let key = PublicKey::from_spki_der(&spki).map_err(|_| malformed("public key"))?;
         let proof = STANDARD
-            .decode(pkr["proofOfPossession"].as_str().ok_or(malformed("proofOfPossession"))?)
+            .decode(
+                pkr["proofOfPossession"]
+                    .as_str()
+                    .ok_or(malformed("proofOfPossession"))?,
+            )
             .map_err(|_| malformed("proofOfPossession"))?;
-        let challenge = identity.challenge(&claims).ok_or(crate::TokenError::NoIdentity)?;
+        let challenge = identity
+            .challenge(&claims)
+            .ok_or(crate::TokenError::NoIdentity)?;
         key.verify(key.default_algorithm(), challenge.as_bytes(), &proof)
             .map_err(Error::Signature)?;
         spki
     };
-    Ok(sigstore.issue_certificate_with(&identity, &spki, now, tampering)?.chain)
+    Ok(sigstore
+        .issue_certificate_with(&identity, &spki, now, tampering)?
+        .chain)
 }
 
 fn csr_algorithm(oid: &const_oid::ObjectIdentifier) -> Result<SignatureAlgorithm, Error> {
@@ -777,7 +875,9 @@ fn csr_algorithm(oid: &const_oid::ObjectIdentifier) -> Result<SignatureAlgorithm
 
 /// DER from Rekor v1's `base64(PEM)` verifier fields: `(DER, is certificate)`.
 fn v1_verifier(field: &str) -> Result<(Vec<u8>, bool), Error> {
-    let pem = STANDARD.decode(field.trim()).map_err(|_| malformed("verifier base64"))?;
+    let pem = STANDARD
+        .decode(field.trim())
+        .map_err(|_| malformed("verifier base64"))?;
     if let Ok(der) = pem_decode(&pem, "CERTIFICATE") {
         return Ok((der, true));
     }
@@ -792,15 +892,22 @@ fn rekor_v1_create(
     now: Timestamp,
     tampering: Tampering,
 ) -> Result<TransparencyLogEntry, Error> {
-    let proposed: Value = serde_json::from_slice(body).map_err(|_| malformed("ProposedEntry JSON"))?;
+    let proposed: Value =
+        serde_json::from_slice(body).map_err(|_| malformed("ProposedEntry JSON"))?;
     let spec = &proposed["spec"];
     match (proposed["kind"].as_str(), proposed["apiVersion"].as_str()) {
         (Some("hashedrekord"), Some("0.0.1")) => {
             let signature = STANDARD
-                .decode(spec["signature"]["content"].as_str().ok_or(malformed("signature.content"))?)
+                .decode(
+                    spec["signature"]["content"]
+                        .as_str()
+                        .ok_or(malformed("signature.content"))?,
+                )
                 .map_err(|_| malformed("signature.content"))?;
             let (der, is_cert) = v1_verifier(
-                spec["signature"]["publicKey"]["content"].as_str().ok_or(malformed("publicKey.content"))?,
+                spec["signature"]["publicKey"]["content"]
+                    .as_str()
+                    .ok_or(malformed("publicKey.content"))?,
             )?;
             let algorithm = match spec["data"]["hash"]["algorithm"].as_str() {
                 Some("sha256") => HashAlgorithm::Sha256,
@@ -808,22 +915,31 @@ fn rekor_v1_create(
                 Some("sha512") => HashAlgorithm::Sha512,
                 _ => return Err(malformed("data.hash.algorithm")),
             };
-            let value = hex::decode(spec["data"]["hash"]["value"].as_str().ok_or(malformed("data.hash.value"))?)
-                .map_err(|_| malformed("data.hash.value"))?;
+            let value = hex::decode(
+                spec["data"]["hash"]["value"]
+                    .as_str()
+                    .ok_or(malformed("data.hash.value"))?,
+            )
+            .map_err(|_| malformed("data.hash.value"))?;
             let digest = Digest::new(algorithm, &value).ok_or(malformed("data.hash.value"))?;
             let verifier = if is_cert {
                 LogVerifier::Certificate(&der)
             } else {
                 LogVerifier::PublicKey(&der)
             };
-            let mut entry = sigstore.rekor_v1_add_hashedrekord(verifier, &signature, &digest, now)?;
+            let mut entry =
+                sigstore.rekor_v1_add_hashedrekord(verifier, &signature, &digest, now)?;
             tamper_entry(&mut entry, tampering);
             Ok(entry)
         }
         (Some("dsse"), Some("0.0.1")) => {
             let content = &spec["proposedContent"];
-            let envelope = content["envelope"].as_str().ok_or(malformed("proposedContent.envelope"))?;
-            let verifiers = content["verifiers"].as_array().ok_or(malformed("proposedContent.verifiers"))?;
+            let envelope = content["envelope"]
+                .as_str()
+                .ok_or(malformed("proposedContent.envelope"))?;
+            let verifiers = content["verifiers"]
+                .as_array()
+                .ok_or(malformed("proposedContent.verifiers"))?;
             let [only] = verifiers.as_slice() else {
                 return Err(Error::Unsupported {
                     what: "DSSE entries without exactly one verifier",
@@ -861,12 +977,20 @@ fn rekor_v2_create(
         .decode(hr["digest"].as_str().ok_or(malformed("digest"))?)
         .map_err(|_| malformed("digest"))?;
     let signature = STANDARD
-        .decode(hr["signature"]["content"].as_str().ok_or(malformed("signature.content"))?)
+        .decode(
+            hr["signature"]["content"]
+                .as_str()
+                .ok_or(malformed("signature.content"))?,
+        )
         .map_err(|_| malformed("signature.content"))?;
     let v = &hr["signature"]["verifier"];
     let raw = |field: &Value| -> Result<Vec<u8>, Error> {
         STANDARD
-            .decode(field["rawBytes"].as_str().ok_or(malformed("verifier rawBytes"))?)
+            .decode(
+                field["rawBytes"]
+                    .as_str()
+                    .ok_or(malformed("verifier rawBytes"))?,
+            )
             .map_err(|_| malformed("verifier rawBytes"))
     };
     let (der, is_cert) = if !v["x509Certificate"].is_null() {
@@ -894,7 +1018,8 @@ fn rekor_v2_create(
     } else {
         LogVerifier::PublicKey(&der)
     };
-    let entry = sigstore.rekor_v2_add_hashedrekord_with(verifier, &signature, &digest, tampering)?;
+    let entry =
+        sigstore.rekor_v2_add_hashedrekord_with(verifier, &signature, &digest, tampering)?;
     // The key details in the body come from the key; they must agree with the request's.
     let logged: Value = serde_json::from_slice(&entry.canonicalized_body).unwrap_or(Value::Null);
     let logged_details = &logged["spec"]["hashedRekordV002"]["signature"]["verifier"]["keyDetails"];

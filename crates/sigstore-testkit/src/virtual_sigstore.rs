@@ -1250,7 +1250,7 @@ impl VirtualSigstore {
         let attribute = |oid: &ObjectIdentifier, value: &[u8]| {
             asn1::seq(&[&asn1::oid(oid), &asn1::tlv(asn1::SET, value)])
         };
-        let mut attrs = vec![
+        let mut attrs = [
             attribute(&OID_CONTENT_TYPE, &asn1::oid(&OID_TST_INFO)),
             attribute(
                 &OID_MESSAGE_DIGEST,
