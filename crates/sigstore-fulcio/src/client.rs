@@ -50,7 +50,7 @@ pub enum ClientError {
         "Fulcio returned a certificate with a detached SCT, which this client does not accept"
     )]
     DetachedSct,
-    /// The chain holds fewer than two or more than [`MAX_CHAIN`] certificates.
+    /// The chain holds fewer than two or more than ten certificates.
     #[error("Fulcio returned a chain of {count} certificates (2 to {MAX_CHAIN} expected)")]
     ChainLength {
         /// The number of certificates.
