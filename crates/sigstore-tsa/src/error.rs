@@ -61,6 +61,9 @@ pub enum Error {
     /// The SignerInfo's signer identifier does not name the trusted TSA certificate.
     #[error("SignerInfo does not identify the trusted TSA certificate")]
     SignerIdentifierMismatch,
+    /// The token embeds certificates, none of which is the trusted TSA signing certificate.
+    #[error("the token's embedded certificates do not include the trusted TSA certificate")]
+    EmbeddedCertificateMismatch,
     /// The ESS signing-certificate attribute does not name the trusted TSA certificate.
     #[error("ESS signing-certificate attribute does not match the trusted TSA certificate")]
     SigningCertificateMismatch,
@@ -102,6 +105,7 @@ impl Error {
             Self::Chain(_) | Self::OutsideAuthorityValidity { .. } => 3,
             Self::SignerIdentifierMismatch
             | Self::SigningCertificateMismatch
+            | Self::EmbeddedCertificateMismatch
             | Self::UncheckableSigningCertificate => 2,
             Self::BadSignature(_) | Self::UnsupportedSignatureAlgorithm(_) => 1,
             _ => 0,

@@ -205,6 +205,12 @@ fn verify_with_authority(
         .verify(algorithm, &signer.signed_attrs_der, &signer.signature)
         .map_err(Error::BadSignature)?;
     check_signer_id(&signer.sid, leaf)?;
+    // Embedded certificates are never trusted; if the token carries any, the trusted signing
+    // certificate must be among them (spec: an embedded signer cert must equal the trusted one).
+    let embedded = token.embedded_certificates();
+    if !embedded.is_empty() && !embedded.iter().any(|der| der.as_slice() == leaf.der()) {
+        return Err(Error::EmbeddedCertificateMismatch);
+    }
     if let Some(ess) = &signer.signing_certificate_v2 {
         check_ess_cert_id(ess, leaf)?;
     }

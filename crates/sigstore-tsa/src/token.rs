@@ -228,12 +228,14 @@ fn parse_signed_data(value: &[u8]) -> Result<TimeStampToken, Error> {
         let mut c = DerReader::new(certs.value);
         while !c.is_empty() {
             let cert = c.read("certificates")?;
-            if cert.tag == TAG_SEQUENCE {
-                if certificates.len() == MAX_EMBEDDED_CERTS {
-                    return Err(Error::Malformed("too many embedded certificates"));
-                }
-                certificates.push(cert.raw.to_vec());
+            // Only plain X.509 certificates; attribute or other certificate choices are refused.
+            if cert.tag != TAG_SEQUENCE {
+                return Err(Error::Malformed("an embedded certificate is not X.509"));
             }
+            if certificates.len() == MAX_EMBEDDED_CERTS {
+                return Err(Error::Malformed("too many embedded certificates"));
+            }
+            certificates.push(cert.raw.to_vec());
         }
     }
     r.optional(TAG_CTX1, "crls")?;

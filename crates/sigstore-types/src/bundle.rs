@@ -15,6 +15,9 @@ use crate::Error;
 
 /// Most transparency log entries accepted in one bundle (sigstore-go's limit).
 pub const MAX_TLOG_ENTRIES: usize = 32;
+/// Most certificates accepted in an `x509CertificateChain` (leaf plus intermediates). Fulcio
+/// chains have two or three; the cap bounds the work spent on untrusted certificates.
+pub const MAX_CHAIN_CERTIFICATES: usize = 10;
 /// Most RFC 3161 timestamps accepted in one bundle.
 pub const MAX_RFC3161_TIMESTAMPS: usize = 32;
 
@@ -252,6 +255,12 @@ impl Bundle {
                 }
                 if chain.is_empty() {
                     return Err(Error::EmptyCertificateChain);
+                }
+                if chain.len() > MAX_CHAIN_CERTIFICATES {
+                    return Err(Error::TooManyCertificates {
+                        count: chain.len(),
+                        max: MAX_CHAIN_CERTIFICATES,
+                    });
                 }
                 if chain.iter().any(Vec::is_empty) {
                     return Err(Error::MissingField(

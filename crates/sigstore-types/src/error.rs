@@ -125,6 +125,14 @@ pub enum Error {
         entry: usize,
     },
 
+    /// More certificates in an `x509CertificateChain` than accepted.
+    #[error("{count} chain certificates exceed the limit of {max}")]
+    TooManyCertificates {
+        /// Number found.
+        count: usize,
+        /// Maximum accepted.
+        max: usize,
+    },
     /// More transparency log entries than accepted.
     #[error("{count} tlog entries exceed the limit of {max}")]
     TooManyTlogEntries {

@@ -214,6 +214,9 @@ impl Verifier {
                 ))
             }
             (VerificationMaterialContent::X509CertificateChain(chain), Policy::Identity(_)) => {
+                // Extra certificates are never used to build the path. One whose issuer is its
+                // own subject is a root (or poses as one): reject the bundle, without spending a
+                // signature check on untrusted input.
                 let mut certs = chain
                     .iter()
                     .map(|der| Certificate::from_der(der).map_err(Error::Certificate));
@@ -221,11 +224,12 @@ impl Verifier {
                     .next()
                     .ok_or(Error::Material("the certificate chain is empty"))??;
                 for cert in certs {
-                    if cert?.is_self_signed() {
+                    let cert = cert?;
+                    if cert.issuer_der() == cert.subject_der() {
                         return Err(Error::RootCertificateInBundle);
                     }
                 }
-                if leaf.is_self_signed() {
+                if leaf.issuer_der() == leaf.subject_der() {
                     return Err(Error::RootCertificateInBundle);
                 }
                 Signer::Certificate(Box::new(leaf))
@@ -276,12 +280,22 @@ impl Verifier {
             Signer::Certificate(cert) => BodyVerifier::Certificate(cert.der()),
             Signer::Key { key, .. } => BodyVerifier::PublicKey(key.spki_der()),
         };
+        // Each entry is counted once per log it resolves to (a log may be named by its logId
+        // or its checkpoint key ID), and each log contributes at most one verified time.
         let mut log_entries = Vec::new();
         let mut logs_seen = BTreeSet::new();
+        let mut entries_seen = BTreeSet::new();
         for (index, entry) in material.tlog_entries.iter().enumerate() {
             let (log, verified) =
                 self.verify_log_entry(index, entry, bundle, &signed, body_verifier)?;
-            if let Some(time) = verified.integrated_time {
+            if !entries_seen.insert((log.log_id.as_slice(), entry.log_index)) {
+                return Err(Error::LogEntryInvalid {
+                    index,
+                    what: "the same log entry appears more than once",
+                });
+            }
+            let first_from_log = logs_seen.insert(log.log_id.as_slice());
+            if let (Some(time), true) = (verified.integrated_time, first_from_log) {
                 times.push(VerifiedTime {
                     time,
                     source: TimeSource::TransparencyLog {
@@ -289,7 +303,6 @@ impl Verifier {
                     },
                 });
             }
-            logs_seen.insert(log.log_id.clone());
             log_entries.push(verified);
         }
         if logs_seen.len() < self.config.tlog_threshold {

@@ -100,6 +100,12 @@ impl Matcher {
     /// A regex matcher. The pattern must match the whole value: it is compiled as
     /// `\A(?:pattern)\z`, so a substring match does not pass.
     pub fn regex(pattern: &str) -> Result<Self, Error> {
+        // The pattern must be a regular expression on its own: text such as `a)|(.*` would
+        // otherwise close the anchoring group early and match anything.
+        Regex::new(pattern).map_err(|source| Error::InvalidRegex {
+            pattern: pattern.to_owned(),
+            source,
+        })?;
         let regex =
             Regex::new(&format!(r"\A(?:{pattern})\z")).map_err(|source| Error::InvalidRegex {
                 pattern: pattern.to_owned(),
