@@ -50,11 +50,15 @@ pub enum Endpoint {
     RekorV1LogInfo,
     /// Rekor v1 `GET /api/v1/log/proof`.
     RekorV1Proof,
+    /// Rekor v1 `GET /api/v1/log/publicKey`.
+    RekorV1PublicKey,
     /// Rekor v2 `POST /api/v2/log/entries`.
     RekorV2CreateEntry,
     /// Rekor v2 `GET /api/v2/checkpoint`.
     RekorV2Checkpoint,
-    /// TSA `POST /api/v1/timestamp`.
+    /// TSA `POST /api/v1/timestamp`: a DER `TimeStampReq` (`application/timestamp-query`) or
+    /// the JSON form `{"artifactHash","hashAlgorithm","certificates","nonce"}`
+    /// (`application/json`); the answer is a DER `TimeStampResp` either way.
     TsaTimestamp,
     /// TSA `GET /api/v1/timestamp/certchain`.
     TsaCertChain,
@@ -304,6 +308,8 @@ fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
 async fn accept_loop(listener: TcpListener, service: Service, state: Arc<State>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of descriptors or similar: back off instead of spinning.
+            tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
         let state = state.clone();
@@ -363,6 +369,7 @@ fn endpoint_of(service: Service, method: &Method, path: &str) -> Option<Endpoint
         (Service::RekorV1, "GET", p) if p.starts_with("/api/v1/log/entries/") => E::RekorV1GetEntry,
         (Service::RekorV1, "GET", "/api/v1/log") => E::RekorV1LogInfo,
         (Service::RekorV1, "GET", "/api/v1/log/proof") => E::RekorV1Proof,
+        (Service::RekorV1, "GET", "/api/v1/log/publicKey") => E::RekorV1PublicKey,
         (Service::RekorV2, "POST", "/api/v2/log/entries") => E::RekorV2CreateEntry,
         (Service::RekorV2, "GET", "/api/v2/checkpoint") => E::RekorV2Checkpoint,
         (Service::Tsa, "POST", "/api/v1/timestamp") => E::TsaTimestamp,
@@ -641,6 +648,10 @@ async fn route(
                 Err(e) => error_reply(StatusCode::BAD_REQUEST, &e.to_string()),
             }
         }
+        Endpoint::RekorV1PublicKey => match sigstore.rekor_v1_public_key_pem() {
+            Ok(pem) => reply(StatusCode::OK, "application/x-pem-file", pem),
+            Err(e) => error_reply(error_status(&e), &e.to_string()),
+        },
         Endpoint::RekorV2CreateEntry => {
             let (_, body) = match read_body(req).await {
                 Ok(x) => x,
@@ -666,13 +677,17 @@ async fn route(
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            if !content_type.starts_with("application/timestamp-query") {
+            let request = if content_type.starts_with("application/timestamp-query") {
+                Ok(body.to_vec())
+            } else if content_type.starts_with("application/json") {
+                json_timestamp_request(&body)
+            } else {
                 return error_reply(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "expected application/timestamp-query",
+                    "expected application/timestamp-query or application/json",
                 );
-            }
-            match sigstore.timestamp_request_with(&body, now, tampering) {
+            };
+            match request.and_then(|r| sigstore.timestamp_request_with(&r, now, tampering)) {
                 Ok(der) => reply(StatusCode::CREATED, "application/timestamp-reply", der),
                 Err(e) => error_reply(StatusCode::BAD_REQUEST, &e.to_string()),
             }
@@ -724,6 +739,33 @@ async fn route(
             )
         }
     }
+}
+
+/// The DER request for the TSA's JSON form (`artifactHash` base64, `hashAlgorithm`
+/// `sha256|sha384|sha512`, optional `certificates` and `nonce`).
+fn json_timestamp_request(body: &[u8]) -> Result<Vec<u8>, Error> {
+    let request: Value = serde_json::from_slice(body).map_err(|_| malformed("request JSON"))?;
+    let algorithm = match request["hashAlgorithm"].as_str().unwrap_or("sha256") {
+        "sha256" => HashAlgorithm::Sha256,
+        "sha384" => HashAlgorithm::Sha384,
+        "sha512" => HashAlgorithm::Sha512,
+        _ => return Err(malformed("hashAlgorithm")),
+    };
+    let hash = STANDARD
+        .decode(
+            request["artifactHash"]
+                .as_str()
+                .ok_or(malformed("artifactHash"))?,
+        )
+        .map_err(|_| malformed("artifactHash"))?;
+    let digest = Digest::new(algorithm, &hash).ok_or(malformed("artifactHash length"))?;
+    let nonce = match &request["nonce"] {
+        Value::Null => None,
+        Value::Number(n) => Some(n.as_u64().ok_or(malformed("nonce"))?.to_be_bytes()),
+        _ => return Err(malformed("nonce")),
+    };
+    let cert_req = request["certificates"].as_bool().unwrap_or(false);
+    crate::timestamp_request(&digest, nonce.as_ref().map(|n| &n[..]), cert_req)
 }
 
 fn tamper_entry(entry: &mut TransparencyLogEntry, tampering: Tampering) {

@@ -469,6 +469,11 @@ impl VirtualSigstore {
         self.rekor_v1_key.key_hash()
     }
 
+    /// The Rekor v1 log's public key, PEM (what `GET /api/v1/log/publicKey` serves).
+    pub fn rekor_v1_public_key_pem(&self) -> Result<String, Error> {
+        Ok(pem_encode(&self.rekor_v1_key.spki_der()?, "PUBLIC KEY"))
+    }
+
     /// The Rekor v1 tree ID (the number in the checkpoint origin).
     pub fn rekor_v1_tree_id(&self) -> u64 {
         self.tree_id
@@ -869,9 +874,11 @@ impl VirtualSigstore {
     /// ID in front) is `uuid`.
     pub fn rekor_v1_find_uuid(&self, uuid: &str) -> Option<i64> {
         let uuid = uuid.to_ascii_lowercase();
-        let leaf = match uuid.len() {
-            64 => uuid,
-            80 if uuid[..16] == format!("{:016x}", self.tree_id) => uuid[16..].to_owned(),
+        let leaf = match (uuid.len(), uuid.get(..16), uuid.get(16..)) {
+            (64, _, _) => uuid,
+            (80, Some(tree), Some(leaf)) if tree == format!("{:016x}", self.tree_id) => {
+                leaf.to_owned()
+            }
             _ => return None,
         };
         let state = lock(&self.rekor_v1);

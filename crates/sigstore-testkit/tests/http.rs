@@ -532,6 +532,10 @@ async fn rekor_v1_endpoints_and_bundles_verify() {
         StatusCode::NOT_FOUND
     );
 
+    let pem = get(&format!("{rekor}/api/v1/log/publicKey")).await;
+    assert!(String::from_utf8(pem.body)
+        .unwrap()
+        .starts_with("-----BEGIN PUBLIC KEY-----"));
     let info = get(&format!("{rekor}/api/v1/log")).await.json();
     assert_eq!(info["treeSize"], 3);
     let root3: [u8; 32] = hex::decode(info["rootHash"].as_str().unwrap())
@@ -658,7 +662,7 @@ async fn rekor_v2_and_tsa_endpoints_and_bundles_verify() {
         call(
             "POST",
             &tsa,
-            &[("content-type", "application/json")],
+            &[("content-type", "text/plain")],
             b"{}".to_vec()
         )
         .await
@@ -676,6 +680,25 @@ async fn rekor_v2_and_tsa_endpoints_and_bundles_verify() {
         .await
         .unwrap()
         .status,
+        StatusCode::BAD_REQUEST
+    );
+    // The JSON request form.
+    let json_request = json!({"artifactHash": STANDARD.encode(HashAlgorithm::Sha256.digest(&sig).as_bytes()),
+                              "hashAlgorithm": "sha256", "certificates": true, "nonce": 258});
+    let json_reply = post_json(&tsa, &json_request).await;
+    assert_eq!(json_reply.status, StatusCode::CREATED);
+    let token = sigstore_tsa::TimeStampToken::from_der(&json_reply.body).unwrap();
+    assert_eq!(token.tst_info().nonce.as_deref(), Some(&[1u8, 2][..]));
+    assert_eq!(token.embedded_certificates().len(), 1);
+    let mut with_ts = bundle.clone();
+    with_ts.verification_material.rfc3161_timestamps = vec![json_reply.body.clone()];
+    // A timestamp over another signature does not verify for this bundle.
+    assert!(verifier(&kit)
+        .verify(&with_ts, Artifact::Bytes(ARTIFACT), &policy(&kit))
+        .is_err());
+    let bad_json = json!({"artifactHash": "AAAA", "hashAlgorithm": "sha256"});
+    assert_eq!(
+        post_json(&tsa, &bad_json).await.status,
         StatusCode::BAD_REQUEST
     );
     let chain = get(&format!("{tsa}/certchain")).await;
@@ -731,6 +754,12 @@ async fn transport_faults_on_every_endpoint() {
             Endpoint::RekorV1LogInfo,
             "GET",
             format!("{}/api/v1/log", u.rekor_v1),
+            vec![],
+        ),
+        (
+            Endpoint::RekorV1PublicKey,
+            "GET",
+            format!("{}/api/v1/log/publicKey", u.rekor_v1),
             vec![],
         ),
         (
