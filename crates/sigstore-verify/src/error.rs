@@ -90,10 +90,9 @@ pub enum Error {
         /// What is wrong.
         what: &'static str,
     },
-    /// A signed entry timestamp's time lies outside the log key's validity.
-    #[error(
-        "transparency log entry #{index}: integrated time {time} is outside the log key's validity"
-    )]
+    /// A verified time (the entry's integrated time, or an RFC 3161 time for an entry without
+    /// a signed entry timestamp) lies outside the log key's validity.
+    #[error("transparency log entry #{index}: the log key was not valid at {time}")]
     LogKeyNotValidAt {
         /// Position of the entry in the bundle.
         index: usize,

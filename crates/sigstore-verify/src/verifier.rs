@@ -285,6 +285,7 @@ impl Verifier {
         let mut log_entries = Vec::new();
         let mut logs_seen = BTreeSet::new();
         let mut entries_seen = BTreeSet::new();
+        let mut unvouched_logs = Vec::new();
         for (index, entry) in material.tlog_entries.iter().enumerate() {
             let (log, verified) =
                 self.verify_log_entry(index, entry, bundle, &signed, body_verifier)?;
@@ -303,7 +304,25 @@ impl Verifier {
                     },
                 });
             }
+            if verified.integrated_time.is_none() {
+                unvouched_logs.push((index, log));
+            }
             log_entries.push(verified);
+        }
+        // An entry without a signed entry timestamp carries no time of its own: its log's key
+        // must have been valid at every RFC 3161 time, so a retired log key cannot vouch for
+        // entries made after it was retired.
+        for (index, log) in unvouched_logs {
+            for verified in &times {
+                if matches!(verified.source, TimeSource::Rfc3161 { .. })
+                    && !log.valid_for.contains(verified.time)
+                {
+                    return Err(Error::LogKeyNotValidAt {
+                        index,
+                        time: verified.time,
+                    });
+                }
+            }
         }
         if logs_seen.len() < self.config.tlog_threshold {
             return Err(Error::NotEnoughLogEntries {

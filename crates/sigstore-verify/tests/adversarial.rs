@@ -221,3 +221,28 @@ fn result_reports_what_was_verified() {
         .unwrap()
         .starts_with("sha256:"));
 }
+
+#[test]
+fn a_retired_log_key_does_not_vouch_for_later_entries() {
+    // End the Rekor v2 log key's validity before the bundle's RFC 3161 time.
+    let case = Case::named("rekor2-happy-path");
+    let mut root: Value = serde_json::from_slice(&case.trusted_root_json).unwrap();
+    for tlog in root["tlogs"].as_array_mut().unwrap() {
+        if tlog["baseUrl"].as_str().unwrap().contains("log2025-alpha1") {
+            tlog["publicKey"]["validFor"]["end"] = "2025-06-01T00:00:00Z".into();
+        }
+    }
+    let root = sigstore_types::TrustedRoot::from_json(&serde_json::to_vec(&root).unwrap()).unwrap();
+    let err = Verifier::new(&root, VerifierConfig::default())
+        .unwrap()
+        .verify(
+            &case.bundle().unwrap(),
+            case.artifact(),
+            &case.policy().unwrap(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::LogKeyNotValidAt { index: 0, .. }),
+        "{err}"
+    );
+}
