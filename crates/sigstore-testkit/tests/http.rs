@@ -408,6 +408,18 @@ async fn fulcio_endpoints() {
     .unwrap();
     assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
 
+    let huge = call(
+        "POST",
+        &format!("{fulcio}/api/v2/signingCert"),
+        &[],
+        vec![b' '; 9 << 20],
+    )
+    .await;
+    // Either the refusal arrives or the server closes while the client is still sending.
+    if let Ok(huge) = huge {
+        assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
     let bundle = get(&format!("{fulcio}/api/v2/trustBundle")).await;
     assert_eq!(
         bundle.json()["chains"][0]["certificates"]
