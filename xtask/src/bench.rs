@@ -234,31 +234,46 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     };
 
     println!();
-    println!("summary (bundles/s: parse JSON + verify; floor: the signature checks alone)");
     println!(
-        "{:<11} {:<29} {:>10} {:>10} {:>8} {:>10} {:>10} {:>7}",
-        "backend", "case", "1 thread/s", "batch/s", "speedup", "µs/bundle", "floor µs", "ratio"
+        "summary (bundles/s: parse JSON + verify; floor: the signature checks alone; \
+         (cpu): from the threads' CPU time; share: CPU the batch threads got)"
+    );
+    println!(
+        "{:<11} {:<29} {:>9} {:>8} {:>8} {:>8} {:>10} {:>8} {:>8} {:>8} {:>6}",
+        "backend",
+        "case",
+        "1 thread",
+        "µs/bndl",
+        "floor µs",
+        "ratio",
+        "ratio(cpu)",
+        "batch/s",
+        "speedup",
+        "(cpu)",
+        "share"
     );
     for row in &rows {
-        let single = num(row, "single");
-        let batch = num(row, "batch");
         println!(
-            "{:<11} {:<29} {:>10.0} {:>10.0} {:>7.2}x {:>10.1} {:>10.1} {:>7.3}",
+            "{:<11} {:<29} {:>9.0} {:>8.1} {:>8.1} {:>8.3} {:>10.3} {:>8.0} {:>7.2}x {:>7.2}x {:>6.2}",
             row.get("backend").map_or("?", String::as_str),
             row.get("case").map_or("?", String::as_str),
-            single,
-            batch,
-            batch / single,
+            num(row, "single"),
             num(row, "bundle_us"),
             num(row, "floor_us"),
             num(row, "ratio"),
+            num(row, "ratio_cpu"),
+            num(row, "batch"),
+            num(row, "speedup"),
+            num(row, "speedup_cpu"),
+            num(row, "cpu_share"),
         );
     }
     if let Some(ms) = cli {
         println!("cold CLI verify (aws-lc, median): {ms:.2} ms");
     }
 
-    // Targets: aws-lc, over all three bundles.
+    // Targets: aws-lc, over all three bundles. Wall-clock figures decide; when the machine was
+    // busy (the batch threads got well under their cores), the CPU-time figures are shown too.
     let mut missed = Vec::new();
     let overall = rows.iter().find(|row| {
         row.get("backend").map(String::as_str) == Some("aws-lc")
@@ -267,30 +282,55 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     println!();
     if let Some(row) = overall {
         let threads = row.get("threads").map_or("?", String::as_str);
+        let share = num(row, "cpu_share");
+        let busy = share.is_nan() || share < 0.9;
         let single = num(row, "single");
+        let single_cpu = num(row, "single_cpu");
         let ratio = num(row, "ratio");
-        let speedup = num(row, "batch") / single;
+        let ratio_cpu = num(row, "ratio_cpu");
+        let speedup = num(row, "speedup");
+        let speedup_cpu = num(row, "speedup_cpu");
         let checks = [
             (
-                format!("aws-lc single thread {single:.0}/s >= {TARGET_SINGLE:.0}/s"),
+                format!("aws-lc single thread {single:.0}/s (cpu {single_cpu:.0}/s) >= {TARGET_SINGLE:.0}/s"),
                 single >= TARGET_SINGLE,
-            ),
-            (
-                format!("aws-lc verification / crypto floor {ratio:.3} <= {TARGET_RATIO}"),
-                ratio <= TARGET_RATIO,
+                single_cpu >= TARGET_SINGLE,
             ),
             (
                 format!(
-                    "aws-lc batch speedup on {threads} threads {speedup:.2}x >= {TARGET_SPEEDUP}x"
+                    "aws-lc verification / crypto floor {ratio:.3} (cpu {ratio_cpu:.3}) <= {TARGET_RATIO}"
+                ),
+                ratio <= TARGET_RATIO,
+                ratio_cpu <= TARGET_RATIO,
+            ),
+            (
+                format!(
+                    "aws-lc batch speedup on {threads} threads {speedup:.2}x (cpu {speedup_cpu:.2}x, \
+                     share {share:.2}) >= {TARGET_SPEEDUP}x"
                 ),
                 speedup >= TARGET_SPEEDUP,
+                speedup_cpu >= TARGET_SPEEDUP,
             ),
         ];
-        for (what, ok) in checks {
-            println!("target {}: {what}", verdict(ok));
-            if !ok {
+        for (what, ok, ok_cpu) in checks {
+            if ok {
+                println!("target met: {what}");
+            } else if busy && ok_cpu {
+                println!(
+                    "target MISSED on the wall clock, met from CPU time (the machine was busy): {what}"
+                );
+                missed.push(what);
+            } else {
+                println!("target MISSED: {what}");
                 missed.push(what);
             }
+        }
+        if busy {
+            println!(
+                "note: the batch threads got {:.0}% of their cores; other processes were running, \
+                 so wall-clock figures understate this machine. Rerun on an idle machine.",
+                share * 100.0
+            );
         }
     }
     if let Some(ms) = cli {

@@ -6,14 +6,22 @@
 //! - single-thread bundles/s: parse the bundle JSON and verify it, with one reused `Verifier`
 //!   and the artifact given as a precomputed digest;
 //! - the same split in parse and verify time;
-//! - batch bundles/s over all cores (`std::thread::scope`, one shared `Verifier`);
+//! - batch bundles/s over all cores (`std::thread::scope`, one shared `Verifier`), the speedup
+//!   over one thread, the same speedup computed from the threads' CPU time ("cpu-norm": what
+//!   it would be with every thread on its own core) and the share of the wall time the threads
+//!   got a CPU ("share"; well below 1.0 means other processes competed for the cores and the
+//!   wall-clock batch figures understate the scaling);
 //! - the crypto floor: the time of just the signature checks one verification performs,
 //!   recorded with `sigstore_crypto::probe` and replayed;
 //! - the ratio of verification time (parse + verify) to the crypto floor.
 //!
 //! Run with `cargo bench -p sigstore-verify --bench throughput [--features aws-lc] --
-//! [--seconds S] [--case NAME]`, or through `cargo xtask bench`, which runs both backends and
-//! reads the `RESULT` lines this prints.
+//! [--seconds S] [--case NAME] [--loop]`, or through `cargo xtask bench`, which runs both backends and
+//! reads the `RESULT` lines this prints. `--loop` only runs parse + verify for the given time
+//! (for a profiler such as `perf record`).
+//!
+//! Each figure is the best of several equal time slices, so that bursts of load from other
+//! processes do not drag it down; batch figures still need an otherwise idle machine.
 #![allow(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
@@ -42,6 +50,8 @@ struct Subject {
     verifier: Verifier,
     policy: Policy,
     digest: Digest,
+    /// Signature checks of the first verification, caches cold.
+    first_checks: usize,
     checks: Vec<RecordedCheck>,
 }
 
@@ -53,11 +63,11 @@ impl Subject {
         let policy = case.policy().expect("policy");
         let digest = HashAlgorithm::Sha256.digest(&case.artifact);
         let artifact = || Artifact::Digest(digest);
-        // Warm the verifier's caches, then record the checks of a steady-state verification.
+        // Warm the verifier's caches (counting the checks that takes), then record the checks
+        // of a steady-state verification.
         let bundle = Bundle::from_json(&case.bundle_json).expect("bundle");
-        verifier
-            .verify(&bundle, artifact(), &policy)
-            .expect("the benchmark case verifies");
+        let (outcome, first) = probe::record(|| verifier.verify(&bundle, artifact(), &policy));
+        outcome.expect("the benchmark case verifies");
         let (outcome, checks) = probe::record(|| verifier.verify(&bundle, artifact(), &policy));
         outcome.expect("the benchmark case verifies");
         for check in &checks {
@@ -69,6 +79,7 @@ impl Subject {
             verifier,
             policy,
             digest,
+            first_checks: first.len(),
             checks,
         }
     }
@@ -87,13 +98,33 @@ impl Subject {
     }
 }
 
-/// Runs `step` (which handles one bundle per call) for about `budget` and returns calls per
-/// second: the best of ten equal slices, so that a burst of load from other processes on the
-/// machine does not drag the figure down. At least 8 calls per slice.
-fn rate(budget: Duration, mut step: impl FnMut(usize)) -> f64 {
+/// On-CPU time of the calling thread so far (Linux `/proc/thread-self/schedstat`; the kernel
+/// updates it at scheduler ticks, so use it over spans of a second or more), or `None`.
+fn thread_cpu() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// A throughput figure.
+#[derive(Clone, Copy)]
+struct Rate {
+    /// Calls per wall-clock second: the best of [`SLICES`] equal slices, so that a burst of
+    /// load from other processes does not drag it down.
+    wall: f64,
+    /// Calls per second of this thread's own CPU time, over the whole budget (NaN if unknown).
+    per_cpu: f64,
+}
+
+const SLICES: u32 = 10;
+
+/// Runs `step` (which handles one bundle per call) for about `budget`. At least 8 calls per
+/// slice.
+fn rate(budget: Duration, mut step: impl FnMut(usize)) -> Rate {
     let slice = budget / SLICES;
     let mut n = 0usize;
     let mut best = 0f64;
+    let cpu_start = thread_cpu();
     for _ in 0..SLICES {
         let start = Instant::now();
         let mut calls = 0usize;
@@ -110,60 +141,117 @@ fn rate(budget: Duration, mut step: impl FnMut(usize)) -> f64 {
             }
         }
     }
-    best
+    let per_cpu = match (cpu_start, thread_cpu()) {
+        (Some(a), Some(b)) if b > a => n as f64 / (b - a).as_secs_f64(),
+        _ => f64::NAN,
+    };
+    Rate {
+        wall: best,
+        per_cpu,
+    }
 }
 
-const SLICES: u32 = 10;
+/// A batch figure over several threads.
+struct Batch {
+    /// Bundles per wall-clock second over all threads: the best of five equal slices.
+    wall: f64,
+    /// Bundles per second if every thread had a core to itself: calls per second of the
+    /// threads' own CPU time, times the number of threads (NaN if unknown).
+    per_cpu: f64,
+    /// Share of the wall time the threads actually spent on a CPU (1.0 on an idle machine).
+    cpu_share: f64,
+}
 
-/// Bundles per second over `threads` threads sharing the subjects (and their verifiers): the
-/// best of five equal slices.
-fn batch_rate(budget: Duration, threads: usize, subjects: &[&Subject]) -> f64 {
+/// Bundles per second over `threads` threads sharing the subjects (and their verifiers).
+fn batch_rate(budget: Duration, threads: usize, subjects: &[&Subject]) -> Batch {
     let slice = budget / 5;
-    (0..5)
-        .map(|_| batch_slice(slice, threads, subjects))
-        .fold(0f64, f64::max)
-}
-
-fn batch_slice(budget: Duration, threads: usize, subjects: &[&Subject]) -> f64 {
-    let start = Instant::now();
-    let total: usize = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn(move || {
-                    let mut n = 0usize;
-                    let mut i = t;
-                    while start.elapsed() < budget {
-                        for _ in 0..8 {
-                            subjects[i % subjects.len()].parse_and_verify();
-                            i += 1;
-                            n += 1;
+    let mut best = 0f64;
+    let (mut calls, mut cpu, mut wall) = (0usize, Duration::ZERO, Duration::ZERO);
+    for _ in 0..5 {
+        let start = Instant::now();
+        let per_thread: Vec<(usize, Option<Duration>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|t| {
+                    scope.spawn(move || {
+                        let cpu_start = thread_cpu();
+                        let mut n = 0usize;
+                        let mut i = t;
+                        while start.elapsed() < slice {
+                            for _ in 0..8 {
+                                subjects[i % subjects.len()].parse_and_verify();
+                                i += 1;
+                                n += 1;
+                            }
                         }
-                    }
-                    n
+                        let cpu = match (cpu_start, thread_cpu()) {
+                            (Some(a), Some(b)) => Some(b.saturating_sub(a)),
+                            _ => None,
+                        };
+                        (n, cpu)
+                    })
                 })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().unwrap()).sum()
-    });
-    total as f64 / start.elapsed().as_secs_f64()
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        let elapsed = start.elapsed();
+        let n: usize = per_thread.iter().map(|(n, _)| n).sum();
+        best = best.max(n as f64 / elapsed.as_secs_f64());
+        calls += n;
+        wall += elapsed;
+        match per_thread.iter().map(|(_, c)| *c).sum::<Option<Duration>>() {
+            Some(c) => cpu += c,
+            None => cpu = Duration::MAX,
+        }
+    }
+    let known = cpu != Duration::MAX && !cpu.is_zero();
+    Batch {
+        wall: best,
+        per_cpu: if known {
+            calls as f64 / cpu.as_secs_f64() * threads as f64
+        } else {
+            f64::NAN
+        },
+        cpu_share: if known {
+            cpu.as_secs_f64() / (wall.as_secs_f64() * threads as f64)
+        } else {
+            f64::NAN
+        },
+    }
 }
 
 struct Figures {
-    single: f64,
+    single: Rate,
     parse_us: f64,
     verify_us: f64,
-    batch: f64,
+    batch: Batch,
     floor_us: f64,
+    /// The floor from CPU time rather than wall time.
+    floor_us_cpu: f64,
     checks: usize,
 }
 
 impl Figures {
     fn bundle_us(&self) -> f64 {
-        1e6 / self.single
+        1e6 / self.single.wall
     }
 
     fn ratio(&self) -> f64 {
         self.bundle_us() / self.floor_us
+    }
+
+    /// The ratio from CPU time, insensitive to other processes taking the core.
+    fn ratio_cpu(&self) -> f64 {
+        1e6 / self.single.per_cpu / self.floor_us_cpu
+    }
+
+    /// Batch over single-thread throughput, wall clock.
+    fn speedup(&self) -> f64 {
+        self.batch.wall / self.single.wall
+    }
+
+    /// The same from CPU time: what the speedup would be with every thread on its own core.
+    fn speedup_cpu(&self) -> f64 {
+        self.batch.per_cpu / self.single.per_cpu
     }
 }
 
@@ -190,10 +278,11 @@ fn measure(subjects: &[&Subject], budget: Duration, threads: usize) -> Figures {
     let batch = batch_rate(budget, threads, subjects);
     Figures {
         single,
-        parse_us: 1e6 / parse,
-        verify_us: 1e6 / verify,
+        parse_us: 1e6 / parse.wall,
+        verify_us: 1e6 / verify.wall,
         batch,
-        floor_us: 1e6 / floor,
+        floor_us: 1e6 / floor.wall,
+        floor_us_cpu: 1e6 / floor.per_cpu,
         checks: subjects.iter().map(|s| s.checks.len()).sum::<usize>() / k,
     }
 }
@@ -202,11 +291,13 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut seconds = 2.0f64;
     let mut only: Option<String> = None;
+    let mut profile_loop = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--seconds" => seconds = it.next().and_then(|s| s.parse().ok()).expect("--seconds S"),
             "--case" => only = it.next().cloned(),
+            "--loop" => profile_loop = true,
             // `cargo bench` passes `--bench`; anything else is ignored too.
             _ => {}
         }
@@ -220,6 +311,18 @@ fn main() {
         .filter(|name| only.as_deref().is_none_or(|o| o == **name))
         .map(|name| Subject::load(name))
         .collect();
+    if profile_loop {
+        // For profilers: nothing but parse + verify, round robin, for the budget.
+        let group: Vec<&Subject> = subjects.iter().collect();
+        let start = Instant::now();
+        let mut n = 0usize;
+        while start.elapsed() < budget {
+            group[n % group.len()].parse_and_verify();
+            n += 1;
+        }
+        println!("{n} bundles in {seconds} s");
+        return;
+    }
     println!("throughput ({backend} backend, {threads} threads, {seconds} s per figure)");
     for s in &subjects {
         let kinds: Vec<String> = s
@@ -231,23 +334,26 @@ fn main() {
             })
             .collect();
         println!(
-            "  {}: {} signature checks: {}",
+            "  {}: {} signature checks per verification ({} on the first, caches cold): {}",
             s.name,
             s.checks.len(),
+            s.first_checks,
             kinds.join(", ")
         );
     }
     println!(
-        "{:<30} {:>10} {:>9} {:>9} {:>9} {:>10} {:>8} {:>9} {:>6}",
+        "{:<30} {:>9} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8} {:>6} {:>8} {:>6}",
         "case",
         "bundles/s",
         "µs/bndl",
         "parse µs",
         "verify µs",
+        "floor µs",
+        "ratio",
         "batch/s",
         "speedup",
-        "floor µs",
-        "ratio"
+        "cpu-norm",
+        "share"
     );
     let mut rows: Vec<(String, Vec<&Subject>)> =
         subjects.iter().map(|s| (s.name.clone(), vec![s])).collect();
@@ -257,28 +363,38 @@ fn main() {
     for (name, group) in rows {
         let f = measure(&group, budget, threads);
         println!(
-            "{:<30} {:>10.0} {:>9.1} {:>9.1} {:>9.1} {:>10.0} {:>7.2}x {:>9.1} {:>6.3}",
+            "{:<30} {:>9.0} {:>8.1} {:>8.1} {:>9.1} {:>8.1} {:>8.3} {:>8.0} {:>5.2}x {:>7.2}x {:>6.2}",
             name,
-            f.single,
+            f.single.wall,
             f.bundle_us(),
             f.parse_us,
             f.verify_us,
-            f.batch,
-            f.batch / f.single,
             f.floor_us,
-            f.ratio()
+            f.ratio(),
+            f.batch.wall,
+            f.speedup(),
+            f.speedup_cpu(),
+            f.batch.cpu_share,
         );
         println!(
             "RESULT backend={backend} case={name} threads={threads} single={:.1} batch={:.1} \
-             bundle_us={:.2} parse_us={:.2} verify_us={:.2} floor_us={:.2} checks={} ratio={:.4}",
-            f.single,
-            f.batch,
+             bundle_us={:.2} parse_us={:.2} verify_us={:.2} floor_us={:.2} checks={} ratio={:.4} \
+             speedup={:.3} speedup_cpu={:.3} cpu_share={:.3} single_cpu={:.1} \
+             floor_us_cpu={:.2} ratio_cpu={:.4}",
+            f.single.wall,
+            f.batch.wall,
             f.bundle_us(),
             f.parse_us,
             f.verify_us,
             f.floor_us,
             f.checks,
-            f.ratio()
+            f.ratio(),
+            f.speedup(),
+            f.speedup_cpu(),
+            f.batch.cpu_share,
+            f.single.per_cpu,
+            f.floor_us_cpu,
+            f.ratio_cpu(),
         );
     }
 }
