@@ -13,7 +13,10 @@ fn main() {
         .unwrap_or_else(|| manifest.join("../../../shared"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     for instance in ["production", "staging"] {
-        let src = shared.join("trust").join(instance).join("trusted_root.json");
+        let src = shared
+            .join("trust")
+            .join(instance)
+            .join("trusted_root.json");
         println!("cargo:rerun-if-changed={}", src.display());
         let bytes = std::fs::read(&src).unwrap_or_else(|e| {
             panic!(
