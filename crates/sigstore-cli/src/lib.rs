@@ -1,6 +1,7 @@
 //! Shared plumbing of the `sigstore` and `sigstore-conformance` binaries: finding the bundle
-//! for an input, reading artifacts and trust material. All verification logic lives in
-//! `sigstore-verify`; this crate only turns command-line inputs into its arguments.
+//! for an input, reading artifacts and trust material, and (in [`sign`]) planning and writing
+//! signing outputs. All verification logic lives in `sigstore-verify` and all signing logic in
+//! `sigstore-sign`; this crate only turns command-line inputs into their arguments.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -12,6 +13,8 @@ use anyhow::{bail, Context, Result};
 use sigstore_crypto::{Digest, HashAlgorithm};
 use sigstore_types::{Bundle, TrustedRoot};
 use sigstore_verify::{artifact_digest_algorithm, embedded, Artifact};
+
+pub mod sign;
 
 /// Largest bundle or trust file read, in bytes.
 pub const MAX_JSON_FILE: u64 = 32 * 1024 * 1024;

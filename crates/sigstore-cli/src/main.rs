@@ -1,7 +1,7 @@
-//! `sigstore`: verify Sigstore bundles from the command line.
+//! `sigstore`: sign, attest and verify with Sigstore from the command line.
 //!
-//! Exit status: 0 when every input verified, 1 when any input failed verification or could not
-//! be read, 2 on usage errors.
+//! Exit status: 0 when every input verified (or signed), 1 when any input failed verification
+//! or signing or could not be read, 2 on usage errors.
 #![forbid(unsafe_code)]
 
 mod policy;
@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use sigstore_cli::{artifact_for, load_trusted_root, read_bundle, read_limited, Input};
+use sigstore_cli::{artifact_for, load_trusted_root, read_bundle, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
 use sigstore_types::Bundle;
 use sigstore_verify::{Policy, VerificationResult, Verifier, VerifierConfig};
@@ -36,6 +36,10 @@ enum Command {
     /// Verify artifacts against their Sigstore bundles.
     #[command(subcommand)]
     Verify(VerifyCommand),
+    /// Sign files with a short-lived certificate for your identity (keyless).
+    Sign(SignArgs),
+    /// Sign in-toto attestations about files (DSSE envelopes).
+    Attest(AttestArgs),
     /// Summarize a bundle without verifying it.
     Inspect {
         /// The bundle to describe.
@@ -147,6 +151,93 @@ struct CommonArgs {
     json: bool,
 }
 
+/// Options shared by `sign` and `attest`.
+#[derive(Args)]
+struct SignCommon {
+    /// The OIDC identity token (default: the SIGSTORE_IDENTITY_TOKEN environment variable).
+    #[arg(long, value_name = "TOKEN")]
+    identity_token: Option<String>,
+    /// Write the bundle here (one input only). Default: FILE.sigstore.json.
+    #[arg(long, value_name = "FILE")]
+    bundle: Option<PathBuf>,
+    /// Write DIR/<file name>.sigstore.json for every input.
+    #[arg(long, value_name = "DIR", conflicts_with = "bundle")]
+    output_directory: Option<PathBuf>,
+    /// Replace outputs that already exist.
+    #[arg(long)]
+    overwrite: bool,
+    /// Only use Rekor logs of this API version.
+    #[arg(long, value_name = "1|2", value_parser = clap::value_parser!(u32).range(1..=2))]
+    rekor_version: Option<u32>,
+    /// A client trust config (trusted root and signing config in one JSON file).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["trusted_root", "signing_config", "staging"]
+    )]
+    trust_config: Option<PathBuf>,
+    /// The trusted root to check results against (with --signing-config).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "signing_config",
+        conflicts_with = "staging"
+    )]
+    trusted_root: Option<PathBuf>,
+    /// The signing config naming the services to use (with --trusted-root).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "trusted_root",
+        conflicts_with = "staging"
+    )]
+    signing_config: Option<PathBuf>,
+    /// Use the staging instance instead of production.
+    #[arg(long)]
+    staging: bool,
+}
+
+#[derive(Args)]
+struct SignArgs {
+    /// The files to sign.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    common: SignCommon,
+    /// Also write a legacy detached signature (base64; one input only).
+    #[arg(long, value_name = "FILE")]
+    signature: Option<PathBuf>,
+    /// Also write the legacy detached PEM certificate (one input only).
+    #[arg(long, value_name = "FILE")]
+    certificate: Option<PathBuf>,
+    /// Also write a legacy offline Rekor entry (Rekor v1 only; one input only).
+    #[arg(long, value_name = "FILE")]
+    rekor_bundle: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct AttestArgs {
+    /// The files the attestation is about (one bundle each).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    common: SignCommon,
+    /// The predicate (a JSON object).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "statement",
+        requires = "predicate_type"
+    )]
+    predicate: Option<PathBuf>,
+    /// The predicate type URI (e.g. https://slsa.dev/provenance/v1).
+    #[arg(long, value_name = "URI", requires = "predicate")]
+    predicate_type: Option<String>,
+    /// Sign this ready in-toto statement instead (its subjects must include every FILE).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["predicate", "predicate_type"])]
+    statement: Option<PathBuf>,
+}
+
 /// Where one input's signature material comes from.
 enum Material {
     Bundle(PathBuf),
@@ -166,7 +257,8 @@ fn main() -> ExitCode {
         Err(error) => {
             eprintln!("error: {}", sigstore_cli::error_chain(&error));
             // Mistakes in the command line exit 2, like the ones clap itself finds.
-            ExitCode::from(if error.is::<UsageError>() { 2 } else { 1 })
+            let is_usage = error.is::<UsageError>() || error.is::<sigstore_cli::sign::UsageError>();
+            ExitCode::from(if is_usage { 2 } else { 1 })
         }
     }
 }
@@ -206,6 +298,33 @@ fn init_tracing(verbose: u8) {
 
 fn run(cli: Cli) -> Result<bool> {
     match cli.command {
+        Command::Sign(args) => {
+            let outputs = output_options(
+                &args.common,
+                args.signature,
+                args.certificate,
+                args.rekor_bundle,
+            );
+            sign_files(&args.files, &args.common, outputs, What::Artifacts)?;
+            Ok(true)
+        }
+        Command::Attest(args) => {
+            let what = match (args.statement, args.predicate, args.predicate_type) {
+                (Some(statement), _, _) => What::Statement(statement),
+                (None, Some(predicate), Some(predicate_type)) => What::Predicate {
+                    predicate,
+                    predicate_type,
+                },
+                _ => {
+                    return Err(usage(anyhow::anyhow!(
+                        "give --predicate and --predicate-type, or --statement"
+                    )))
+                }
+            };
+            let outputs = output_options(&args.common, None, None, None);
+            sign_files(&args.files, &args.common, outputs, what)?;
+            Ok(true)
+        }
         Command::Inspect { bundle } => {
             inspect(&bundle)?;
             Ok(true)
@@ -458,6 +577,115 @@ fn verify_one(
                 .with_context(|| format!("{}", signature.display()))
         }
     }
+}
+
+/// What `sign_files` signs.
+enum What {
+    /// Message signatures over the files.
+    Artifacts,
+    /// A statement built from a predicate, one per file.
+    Predicate {
+        predicate: PathBuf,
+        predicate_type: String,
+    },
+    /// A ready statement naming every file.
+    Statement(PathBuf),
+}
+
+fn output_options(
+    common: &SignCommon,
+    signature: Option<PathBuf>,
+    certificate: Option<PathBuf>,
+    rekor_bundle: Option<PathBuf>,
+) -> sign::OutputOptions {
+    sign::OutputOptions {
+        bundle: common.bundle.clone(),
+        output_directory: common.output_directory.clone(),
+        signature,
+        certificate,
+        rekor_bundle,
+        overwrite: common.overwrite,
+    }
+}
+
+/// `sign` and `attest`: every check that needs no network first (usage, existing outputs,
+/// inputs, predicate, trust material, services, token expiry), then one certificate signs
+/// every input, and the outputs are written only if all succeeded.
+fn sign_files(
+    files: &[PathBuf],
+    common: &SignCommon,
+    outputs: sign::OutputOptions,
+    what: What,
+) -> Result<()> {
+    let plans = sign::plan_outputs(files, &outputs)?;
+    let token = sign::resolve_token(common.identity_token.as_deref())?;
+    let http = sign::http_config()?;
+    let supported = sign::supported_versions(common.rekor_version)?;
+    sign::check_outputs(&plans, outputs.overwrite)?;
+    let inputs = sign::hash_inputs(files)?;
+    let payload = match what {
+        What::Artifacts => sign::Payload::Artifacts,
+        What::Predicate {
+            predicate,
+            predicate_type,
+        } => {
+            let predicate_json = sign::read_predicate(&predicate)?;
+            let mut statements = Vec::with_capacity(inputs.len());
+            for (path, digest) in &inputs {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                statements.push(
+                    sign::statement_for(
+                        &[(name, *digest)],
+                        &predicate_type,
+                        predicate_json.clone(),
+                    )
+                    .with_context(|| format!("{}", predicate.display()))?,
+                );
+            }
+            sign::Payload::Statements(statements)
+        }
+        What::Statement(path) => {
+            let statement = sign::read_statement(&path, &inputs)?;
+            sign::Payload::Statements(vec![statement; inputs.len()])
+        }
+    };
+    let (trusted_root, signing_config) = sign::load_signing_trust(&sign::TrustOptions {
+        trust_config: common.trust_config.clone(),
+        trusted_root: common.trusted_root.clone(),
+        signing_config: common.signing_config.clone(),
+        staging: common.staging,
+    })?;
+    let rekor_version = sign::check_services(&signing_config, &supported, common.rekor_version)?;
+    if outputs.rekor_bundle.is_some() && rekor_version != 1 {
+        bail!(
+            "--rekor-bundle needs a Rekor v1 log, but the signing config selects Rekor v{rekor_version} \
+             (pass --rekor-version 1)"
+        );
+    }
+    let identity = sign::parse_token(&token)?;
+    eprintln!("{}", sign::signing_as(&identity));
+    let plan = sign::SignPlan {
+        inputs,
+        outputs: plans,
+        payload,
+        overwrite: outputs.overwrite,
+        trusted_root,
+        signing_config,
+        supported,
+        token,
+        http,
+    };
+    let written = sign::runtime()?.block_on(sign::execute(plan))?;
+    for path in written {
+        println!(
+            "Wrote {}",
+            sigstore_cli::escape_controls(&path.display().to_string())
+        );
+    }
+    Ok(())
 }
 
 /// Prints what a bundle claims, without verifying any of it.

@@ -1,0 +1,687 @@
+//! Keyless signing for `sigstore sign`, `sigstore attest` and `sigstore-conformance
+//! sign-bundle`: trust material, identity tokens, output planning and atomic writes. The
+//! signing itself is `sigstore-sign`'s.
+//!
+//! Everything that can fail without the network is checked before any request: outputs that
+//! already exist, unreadable inputs, predicates, trust material, service selection and the
+//! identity token's claims. Outputs are written only when every input signed, each through a
+//! temporary file in its own directory, so a failure leaves no file behind.
+//!
+//! Hidden environment knobs (for tests): `SIGSTORE_HTTP_RETRIES`, `SIGSTORE_HTTP_TIMEOUT_SECS`,
+//! `SIGSTORE_HTTP_BACKOFF_MS` (first wait) and `SIGSTORE_HTTP_MAX_BACKOFF_MS` (cap, also for
+//! `Retry-After`).
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use futures_util::future::join_all;
+use serde_json::Value;
+use sigstore_crypto::{Digest, HashAlgorithm};
+use sigstore_sign::{
+    now, select_services, ArtifactInput, HttpConfig, IdentityToken, SigningContext,
+    SupportedApiVersions,
+};
+use sigstore_types::bundle::BundleContent;
+use sigstore_types::encoding::{base64_encode, hex_encode, pem_encode};
+use sigstore_types::{
+    media_types, Bundle, ClientTrustConfig, SigningConfig, Statement, Subject, TrustedRoot,
+};
+
+use crate::{escape_controls, hash_file, load_trusted_root, read_limited, MAX_JSON_FILE};
+
+/// The environment variable an identity token is read from when `--identity-token` is absent.
+pub const TOKEN_ENV: &str = "SIGSTORE_IDENTITY_TOKEN";
+/// SLSA provenance v0.2's predicate type.
+pub const SLSA_PROVENANCE_V0_2: &str = "https://slsa.dev/provenance/v0.2";
+/// SLSA provenance v1's predicate type.
+pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
+/// Largest predicate or statement file read, in bytes.
+pub const MAX_PREDICATE_FILE: u64 = 16 * 1024 * 1024;
+
+const PRODUCTION_SIGNING_CONFIG: &str =
+    include_str!(concat!(env!("OUT_DIR"), "/production_signing_config.json"));
+const STAGING_SIGNING_CONFIG: &str =
+    include_str!(concat!(env!("OUT_DIR"), "/staging_signing_config.json"));
+
+/// A command-line mistake (exit status 2), as opposed to a failure (exit status 1).
+#[derive(Debug)]
+pub struct UsageError(pub anyhow::Error);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::error_chain(&self.0))
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Wraps `error` as a [`UsageError`].
+pub fn usage(error: anyhow::Error) -> anyhow::Error {
+    anyhow::Error::new(UsageError(error))
+}
+
+/// The embedded signing config of the production (or staging) public-good instance.
+pub fn embedded_signing_config(staging: bool) -> Result<SigningConfig> {
+    let (text, name) = if staging {
+        (STAGING_SIGNING_CONFIG, "staging")
+    } else {
+        (PRODUCTION_SIGNING_CONFIG, "production")
+    };
+    SigningConfig::from_json(text.as_bytes())
+        .with_context(|| format!("embedded {name} signing config"))
+}
+
+/// Where the trust material for signing comes from.
+#[derive(Debug, Clone, Default)]
+pub struct TrustOptions {
+    /// A `ClientTrustConfig` JSON (trusted root and signing config together).
+    pub trust_config: Option<PathBuf>,
+    /// A trusted root JSON.
+    pub trusted_root: Option<PathBuf>,
+    /// A signing config v0.2 JSON.
+    pub signing_config: Option<PathBuf>,
+    /// Use the staging instance's embedded material where no file is given.
+    pub staging: bool,
+}
+
+/// The trusted root and signing config: `trust_config`, else the files given, else the
+/// embedded production (or staging) material for whichever is missing.
+pub fn load_signing_trust(options: &TrustOptions) -> Result<(TrustedRoot, SigningConfig)> {
+    if let Some(path) = &options.trust_config {
+        let bytes = read_limited(path, MAX_JSON_FILE)?;
+        let config = ClientTrustConfig::from_json(&bytes)
+            .with_context(|| format!("{}: invalid client trust config", path.display()))?;
+        return Ok((config.trusted_root, config.signing_config));
+    }
+    let root = load_trusted_root(options.trusted_root.as_deref(), options.staging)?;
+    let config = match &options.signing_config {
+        Some(path) => {
+            let bytes = read_limited(path, MAX_JSON_FILE)?;
+            SigningConfig::from_json(&bytes)
+                .with_context(|| format!("{}: invalid signing config", path.display()))?
+        }
+        None => embedded_signing_config(options.staging)?,
+    };
+    Ok((root, config))
+}
+
+/// The service API versions to select from: every supported one, or only Rekor `version`.
+pub fn supported_versions(rekor_version: Option<u32>) -> Result<SupportedApiVersions> {
+    let mut supported = SupportedApiVersions::default();
+    if let Some(version) = rekor_version {
+        if !supported.rekor.contains(&version) {
+            return Err(usage(anyhow!(
+                "--rekor-version must be 1 or 2, not {version}"
+            )));
+        }
+        supported.rekor = vec![version];
+    }
+    Ok(supported)
+}
+
+/// Selects the services now, with a clear message when no Rekor log of the wanted version is
+/// usable. Returns the Rekor API version that will be used.
+pub fn check_services(
+    config: &SigningConfig,
+    supported: &SupportedApiVersions,
+    rekor_version: Option<u32>,
+) -> Result<u32> {
+    match select_services(config, now(), supported) {
+        Ok(selected) => Ok(selected.rekor_api_version()),
+        Err(sigstore_sign::Error::NoValidService { kind: "Rekor" }) => match rekor_version {
+            Some(v) => bail!("the signing config has no usable Rekor v{v} log"),
+            None => bail!("the signing config has no usable Rekor log"),
+        },
+        Err(e) => Err(anyhow::Error::new(e).context("the signing config is unusable")),
+    }
+}
+
+/// HTTP settings: the defaults, adjusted by the hidden `SIGSTORE_HTTP_*` variables.
+pub fn http_config() -> Result<HttpConfig> {
+    fn var(name: &str) -> Result<Option<u64>> {
+        match std::env::var(name) {
+            Ok(text) => text
+                .trim()
+                .parse::<u64>()
+                .map(Some)
+                .map_err(|_| usage(anyhow!("{name} must be a non-negative integer"))),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(usage(anyhow!("{name} must be a non-negative integer")))
+            }
+        }
+    }
+    let mut config = HttpConfig::default();
+    if let Some(retries) = var("SIGSTORE_HTTP_RETRIES")? {
+        config.retries = u32::try_from(retries).unwrap_or(u32::MAX).min(10);
+    }
+    if let Some(secs) = var("SIGSTORE_HTTP_TIMEOUT_SECS")? {
+        config.timeout = Duration::from_secs(secs.max(1));
+        config.connect_timeout = config.connect_timeout.min(config.timeout);
+    }
+    if let Some(ms) = var("SIGSTORE_HTTP_BACKOFF_MS")? {
+        config.initial_backoff = Duration::from_millis(ms);
+    }
+    if let Some(ms) = var("SIGSTORE_HTTP_MAX_BACKOFF_MS")? {
+        config.max_backoff = Duration::from_millis(ms);
+    }
+    Ok(config)
+}
+
+/// The identity token: `arg`, else [`TOKEN_ENV`]. Without either it is a usage error, since
+/// browser and ambient (CI) logins are not available yet.
+pub fn resolve_token(arg: Option<&str>) -> Result<String> {
+    let token = match arg {
+        Some(token) => token.to_owned(),
+        None => match std::env::var(TOKEN_ENV) {
+            Ok(token) => token,
+            Err(_) => {
+                return Err(usage(anyhow!(
+                    "no identity token: pass --identity-token or set {TOKEN_ENV} \
+                     (browser and ambient CI logins are not available yet)"
+                )))
+            }
+        },
+    };
+    let token = token.trim().to_owned();
+    if token.is_empty() {
+        return Err(usage(anyhow!("the identity token is empty")));
+    }
+    Ok(token)
+}
+
+/// Decodes the token's claims (unverified: Fulcio verifies it) and checks that it is not
+/// expired, so that a stale token fails before any request.
+pub fn parse_token(token: &str) -> Result<IdentityToken> {
+    IdentityToken::parse(token, now()).context("unusable identity token")
+}
+
+/// The line announcing who signs: the identity and issuer, never the token.
+pub fn signing_as(token: &IdentityToken) -> String {
+    format!(
+        "Signing as {} (issuer {})",
+        escape_controls(&token.expected_san()),
+        escape_controls(token.expected_issuer())
+    )
+}
+
+/// Where one input's results go.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outputs {
+    /// The bundle.
+    pub bundle: Option<PathBuf>,
+    /// Legacy detached signature (base64 and a newline).
+    pub signature: Option<PathBuf>,
+    /// Legacy detached PEM leaf certificate.
+    pub certificate: Option<PathBuf>,
+    /// Legacy offline Rekor entry (Rekor v1 only).
+    pub rekor_bundle: Option<PathBuf>,
+}
+
+impl Outputs {
+    /// Every path, in a fixed order.
+    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        [
+            &self.bundle,
+            &self.signature,
+            &self.certificate,
+            &self.rekor_bundle,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// Output options of `sign` and `attest`.
+#[derive(Debug, Clone, Default)]
+pub struct OutputOptions {
+    /// The bundle path (one input only).
+    pub bundle: Option<PathBuf>,
+    /// Write `DIR/<basename>.sigstore.json` instead of `FILE.sigstore.json`.
+    pub output_directory: Option<PathBuf>,
+    /// Legacy `.sig` path (one input only).
+    pub signature: Option<PathBuf>,
+    /// Legacy `.crt` path (one input only).
+    pub certificate: Option<PathBuf>,
+    /// Legacy `.rekor` path (one input only).
+    pub rekor_bundle: Option<PathBuf>,
+    /// Replace existing outputs.
+    pub overwrite: bool,
+}
+
+impl OutputOptions {
+    /// Whether any legacy detached output is asked for.
+    pub fn wants_detached(&self) -> bool {
+        self.signature.is_some() || self.certificate.is_some() || self.rekor_bundle.is_some()
+    }
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name: OsString = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The outputs of every input (usage errors for impossible combinations). Detached outputs
+/// replace the default bundle unless `--bundle` is also given.
+pub fn plan_outputs(inputs: &[PathBuf], options: &OutputOptions) -> Result<Vec<Outputs>> {
+    if inputs.is_empty() {
+        return Err(usage(anyhow!("no input files")));
+    }
+    let single = inputs.len() == 1;
+    if !single && (options.bundle.is_some() || options.wants_detached()) {
+        return Err(usage(anyhow!(
+            "--bundle, --signature, --certificate and --rekor-bundle take exactly one input"
+        )));
+    }
+    if options.bundle.is_some() && options.output_directory.is_some() {
+        return Err(usage(anyhow!(
+            "--bundle and --output-directory cannot be combined"
+        )));
+    }
+    let mut plans = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let default_bundle = || -> Result<PathBuf> {
+            match &options.output_directory {
+                Some(dir) => {
+                    let name = input
+                        .file_name()
+                        .ok_or_else(|| usage(anyhow!("{}: not a file name", input.display())))?;
+                    Ok(with_suffix(&dir.join(name), ".sigstore.json"))
+                }
+                None => Ok(with_suffix(input, ".sigstore.json")),
+            }
+        };
+        let bundle = match (&options.bundle, options.wants_detached()) {
+            (Some(path), _) => Some(path.clone()),
+            (None, true) => None,
+            (None, false) => Some(default_bundle()?),
+        };
+        plans.push(Outputs {
+            bundle,
+            signature: options.signature.clone(),
+            certificate: options.certificate.clone(),
+            rekor_bundle: options.rekor_bundle.clone(),
+        });
+    }
+    // No output may be named twice, nor be one of the inputs.
+    let mut seen: Vec<&PathBuf> = Vec::new();
+    for path in plans.iter().flat_map(Outputs::paths) {
+        if seen.contains(&path) {
+            return Err(usage(anyhow!(
+                "{} would be written twice (inputs with the same name?)",
+                path.display()
+            )));
+        }
+        if inputs.contains(path) {
+            return Err(usage(anyhow!(
+                "{} is both an input and an output",
+                path.display()
+            )));
+        }
+        seen.push(path);
+    }
+    Ok(plans)
+}
+
+/// Fails if any output exists (unless `overwrite`) or its directory does not.
+pub fn check_outputs(plans: &[Outputs], overwrite: bool) -> Result<()> {
+    for path in plans.iter().flat_map(Outputs::paths) {
+        if !overwrite && std::fs::symlink_metadata(path).is_ok() {
+            bail!(
+                "{} already exists; pass --overwrite to replace it",
+                path.display()
+            );
+        }
+        if path.is_dir() {
+            bail!("{} is a directory", path.display());
+        }
+        let dir = parent_dir(path);
+        if !dir.is_dir() {
+            bail!(
+                "{}: the directory {} does not exist",
+                path.display(),
+                dir.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Writes every `(path, bytes)` or none: each goes to a temporary file beside its target
+/// first; only when all are written are they moved into place. Without `overwrite` an
+/// existing target is an error, also when it appears between the check and the write.
+pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)], overwrite: bool) -> Result<()> {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
+    let cleanup = |temps: &[PathBuf]| {
+        for temp in temps {
+            let _ = std::fs::remove_file(temp);
+        }
+    };
+    for (path, bytes) in files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = parent_dir(path).join(format!(
+            ".{name}.{}.{}.tmp",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .and_then(|mut file| {
+                file.write_all(bytes)?;
+                file.sync_all()
+            });
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&temp);
+            cleanup(&temps);
+            return Err(e).with_context(|| format!("{}: cannot write", path.display()));
+        }
+        temps.push(temp);
+    }
+    for (i, ((path, _), temp)) in files.iter().zip(&temps).enumerate() {
+        if let Err(e) = install(temp, path, overwrite) {
+            cleanup(temps.get(i..).unwrap_or_default());
+            if !overwrite {
+                // Files this call created are removed again: all or nothing.
+                for (created, _) in files.iter().take(i) {
+                    let _ = std::fs::remove_file(created);
+                }
+            }
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+fn install(temp: &Path, path: &Path, overwrite: bool) -> Result<()> {
+    if overwrite {
+        return std::fs::rename(temp, path)
+            .with_context(|| format!("{}: cannot write", path.display()));
+    }
+    // A hard link never replaces an existing file; fall back to a checked rename where the
+    // file system has no hard links.
+    match std::fs::hard_link(temp, path) {
+        Ok(()) => {
+            let _ = std::fs::remove_file(temp);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => bail!(
+            "{} already exists; pass --overwrite to replace it",
+            path.display()
+        ),
+        Err(_) => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                bail!(
+                    "{} already exists; pass --overwrite to replace it",
+                    path.display()
+                );
+            }
+            std::fs::rename(temp, path).with_context(|| format!("{}: cannot write", path.display()))
+        }
+    }
+}
+
+/// The in-toto Statement v1 for `predicate` about `subjects` (name, SHA-256).
+pub fn statement_for(
+    subjects: &[(String, Digest)],
+    predicate_type: &str,
+    predicate: Value,
+) -> Result<Statement> {
+    if predicate_type.is_empty() {
+        return Err(usage(anyhow!("--predicate-type must not be empty")));
+    }
+    if !predicate.is_object() {
+        bail!("the predicate must be a JSON object");
+    }
+    check_predicate(predicate_type, &predicate)?;
+    Ok(Statement {
+        type_: media_types::IN_TOTO_STATEMENT_V1.to_owned(),
+        subjects: subjects
+            .iter()
+            .map(|(name, digest)| Subject {
+                name: name.clone(),
+                digest: BTreeMap::from([("sha256".to_owned(), digest.to_hex())]),
+            })
+            .collect(),
+        predicate_type: predicate_type.to_owned(),
+        predicate: Some(predicate),
+    })
+}
+
+/// For SLSA provenance predicate types, checks the predicate's required top-level shape:
+/// v1 needs `buildDefinition` and `runDetails` objects; v0.2 `builder.id` and `buildType`
+/// strings. Other predicate types are not checked.
+pub fn check_predicate(predicate_type: &str, predicate: &Value) -> Result<()> {
+    let object = |name: &str| predicate.get(name).is_some_and(Value::is_object);
+    let string =
+        |value: Option<&Value>| value.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    match predicate_type {
+        SLSA_PROVENANCE_V1 => {
+            for field in ["buildDefinition", "runDetails"] {
+                if !object(field) {
+                    bail!("not SLSA provenance v1: the predicate needs a {field:?} object");
+                }
+            }
+        }
+        SLSA_PROVENANCE_V0_2 => {
+            if !string(predicate.get("builder").and_then(|b| b.get("id"))) {
+                bail!("not SLSA provenance v0.2: the predicate needs \"builder\": {{\"id\": ...}}");
+            }
+            if !string(predicate.get("buildType")) {
+                bail!("not SLSA provenance v0.2: the predicate needs a \"buildType\" string");
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Reads a JSON predicate file.
+pub fn read_predicate(path: &Path) -> Result<Value> {
+    let bytes = read_limited(path, MAX_PREDICATE_FILE)?;
+    serde_json::from_slice(&bytes).with_context(|| format!("{}: not JSON", path.display()))
+}
+
+/// Reads a statement file and checks it names every digest in `digests` (SHA-256) and, for
+/// SLSA provenance, has the required predicate shape.
+pub fn read_statement(path: &Path, digests: &[(PathBuf, Digest)]) -> Result<Statement> {
+    let bytes = read_limited(path, MAX_PREDICATE_FILE)?;
+    let statement = Statement::from_json(&bytes)
+        .with_context(|| format!("{}: invalid in-toto statement", path.display()))?;
+    for (file, digest) in digests {
+        if statement
+            .subjects_matching("sha256", &digest.to_hex())
+            .next()
+            .is_none()
+        {
+            bail!(
+                "{}: no subject has the SHA-256 digest of {}",
+                path.display(),
+                file.display()
+            );
+        }
+    }
+    let predicate = statement.predicate.clone().unwrap_or(Value::Null);
+    check_predicate(&statement.predicate_type, &predicate)
+        .with_context(|| format!("{}", path.display()))?;
+    Ok(statement)
+}
+
+/// What to sign for every input.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// A message signature over each file.
+    Artifacts,
+    /// One DSSE-signed statement per file.
+    Statements(Vec<Statement>),
+}
+
+/// Everything a signing run needs, checked and ready.
+#[derive(Debug)]
+pub struct SignPlan {
+    /// The inputs and their SHA-256 digests.
+    pub inputs: Vec<(PathBuf, Digest)>,
+    /// Their outputs.
+    pub outputs: Vec<Outputs>,
+    /// What to sign.
+    pub payload: Payload,
+    /// Replace existing outputs.
+    pub overwrite: bool,
+    /// Trust material.
+    pub trusted_root: TrustedRoot,
+    /// Services.
+    pub signing_config: SigningConfig,
+    /// Service API versions to select from.
+    pub supported: SupportedApiVersions,
+    /// The identity token.
+    pub token: String,
+    /// HTTP settings.
+    pub http: HttpConfig,
+}
+
+/// Hashes every input (streamed) with SHA-256.
+pub fn hash_inputs(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Digest)>> {
+    inputs
+        .iter()
+        .map(|path| {
+            if !path.is_file() {
+                bail!("{}: not a readable file", path.display());
+            }
+            Ok((path.clone(), hash_file(path, HashAlgorithm::Sha256)?))
+        })
+        .collect()
+}
+
+/// Signs every input with one certificate, concurrently, then writes all outputs (or none
+/// when any input failed). Returns the written paths.
+pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
+    let context = SigningContext::new(plan.signing_config, plan.trusted_root, plan.http)
+        .context("cannot prepare signing")?
+        .with_supported_versions(plan.supported);
+    let signer = context
+        .signer(&plan.token)
+        .await
+        .context("cannot get a signing certificate")?;
+    let results: Vec<Result<Bundle, sigstore_sign::Error>> = match &plan.payload {
+        Payload::Artifacts => {
+            join_all(
+                plan.inputs
+                    .iter()
+                    .map(|(_, digest)| signer.sign_artifact(ArtifactInput::Digest(*digest))),
+            )
+            .await
+        }
+        Payload::Statements(statements) => {
+            join_all(statements.iter().map(|s| signer.sign_dsse(s))).await
+        }
+    };
+    let mut bundles = Vec::with_capacity(results.len());
+    let mut failures = Vec::new();
+    for ((path, _), result) in plan.inputs.iter().zip(results) {
+        match result {
+            Ok(bundle) => bundles.push(bundle),
+            Err(e) => failures.push(anyhow::Error::new(e).context(format!(
+                "signing {}",
+                escape_controls(&path.display().to_string())
+            ))),
+        }
+    }
+    let total = plan.inputs.len();
+    let mut failures = failures.into_iter();
+    if let Some(first) = failures.next() {
+        let rest: Vec<anyhow::Error> = failures.collect();
+        if rest.is_empty() && total == 1 {
+            return Err(first);
+        }
+        for other in &rest {
+            eprintln!("error: {}", crate::error_chain(other));
+        }
+        return Err(first.context(format!(
+            "{} of {total} inputs failed; no output written",
+            rest.len() + 1
+        )));
+    }
+    let mut files = Vec::new();
+    for (outputs, bundle) in plan.outputs.iter().zip(&bundles) {
+        files.extend(render(outputs, bundle)?);
+    }
+    write_all_atomic(&files, plan.overwrite)?;
+    Ok(files.into_iter().map(|(path, _)| path).collect())
+}
+
+/// The bytes of each requested output for one bundle.
+fn render(outputs: &Outputs, bundle: &Bundle) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    let mut files = Vec::new();
+    if let Some(path) = &outputs.bundle {
+        files.push((path.clone(), bundle.to_json().into_bytes()));
+    }
+    if let Some(path) = &outputs.signature {
+        let BundleContent::MessageSignature(message) = &bundle.content else {
+            bail!("a detached signature needs a message signature");
+        };
+        files.push((
+            path.clone(),
+            format!("{}\n", base64_encode(&message.signature)).into_bytes(),
+        ));
+    }
+    if let Some(path) = &outputs.certificate {
+        let leaf = bundle
+            .verification_material
+            .leaf_certificate()
+            .context("the bundle has no certificate")?;
+        files.push((path.clone(), pem_encode(leaf, "CERTIFICATE").into_bytes()));
+    }
+    if let Some(path) = &outputs.rekor_bundle {
+        files.push((path.clone(), rekor_bundle_json(bundle)?.into_bytes()));
+    }
+    Ok(files)
+}
+
+/// The legacy offline Rekor bundle (`.rekor`) of a bundle's first log entry, which must be a
+/// Rekor v1 entry with a signed entry timestamp.
+pub fn rekor_bundle_json(bundle: &Bundle) -> Result<String> {
+    let entry = bundle
+        .verification_material
+        .tlog_entries
+        .first()
+        .context("the bundle has no log entry")?;
+    let set = entry.inclusion_promise.as_deref().context(
+        "a .rekor file needs a Rekor v1 entry with a signed entry timestamp (use --rekor-version 1)",
+    )?;
+    let json = serde_json::json!({
+        "SignedEntryTimestamp": base64_encode(set),
+        "Payload": {
+            "body": base64_encode(&entry.canonicalized_body),
+            "integratedTime": entry.integrated_time,
+            "logIndex": entry.log_index,
+            "logID": hex_encode(&entry.log_id),
+        }
+    });
+    Ok(format!("{json}\n"))
+}
+
+/// The multi-threaded async runtime the signing commands run on.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
