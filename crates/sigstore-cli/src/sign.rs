@@ -685,3 +685,195 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .build()
         .context("cannot start the async runtime")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "sigstore-cli-sign-unit-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn embedded_signing_configs_parse() {
+        let production = embedded_signing_config(false).unwrap();
+        assert!(production.ca_urls[0].url.contains("fulcio.sigstore.dev"));
+        let staging = embedded_signing_config(true).unwrap();
+        assert!(staging.ca_urls[0].url.contains("sigstage.dev"));
+        // Production has a Rekor v1 log usable now; filtering to an absent version errors.
+        let supported = supported_versions(Some(1)).unwrap();
+        assert_eq!(check_services(&production, &supported, Some(1)).unwrap(), 1);
+        assert!(supported_versions(Some(3)).is_err());
+    }
+
+    #[test]
+    fn plans_default_directory_and_explicit_outputs() {
+        let inputs = vec![PathBuf::from("a.txt"), PathBuf::from("dir/b.txt")];
+        let plans = plan_outputs(&inputs, &OutputOptions::default()).unwrap();
+        assert_eq!(plans[0].bundle, Some(PathBuf::from("a.txt.sigstore.json")));
+        assert_eq!(
+            plans[1].bundle,
+            Some(PathBuf::from("dir/b.txt.sigstore.json"))
+        );
+        let options = OutputOptions {
+            output_directory: Some(PathBuf::from("out")),
+            ..OutputOptions::default()
+        };
+        let plans = plan_outputs(&inputs, &options).unwrap();
+        assert_eq!(
+            plans[1].bundle,
+            Some(PathBuf::from("out/b.txt.sigstore.json"))
+        );
+        // Same base name twice into one directory, --bundle with two inputs, no input.
+        let clash = vec![PathBuf::from("x/a.txt"), PathBuf::from("y/a.txt")];
+        let e = plan_outputs(&clash, &options).unwrap_err();
+        assert!(e.is::<UsageError>());
+        let bundle = OutputOptions {
+            bundle: Some(PathBuf::from("o.json")),
+            ..OutputOptions::default()
+        };
+        assert!(plan_outputs(&inputs, &bundle)
+            .unwrap_err()
+            .is::<UsageError>());
+        assert!(plan_outputs(&[], &bundle).unwrap_err().is::<UsageError>());
+        // Detached outputs replace the default bundle; an output may not be an input.
+        let detached = OutputOptions {
+            signature: Some(PathBuf::from("a.sig")),
+            ..OutputOptions::default()
+        };
+        let plans = plan_outputs(&inputs[..1], &detached).unwrap();
+        assert_eq!(plans[0].bundle, None);
+        assert_eq!(plans[0].paths().count(), 1);
+        let onto_input = OutputOptions {
+            bundle: Some(PathBuf::from("a.txt")),
+            ..OutputOptions::default()
+        };
+        assert!(plan_outputs(&inputs[..1], &onto_input).is_err());
+    }
+
+    #[test]
+    fn atomic_writes_are_all_or_nothing() {
+        let dir = temp_dir("atomic");
+        let a = dir.join("a.json");
+        let b = dir.join("b.json");
+        write_all_atomic(
+            &[(a.clone(), b"1".to_vec()), (b.clone(), b"2".to_vec())],
+            false,
+        )
+        .unwrap();
+        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
+        // b exists: without overwrite, c is not left behind and b is unchanged.
+        let c = dir.join("c.json");
+        let e = write_all_atomic(
+            &[(c.clone(), b"3".to_vec()), (b.clone(), b"x".to_vec())],
+            false,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("already exists"), "{e}");
+        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
+        assert_eq!(std::fs::read(&b).unwrap(), b"2");
+        // A target in a missing directory: nothing written, no temporary file.
+        let e = write_all_atomic(
+            &[
+                (c.clone(), b"3".to_vec()),
+                (dir.join("missing/d.json"), b"4".to_vec()),
+            ],
+            false,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("cannot write"), "{e}");
+        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
+        // With overwrite the content is replaced.
+        write_all_atomic(&[(b.clone(), b"new".to_vec())], true).unwrap();
+        assert_eq!(std::fs::read(&b).unwrap(), b"new");
+        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
+        // check_outputs sees existing files and missing directories.
+        let plan = vec![Outputs {
+            bundle: Some(b.clone()),
+            ..Outputs::default()
+        }];
+        assert!(check_outputs(&plan, false).is_err());
+        assert!(check_outputs(&plan, true).is_ok());
+        let missing = vec![Outputs {
+            bundle: Some(dir.join("nope/x.json")),
+            ..Outputs::default()
+        }];
+        assert!(check_outputs(&missing, true).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn slsa_predicate_shapes() {
+        let ok_v1 = serde_json::json!({"buildDefinition": {}, "runDetails": {}});
+        let ok_v02 = serde_json::json!({"builder": {"id": "b"}, "buildType": "t"});
+        assert!(check_predicate(SLSA_PROVENANCE_V1, &ok_v1).is_ok());
+        assert!(check_predicate(SLSA_PROVENANCE_V0_2, &ok_v02).is_ok());
+        assert!(check_predicate(SLSA_PROVENANCE_V1, &ok_v02).is_err());
+        assert!(check_predicate(SLSA_PROVENANCE_V0_2, &ok_v1).is_err());
+        assert!(check_predicate(SLSA_PROVENANCE_V1, &Value::Null).is_err());
+        assert!(check_predicate("https://example.com/x", &Value::Null).is_ok());
+        let digest = HashAlgorithm::Sha256.digest(b"x");
+        let statement =
+            statement_for(&[("x".to_owned(), digest)], "https://example.com/x", ok_v1).unwrap();
+        assert_eq!(statement.subjects[0].digest["sha256"], digest.to_hex());
+        assert!(statement_for(&[], "", serde_json::json!({})).is_err());
+        assert!(statement_for(&[], "t", serde_json::json!([1])).is_err());
+    }
+
+    #[test]
+    fn rekor_bundle_needs_a_promise() {
+        use sigstore_types::bundle::{
+            BundleVersion, MessageSignature, TransparencyLogEntry, VerificationMaterial,
+            VerificationMaterialContent,
+        };
+        let entry = TransparencyLogEntry {
+            log_index: 7,
+            log_id: vec![0xab; 32],
+            kind: "hashedrekord".into(),
+            kind_version: "0.0.1".into(),
+            integrated_time: 1_700_000_000,
+            inclusion_promise: Some(vec![1, 2, 3]),
+            inclusion_proof: None,
+            canonicalized_body: b"{}".to_vec(),
+        };
+        let mut bundle = Bundle {
+            media_type: media_types::BUNDLE_V0_3.to_owned(),
+            version: BundleVersion::V0_3,
+            verification_material: VerificationMaterial {
+                content: VerificationMaterialContent::Certificate(vec![0x30]),
+                tlog_entries: vec![entry],
+                rfc3161_timestamps: Vec::new(),
+            },
+            content: BundleContent::MessageSignature(MessageSignature {
+                message_digest: None,
+                signature: vec![9],
+            }),
+        };
+        let json: Value = serde_json::from_str(&rekor_bundle_json(&bundle).unwrap()).unwrap();
+        assert_eq!(json["SignedEntryTimestamp"], "AQID");
+        assert_eq!(json["Payload"]["logIndex"], 7);
+        assert_eq!(json["Payload"]["integratedTime"], 1_700_000_000);
+        assert_eq!(json["Payload"]["logID"], "ab".repeat(32));
+        assert_eq!(json["Payload"]["body"], "e30=");
+        bundle.verification_material.tlog_entries[0].inclusion_promise = None;
+        assert!(rekor_bundle_json(&bundle).is_err());
+        bundle.verification_material.tlog_entries.clear();
+        assert!(rekor_bundle_json(&bundle).is_err());
+    }
+}

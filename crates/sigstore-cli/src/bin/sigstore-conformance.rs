@@ -154,7 +154,7 @@ fn sign_bundle(args: &[String]) -> Result<()> {
     } else {
         (
             sign::Payload::Artifacts,
-            sign::hash_inputs(&[input.clone()])?,
+            sign::hash_inputs(std::slice::from_ref(&input))?,
         )
     };
     let (trusted_root, signing_config) = sign::load_signing_trust(&sign::TrustOptions {
