@@ -3,7 +3,9 @@
 //! - `conformance [--backend rustcrypto|aws-lc|both] [--cases DIR] [--filter TEXT]`: builds the
 //!   release `sigstore-conformance` binary and runs every sigstore-conformance verification case
 //!   twice (artifact path and `sha256:` digest), printing unexpected results and a final
-//!   `N passed, N failed` line.
+//!   `N passed, N failed` line. With `--signing` it runs signing scenarios instead: starts the
+//!   testkit's services, signs with `sign-bundle` (Rekor v1 and v2, message and `--in-toto`),
+//!   checks each bundle and verifies it with `verify-bundle`.
 //! - `ci`: formatting, clippy, tests on both crypto backends, rustdoc, cargo-deny, the
 //!   pure-crate dependency check and conformance on both backends.
 //! - `check-deps`: fails if a pure crate has tokio, hyper, rustls or reqwest among its normal
@@ -48,7 +50,7 @@ fn main() -> Result<()> {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
                  commands:\n  \
-                 conformance [--backend rustcrypto|aws-lc|both] [--cases DIR] [--filter TEXT]\n  \
+                 conformance [--backend rustcrypto|aws-lc|both] [--cases DIR] [--filter TEXT] [--signing]\n  \
                  ci [--skip-deny]\n  \
                  check-deps\n  \
                  bench [--backend rustcrypto|aws-lc|both] [--seconds S] [--cli-runs N] [--skip-cli] [--check]"
