@@ -17,6 +17,8 @@
 //! - aws-lc-rs has no Ed25519ph; it is checked with `ed25519-dalek`, as on RustCrypto.
 //! - Signing keys are generated with aws-lc's `EcdsaKeyPair::generate` (OS randomness).
 
+use std::sync::OnceLock;
+
 use aws_lc_rs::digest as lc_digest;
 use aws_lc_rs::signature::{self as lc_sig, KeyPair as _, ParsedPublicKey};
 
@@ -100,28 +102,49 @@ impl Curve {
     }
 }
 
-/// One parsed key per hash: SHA-256, SHA-384, SHA-512.
+/// One parsed key per hash: SHA-256, SHA-384, SHA-512. aws-lc binds a parsed key to one
+/// (curve or padding, hash) pair; the key is parsed eagerly for one hash (which validates it)
+/// and for the others only when first used, since most keys only ever see one hash.
 #[derive(Clone)]
-pub(crate) struct ByHash([ParsedPublicKey; 3]);
+pub(crate) struct ByHash {
+    algorithms: [&'static dyn lc_sig::VerificationAlgorithm; 3],
+    raw: Vec<u8>,
+    keys: [OnceLock<ParsedPublicKey>; 3],
+    error: Error,
+}
 
 impl ByHash {
     fn parse(
         algorithms: [&'static dyn lc_sig::VerificationAlgorithm; 3],
         raw: &[u8],
         error: Error,
+        eager: HashAlgorithm,
     ) -> Result<Self, Error> {
-        let [a, b, c] = algorithms;
-        let parse = |alg| ParsedPublicKey::new(alg, raw).map_err(|_| error.clone());
-        Ok(Self([parse(a)?, parse(b)?, parse(c)?]))
+        let this = Self {
+            algorithms,
+            raw: raw.to_vec(),
+            keys: [OnceLock::new(), OnceLock::new(), OnceLock::new()],
+            error,
+        };
+        this.get(eager)?;
+        Ok(this)
     }
 
-    fn get(&self, hash: HashAlgorithm) -> &ParsedPublicKey {
-        let [sha256, sha384, sha512] = &self.0;
-        match hash {
-            HashAlgorithm::Sha256 => sha256,
-            HashAlgorithm::Sha384 => sha384,
-            HashAlgorithm::Sha512 => sha512,
+    fn get(&self, hash: HashAlgorithm) -> Result<&ParsedPublicKey, Error> {
+        let index = match hash {
+            HashAlgorithm::Sha256 => 0,
+            HashAlgorithm::Sha384 => 1,
+            HashAlgorithm::Sha512 => 2,
+        };
+        let (Some(slot), Some(algorithm)) = (self.keys.get(index), self.algorithms.get(index))
+        else {
+            return Err(self.error.clone());
+        };
+        if let Some(key) = slot.get() {
+            return Ok(key);
         }
+        let key = ParsedPublicKey::new(*algorithm, &self.raw).map_err(|_| self.error.clone())?;
+        Ok(slot.get_or_init(|| key))
     }
 }
 
@@ -137,23 +160,23 @@ pub(crate) enum ParsedKey {
         dalek: ed25519_dalek::VerifyingKey,
     },
     Rsa {
-        pkcs1: ByHash,
-        pss: ByHash,
+        pkcs1: Box<ByHash>,
+        pss: Box<ByHash>,
     },
 }
 
 impl ParsedKey {
     pub(crate) fn parse(key_type: KeyType, _spki_der: &[u8], raw: &[u8]) -> Result<Self, Error> {
         let bad_point = Error::MalformedKey("EC point is not on the curve");
-        let ecdsa = |curve: Curve| -> Result<Self, Error> {
+        let ecdsa = |curve: Curve, eager: HashAlgorithm| -> Result<Self, Error> {
             let [a, b, c] = curve.algorithms();
-            let keys = ByHash::parse([a, b, c], raw, bad_point.clone())?;
+            let keys = ByHash::parse([a, b, c], raw, bad_point.clone(), eager)?;
             Ok(Self::Ecdsa { curve, keys })
         };
         match key_type {
-            KeyType::EcdsaP256 => ecdsa(Curve::P256),
-            KeyType::EcdsaP384 => ecdsa(Curve::P384),
-            KeyType::EcdsaP521 => ecdsa(Curve::P521),
+            KeyType::EcdsaP256 => ecdsa(Curve::P256, HashAlgorithm::Sha256),
+            KeyType::EcdsaP384 => ecdsa(Curve::P384, HashAlgorithm::Sha384),
+            KeyType::EcdsaP521 => ecdsa(Curve::P521, HashAlgorithm::Sha512),
             KeyType::Ed25519 => {
                 let bytes: &[u8; 32] = raw
                     .try_into()
@@ -174,6 +197,7 @@ impl ParsedKey {
                     ],
                     raw,
                     malformed.clone(),
+                    HashAlgorithm::Sha256,
                 )?;
                 let pss = ByHash::parse(
                     [
@@ -183,8 +207,12 @@ impl ParsedKey {
                     ],
                     raw,
                     malformed,
+                    HashAlgorithm::Sha256,
                 )?;
-                Ok(Self::Rsa { pkcs1, pss })
+                Ok(Self::Rsa {
+                    pkcs1: Box::new(pkcs1),
+                    pss: Box::new(pss),
+                })
             }
         }
     }
@@ -234,20 +262,20 @@ impl ParsedKey {
         let key = match (self, algorithm) {
             (Self::Ecdsa { curve, keys }, _) => {
                 curve.check_der(signature)?;
-                keys.get(hash)
+                keys.get(hash)?
             }
             (
                 Self::Rsa { pkcs1, .. },
                 SignatureAlgorithm::RsaPkcs1Sha256
                 | SignatureAlgorithm::RsaPkcs1Sha384
                 | SignatureAlgorithm::RsaPkcs1Sha512,
-            ) => pkcs1.get(hash),
+            ) => pkcs1.get(hash)?,
             (
                 Self::Rsa { pss, .. },
                 SignatureAlgorithm::RsaPssSha256
                 | SignatureAlgorithm::RsaPssSha384
                 | SignatureAlgorithm::RsaPssSha512,
-            ) => pss.get(hash),
+            ) => pss.get(hash)?,
             _ => return Err(Error::DigestNotSupported(algorithm)),
         };
         key.verify_digest_sig(&lc_digest, signature)
