@@ -160,7 +160,7 @@ struct SignCommon {
     /// Write the bundle here (one input only). Default: FILE.sigstore.json.
     #[arg(long, value_name = "FILE")]
     bundle: Option<PathBuf>,
-    /// Write DIR/<file name>.sigstore.json for every input.
+    /// Write DIR/NAME.sigstore.json for every input (NAME: the input's file name).
     #[arg(long, value_name = "DIR", conflicts_with = "bundle")]
     output_directory: Option<PathBuf>,
     /// Replace outputs that already exist.
@@ -230,7 +230,7 @@ struct AttestArgs {
         requires = "predicate_type"
     )]
     predicate: Option<PathBuf>,
-    /// The predicate type URI (e.g. https://slsa.dev/provenance/v1).
+    /// The predicate type URI (SLSA provenance v0.2 and v1 predicates are checked).
     #[arg(long, value_name = "URI", requires = "predicate")]
     predicate_type: Option<String>,
     /// Sign this ready in-toto statement instead (its subjects must include every FILE).

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
-use futures_util::future::join_all;
+use futures_util::stream::{self, StreamExt as _};
 use serde_json::Value;
 use sigstore_crypto::{Digest, HashAlgorithm};
 use sigstore_sign::{
@@ -40,6 +40,8 @@ pub const TOKEN_ENV: &str = "SIGSTORE_IDENTITY_TOKEN";
 pub const SLSA_PROVENANCE_V0_2: &str = "https://slsa.dev/provenance/v0.2";
 /// SLSA provenance v1's predicate type.
 pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
+/// Most inputs signed at once (each makes TSA and Rekor requests).
+pub const MAX_CONCURRENT_SIGNINGS: usize = 16;
 /// Largest predicate or statement file read, in bytes.
 pub const MAX_PREDICATE_FILE: u64 = 16 * 1024 * 1024;
 
@@ -580,17 +582,23 @@ pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
         .signer(&plan.token)
         .await
         .context("cannot get a signing certificate")?;
+    // Inputs overlap their network waits, a bounded number at a time; results keep input order.
     let results: Vec<Result<Bundle, sigstore_sign::Error>> = match &plan.payload {
         Payload::Artifacts => {
-            join_all(
+            stream::iter(
                 plan.inputs
                     .iter()
                     .map(|(_, digest)| signer.sign_artifact(ArtifactInput::Digest(*digest))),
             )
+            .buffered(MAX_CONCURRENT_SIGNINGS)
+            .collect()
             .await
         }
         Payload::Statements(statements) => {
-            join_all(statements.iter().map(|s| signer.sign_dsse(s))).await
+            stream::iter(statements.iter().map(|s| signer.sign_dsse(s)))
+                .buffered(MAX_CONCURRENT_SIGNINGS)
+                .collect()
+                .await
         }
     };
     let mut bundles = Vec::with_capacity(results.len());
