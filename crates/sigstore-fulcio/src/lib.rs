@@ -22,7 +22,6 @@ mod error;
 mod sct;
 
 use der::asn1::ObjectIdentifier;
-use der::Encode;
 use sigstore_crypto::{HashAlgorithm, KeyType, PublicKey, SignatureAlgorithm};
 use sigstore_types::{Timestamp, ValidityPeriod};
 use sigstore_x509_policy::{Certificate, VerifiedChain};
@@ -132,31 +131,196 @@ pub fn embedded_scts(leaf: &Certificate) -> Result<Vec<Sct>, Error> {
 /// `original_der` is the leaf's TBSCertificate as it was signed; the decoded `tbs` must
 /// re-encode to exactly those bytes, so that nothing is lost or altered in decoding.
 pub fn precert_tbs(tbs: &TbsCertificate, original_der: &[u8]) -> Result<Vec<u8>, Error> {
-    let reencoded = tbs.to_der().map_err(Error::Encoding)?;
-    if reencoded != original_der {
-        return Err(Error::NonCanonicalTbs);
-    }
-    let mut precert = tbs.clone();
-    let extensions = precert.extensions.take().ok_or(Error::MissingSctList)?;
-    let before = extensions.len();
-    let kept: Vec<_> = extensions
-        .into_iter()
-        .filter(|ext| ext.extn_id != OID_SCT_LIST)
-        .collect();
-    match before - kept.len() {
+    // Checks on the parsed structure: exactly one SCT list, no poison.
+    let extensions = tbs.extensions.as_deref().ok_or(Error::MissingSctList)?;
+    match extensions
+        .iter()
+        .filter(|ext| ext.extn_id == OID_SCT_LIST)
+        .count()
+    {
         0 => return Err(Error::MissingSctList),
         1 => {}
         _ => return Err(Error::DuplicateSctList),
     }
-    if kept.iter().any(|ext| ext.extn_id == OID_CT_POISON) {
+    if extensions.iter().any(|ext| ext.extn_id == OID_CT_POISON) {
         return Err(Error::PoisonedCertificate);
     }
-    precert.extensions = if kept.is_empty() { None } else { Some(kept) };
-    let der = precert.to_der().map_err(Error::Encoding)?;
+    // The bytes: the encoded TBS with that one extension cut out and the three enclosing
+    // lengths rewritten, so every other byte is exactly what the CA signed.
+    let der = splice_out_sct_list(original_der).ok_or(Error::NonCanonicalTbs)?;
     if der.len() > MAX_TBS_LEN {
         return Err(Error::TbsTooLarge);
     }
     Ok(der)
+}
+
+/// One DER element: its tag, the whole encoding and the content.
+struct Tlv<'a> {
+    tag: u8,
+    whole: &'a [u8],
+    content: &'a [u8],
+}
+
+/// Reads one DER element (single-byte tag, definite minimal length) from the front of `input`.
+fn read_tlv(input: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    if tag & 0x1f == 0x1f {
+        return None;
+    }
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 3 || rest.len() < n {
+            return None;
+        }
+        let (len_bytes, rest) = rest.split_at(n);
+        if len_bytes.first() == Some(&0) {
+            return None;
+        }
+        let len = len_bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        if len < 0x80 {
+            return None;
+        }
+        (len, rest)
+    };
+    if rest.len() < len {
+        return None;
+    }
+    let header = input.len() - rest.len();
+    let (content, after) = rest.split_at(len);
+    let whole = input.get(..header + len)?;
+    Some((
+        Tlv {
+            tag,
+            whole,
+            content,
+        },
+        after,
+    ))
+}
+
+/// Appends a DER element with `tag` and `content`.
+fn write_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
+    out.push(tag);
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        let significant = bytes.get(skip..).unwrap_or_default();
+        out.push(0x80 | significant.len() as u8);
+        out.extend_from_slice(significant);
+    }
+    out.extend_from_slice(content);
+}
+
+/// The TBSCertificate `tbs` without its SCT-list extension; `None` if it is not shaped as
+/// `SEQUENCE { ..., [3] { SEQUENCE OF Extension } }`.
+fn splice_out_sct_list(tbs: &[u8]) -> Option<Vec<u8>> {
+    const SEQUENCE: u8 = 0x30;
+    const EXTENSIONS: u8 = 0xa3;
+    const OID: u8 = 0x06;
+    let (outer, trailing) = read_tlv(tbs)?;
+    if outer.tag != SEQUENCE || !trailing.is_empty() {
+        return None;
+    }
+    // The extensions are the TBS's last field.
+    let mut fields = outer.content;
+    let mut last = None;
+    while !fields.is_empty() {
+        let (field, rest) = read_tlv(fields)?;
+        last = Some(field);
+        fields = rest;
+    }
+    let extensions_field = last.filter(|f| f.tag == EXTENSIONS)?;
+    let (list, rest) = read_tlv(extensions_field.content)?;
+    if list.tag != SEQUENCE || !rest.is_empty() {
+        return None;
+    }
+    let mut kept = Vec::with_capacity(list.content.len());
+    let mut removed = 0;
+    let mut items = list.content;
+    while !items.is_empty() {
+        let (extension, rest) = read_tlv(items)?;
+        let (oid, _) = read_tlv(extension.content)?;
+        if extension.tag != SEQUENCE || oid.tag != OID {
+            return None;
+        }
+        if oid.content == OID_SCT_LIST.as_bytes() {
+            removed += 1;
+        } else {
+            kept.extend_from_slice(extension.whole);
+        }
+        items = rest;
+    }
+    if removed != 1 {
+        return None;
+    }
+    let prefix_len = outer.content.len() - extensions_field.whole.len();
+    let mut content = Vec::with_capacity(outer.content.len());
+    content.extend_from_slice(outer.content.get(..prefix_len)?);
+    if !kept.is_empty() {
+        let mut list = Vec::with_capacity(kept.len() + 4);
+        write_tlv(&mut list, SEQUENCE, &kept);
+        write_tlv(&mut content, EXTENSIONS, &list);
+    }
+    let mut out = Vec::with_capacity(content.len() + 4);
+    write_tlv(&mut out, SEQUENCE, &content);
+    Some(out)
+}
+
+#[cfg(test)]
+mod splice_tests {
+    use super::*;
+
+    #[test]
+    fn splicing_equals_structured_reencoding() {
+        use der::Encode;
+        let shared = std::env::var_os("SIGSTORE_SHARED_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+            });
+        let bundle = std::fs::read_to_string(
+            shared.join("conformance/bundle-verify/happy-path-v0.3/bundle.sigstore.json"),
+        )
+        .expect("shared conformance material (set SIGSTORE_SHARED_DIR)");
+        let value: serde_json::Value = serde_json::from_str(&bundle).unwrap();
+        let raw = value["verificationMaterial"]["certificate"]["rawBytes"]
+            .as_str()
+            .unwrap();
+        use base64::Engine as _;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(raw)
+            .unwrap();
+        let leaf = Certificate::from_der(&der).unwrap();
+        let mut structured = leaf.x509().tbs_certificate.clone();
+        let kept: Vec<_> = structured
+            .extensions
+            .take()
+            .unwrap()
+            .into_iter()
+            .filter(|ext| ext.extn_id != OID_SCT_LIST)
+            .collect();
+        structured.extensions = Some(kept);
+        let expected = structured.to_der().unwrap();
+        let spliced = precert_tbs(&leaf.x509().tbs_certificate, leaf.tbs_der()).unwrap();
+        assert_eq!(spliced, expected);
+    }
+
+    #[test]
+    fn splicing_rejects_malformed_input_without_panicking() {
+        assert!(splice_out_sct_list(&[]).is_none());
+        assert!(splice_out_sct_list(&[0x30, 0x81, 0x05]).is_none());
+        assert!(splice_out_sct_list(&[0x30, 0x00]).is_none());
+        assert!(splice_out_sct_list(&[0x30, 0x02, 0xa3, 0x00]).is_none());
+        assert!(splice_out_sct_list(&[0x30, 0x84, 0, 0, 0, 1, 0]).is_none());
+    }
 }
 
 /// The `digitally-signed` input of a precertificate SCT (RFC 6962 §3.2):
