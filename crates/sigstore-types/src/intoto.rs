@@ -44,7 +44,22 @@ impl Statement {
     /// [`MAX_SUBJECTS`] entries with at most [`MAX_DIGESTS_PER_SUBJECT`] digests each, and a
     /// digest map must not repeat an algorithm.
     pub fn from_json(bytes: &[u8]) -> Result<Self, Error> {
-        let w: StatementWire = wire::parse(bytes)?;
+        let (mut statement, predicate) = Self::parse_with::<serde_json::Value>(bytes)?;
+        statement.predicate = predicate.filter(|p| !p.is_null());
+        Ok(statement)
+    }
+
+    /// Like [`Statement::from_json`] with the same checks, but the predicate is only checked
+    /// to be well-formed JSON and is not kept (`predicate` is `None`): what a verifier needs to
+    /// match subjects, without building the predicate's tree.
+    pub fn from_json_skipping_predicate(bytes: &[u8]) -> Result<Self, Error> {
+        Self::parse_with::<serde::de::IgnoredAny>(bytes).map(|(statement, _)| statement)
+    }
+
+    fn parse_with<P: serde::de::DeserializeOwned>(
+        bytes: &[u8],
+    ) -> Result<(Self, Option<P>), Error> {
+        let w: StatementWire<P> = wire::parse(bytes)?;
         let type_ = w.type_.ok_or(Error::MissingField("_type"))?;
         if type_ != media_types::IN_TOTO_STATEMENT_V1
             && type_ != media_types::IN_TOTO_STATEMENT_V0_1
@@ -81,12 +96,15 @@ impl Statement {
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        Ok(Self {
-            type_,
-            subjects,
-            predicate_type: w.predicate_type.unwrap_or_default(),
-            predicate: w.predicate.filter(|p| !p.is_null()),
-        })
+        Ok((
+            Self {
+                type_,
+                subjects,
+                predicate_type: w.predicate_type.unwrap_or_default(),
+                predicate: None,
+            },
+            w.predicate,
+        ))
     }
 
     /// Serializes to compact JSON.
@@ -123,15 +141,19 @@ impl Statement {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct StatementWire {
+struct StatementWire<P> {
     #[serde(rename = "_type", default)]
     type_: Option<String>,
     #[serde(default)]
     subject: Option<Vec<SubjectWire>>,
     #[serde(default)]
     predicate_type: Option<String>,
-    #[serde(default)]
-    predicate: Option<serde_json::Value>,
+    #[serde(default = "none")]
+    predicate: Option<P>,
+}
+
+fn none<P>() -> Option<P> {
+    None
 }
 
 #[derive(Deserialize)]
@@ -265,5 +287,32 @@ mod tests {
             Statement::from_json(many_digests.as_bytes()),
             Err(Error::TooManyDigests { subject: 0, .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod skipping_tests {
+    use super::*;
+
+    #[test]
+    fn skipping_the_predicate_keeps_every_other_check() {
+        let good = br#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"00"}}],"predicateType":"p","predicate":{"x":[1,{"y":null}]}}"#;
+        let full = Statement::from_json(good).unwrap();
+        let skipped = Statement::from_json_skipping_predicate(good).unwrap();
+        assert!(full.predicate.is_some() && skipped.predicate.is_none());
+        assert_eq!(full.subjects, skipped.subjects);
+        assert_eq!(full.predicate_type, skipped.predicate_type);
+        for bad in [
+            &br#"{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicate":{}}"#[..],
+            br#"{"_type":"x","subject":[{"digest":{"sha256":"00"}}]}"#,
+            br#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"00"}}],"predicate":{"#,
+            br#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"00","sha256":"11"}}]}"#,
+        ] {
+            assert_eq!(
+                Statement::from_json(bad).is_err(),
+                Statement::from_json_skipping_predicate(bad).is_err()
+            );
+            assert!(Statement::from_json_skipping_predicate(bad).is_err());
+        }
     }
 }

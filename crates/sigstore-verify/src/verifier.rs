@@ -470,8 +470,8 @@ impl Verifier {
                         "the payload type is not application/vnd.in-toto+json",
                     ));
                 }
-                let statement =
-                    intoto::Statement::from_json(&envelope.payload).map_err(Error::Statement)?;
+                let statement = intoto::Statement::from_json_skipping_predicate(&envelope.payload)
+                    .map_err(Error::Statement)?;
                 let digest = artifact.digest(match artifact {
                     Artifact::Digest(d) => d.algorithm(),
                     Artifact::Bytes(_) => HashAlgorithm::Sha256,
