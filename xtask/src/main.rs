@@ -15,6 +15,7 @@
 
 mod bench;
 mod conformance;
+mod interop;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -46,6 +47,7 @@ fn main() -> Result<()> {
         "ci" => ci(rest),
         "check-deps" => check_deps(),
         "bench" => bench::run(rest),
+        "interop" => interop::run(rest),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
