@@ -596,8 +596,11 @@ impl TransparencyLogEntry {
     }
 
     fn to_wire(&self) -> TlogEntryWire {
+        // `logIndex`, the proof's `logIndex`, `treeSize` and `hashes` are written even when
+        // zero or empty (the first entry of a log): proto3 would omit them, but clients such as
+        // sigstore-python require them.
         TlogEntryWire {
-            log_index: Int64::non_zero(self.log_index),
+            log_index: Some(Int64::new(self.log_index)),
             log_id: Some(KeyId::encode(&self.log_id)),
             kind_version: Some(KindVersionWire {
                 kind: wire::non_empty_str(&self.kind),
@@ -612,10 +615,10 @@ impl TransparencyLogEntry {
                     signed_entry_timestamp: Bytes::non_empty(set),
                 }),
             inclusion_proof: self.inclusion_proof.as_ref().map(|p| InclusionProofWire {
-                log_index: Int64::non_zero(p.log_index),
+                log_index: Some(Int64::new(p.log_index)),
                 root_hash: Bytes::non_empty(&p.root_hash),
-                tree_size: Int64::non_zero(p.tree_size),
-                hashes: wire::non_empty_vec(p.hashes.iter().map(|h| Bytes::encode(h)).collect()),
+                tree_size: Some(Int64::new(p.tree_size)),
+                hashes: Some(p.hashes.iter().map(|h| Bytes::encode(h)).collect()),
                 checkpoint: p.checkpoint.as_ref().filter(|c| !c.is_empty()).map(|c| {
                     CheckpointWire {
                         envelope: Some(c.clone()),
@@ -748,4 +751,47 @@ struct DigestWire {
     algorithm: Option<EnumValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     digest: Option<Bytes>,
+}
+
+#[cfg(test)]
+mod first_entry_tests {
+    use super::*;
+
+    #[test]
+    fn zero_indexes_and_empty_proofs_are_written_out() {
+        let bundle = Bundle {
+            media_type: BundleVersion::V0_3.media_type().to_owned(),
+            version: BundleVersion::V0_3,
+            verification_material: VerificationMaterial {
+                content: VerificationMaterialContent::Certificate(vec![0x30, 0x00]),
+                tlog_entries: vec![TransparencyLogEntry {
+                    log_index: 0,
+                    log_id: vec![1; 32],
+                    kind: "hashedrekord".to_owned(),
+                    kind_version: "0.0.2".to_owned(),
+                    integrated_time: 0,
+                    inclusion_promise: None,
+                    inclusion_proof: Some(InclusionProof {
+                        log_index: 0,
+                        root_hash: vec![2; 32],
+                        tree_size: 1,
+                        hashes: vec![],
+                        checkpoint: Some("origin\n1\nAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=\n\n— origin AAAAAA==\n".to_owned()),
+                    }),
+                    canonicalized_body: b"{}".to_vec(),
+                }],
+                rfc3161_timestamps: vec![],
+            },
+            content: BundleContent::MessageSignature(MessageSignature {
+                message_digest: None,
+                signature: vec![3; 8],
+            }),
+        };
+        let json: serde_json::Value = serde_json::from_str(&bundle.to_json()).unwrap();
+        let entry = &json["verificationMaterial"]["tlogEntries"][0];
+        assert_eq!(entry["logIndex"], "0");
+        assert_eq!(entry["inclusionProof"]["logIndex"], "0");
+        assert_eq!(entry["inclusionProof"]["treeSize"], "1");
+        assert_eq!(entry["inclusionProof"]["hashes"], serde_json::json!([]));
+    }
 }
