@@ -6,8 +6,12 @@
 //!   `N passed, N failed` line. With `--signing` it runs signing scenarios instead: starts the
 //!   testkit's services, signs with `sign-bundle` (Rekor v1 and v2, message and `--in-toto`),
 //!   checks each bundle and verifies it with `verify-bundle`.
-//! - `ci`: formatting, clippy, tests on both crypto backends, rustdoc, cargo-deny, the
-//!   pure-crate dependency check and conformance on both backends.
+//! - `ci [--skip-deny] [--skip-interop]`: formatting, clippy, tests on both crypto backends,
+//!   rustdoc, cargo-deny, the pure-crate dependency check, verification conformance on both
+//!   backends, signing conformance against the testkit, and interop with sigstore-python and
+//!   sigstore-js.
+//! - `interop [--skip-local-stack] [--skip-build]`: signs and verifies across our CLI,
+//!   sigstore-python and sigstore-js against the testkit and the shared local stack.
 //! - `check-deps`: fails if a pure crate has tokio, hyper, rustls or reqwest among its normal
 //!   dependencies.
 //! - `bench`: verification throughput against the crypto floor (see `bench.rs`).
@@ -53,7 +57,8 @@ fn main() -> Result<()> {
                 "usage: cargo xtask <command>\n\n\
                  commands:\n  \
                  conformance [--backend rustcrypto|aws-lc|both] [--cases DIR] [--filter TEXT] [--signing]\n  \
-                 ci [--skip-deny]\n  \
+                 ci [--skip-deny] [--skip-interop]\n  \
+                 interop [--skip-local-stack] [--skip-build]\n  \
                  check-deps\n  \
                  bench [--backend rustcrypto|aws-lc|both] [--seconds S] [--cli-runs N] [--skip-cli] [--check]"
             );
@@ -98,6 +103,7 @@ fn run_step(name: &str, mut cmd: Command) -> Result<()> {
 
 fn ci(args: &[String]) -> Result<()> {
     let skip_deny = args.iter().any(|a| a == "--skip-deny");
+    let skip_interop = args.iter().any(|a| a == "--skip-interop");
 
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
@@ -133,7 +139,15 @@ fn ci(args: &[String]) -> Result<()> {
 
     check_deps()?;
 
-    conformance::run(&["--backend".to_owned(), "both".to_owned()])
+    let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+    conformance::run(&args(&["--backend", "both"]))?;
+    conformance::run(&args(&["--signing", "--backend", "aws-lc"]))?;
+    if skip_interop {
+        eprintln!("==> interop: SKIPPED (--skip-interop)");
+        Ok(())
+    } else {
+        interop::run(&[])
+    }
 }
 
 /// `cargo deny check`. The advisory database lives on GitHub; when it cannot be fetched, say so
