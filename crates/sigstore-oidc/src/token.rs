@@ -1,0 +1,459 @@
+//! OIDC identity token claims, decoded WITHOUT signature verification (spec §7.2). Fulcio
+//! verifies the token; the client only reads which identity to prove and expect.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde_json::Value;
+use sigstore_types::Timestamp;
+
+use crate::Error;
+
+/// Largest token accepted, in bytes.
+pub const MAX_TOKEN_LEN: usize = 64 * 1024;
+/// Leeway for `exp`, `nbf` and `iat` against the local clock, in seconds (sigstore-python).
+pub const LEEWAY_SECS: i64 = 5;
+/// The audience Sigstore tokens carry.
+pub const SIGSTORE_AUDIENCE: &str = "sigstore";
+/// The GitHub Actions token issuer.
+pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
+/// Issuers whose identity is the `email` claim; every other issuer's is `sub`.
+pub const EMAIL_ISSUERS: [&str; 3] = [
+    "https://oauth2.sigstore.dev/auth",
+    "https://oauth2.sigstage.dev/auth",
+    "https://accounts.google.com",
+];
+
+/// The claims of an identity token that signing needs. The token itself is kept for Fulcio
+/// and never printed (`Debug` hides it).
+///
+/// `sigstore-sign` has an equivalent type of its own (`sigstore_sign::IdentityToken`); it
+/// should switch to this one once it depends on this crate.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdentityToken {
+    raw: String,
+    /// `iss`.
+    pub issuer: String,
+    /// `sub`.
+    pub subject: String,
+    /// `aud` (one or more audiences; always includes `sigstore`).
+    pub audience: Vec<String>,
+    /// `email`, if present.
+    pub email: Option<String>,
+    /// `email_verified`, if present.
+    pub email_verified: Option<bool>,
+    /// `exp`.
+    pub expires_at: Timestamp,
+    /// `iat`.
+    pub issued_at: Timestamp,
+    /// `nbf`, if present.
+    pub not_before: Option<Timestamp>,
+    /// `nonce`, if present (the interactive flow checks it).
+    pub nonce: Option<String>,
+    /// `federated_claims.connector_id` (Dex: the upstream issuer), if present.
+    pub federated_issuer: Option<String>,
+    /// `job_workflow_ref` (GitHub Actions), if present.
+    pub job_workflow_ref: Option<String>,
+}
+
+impl core::fmt::Debug for IdentityToken {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("IdentityToken")
+            .field("issuer", &self.issuer)
+            .field("subject", &self.subject)
+            .field("email", &self.email)
+            .field("expires_at", &self.expires_at)
+            .field("federated_issuer", &self.federated_issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IdentityToken {
+    /// Decodes `jwt` (unverified) and checks, at `now`: the `iss`, `sub`, `aud`, `iat` and
+    /// `exp` claims are present, `aud` contains `sigstore`, `nbf`/`iat` are not in the future
+    /// and the token has not expired (each with a [`LEEWAY_SECS`] leeway), and tokens of the
+    /// [`EMAIL_ISSUERS`] carry an `email` that is not marked unverified.
+    pub fn parse(jwt: &str, now: Timestamp) -> Result<Self, Error> {
+        let jwt = jwt.trim();
+        if jwt.len() > MAX_TOKEN_LEN {
+            return Err(Error::MalformedToken("token too large"));
+        }
+        let mut parts = jwt.split('.');
+        let (Some(_header), Some(payload), Some(_signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::MalformedToken("not three dot-separated parts"));
+        };
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .map_err(|_| Error::MalformedToken("payload is not base64url"))?;
+        let claims: Value = serde_json::from_slice(&payload)
+            .map_err(|_| Error::MalformedToken("payload is not JSON"))?;
+        if !claims.is_object() {
+            return Err(Error::MalformedToken("payload is not a JSON object"));
+        }
+        let string = |name: &'static str| -> Result<String, Error> {
+            match claims.get(name) {
+                None | Some(Value::Null) => Err(Error::MissingClaim(name)),
+                Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+                Some(_) => Err(Error::MalformedToken(
+                    "a string claim is empty or not a string",
+                )),
+            }
+        };
+        let optional_string = |name: &'static str| -> Result<Option<String>, Error> {
+            match claims.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) if s.is_empty() => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(Error::MalformedToken("a string claim is not a string")),
+            }
+        };
+        let time = |name: &'static str| -> Result<Option<Timestamp>, Error> {
+            match claims.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => v
+                    .as_i64()
+                    .or_else(|| {
+                        v.as_f64()
+                            .filter(|f| f.is_finite() && f.abs() < 1e15)
+                            .map(|f| f as i64)
+                    })
+                    .filter(|s| s.unsigned_abs() < 1_000_000_000_000_000)
+                    .map(|s| Some(Timestamp::from_unix(s)))
+                    .ok_or(Error::MalformedToken(
+                        "a time claim is not a number in range",
+                    )),
+            }
+        };
+        let issuer = string("iss")?;
+        let subject = string("sub")?;
+        let audience: Vec<String> = match claims.get("aud") {
+            None | Some(Value::Null) => return Err(Error::MissingClaim("aud")),
+            Some(Value::String(aud)) => vec![aud.clone()],
+            Some(Value::Array(list)) => list
+                .iter()
+                .map(|a| a.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or(Error::MalformedToken("an audience is not a string"))?,
+            Some(_) => return Err(Error::MalformedToken("aud is not a string or a list")),
+        };
+        if !audience.iter().any(|a| a == SIGSTORE_AUDIENCE) {
+            return Err(Error::TokenAudience);
+        }
+        let expires_at = time("exp")?.ok_or(Error::MissingClaim("exp"))?;
+        let issued_at = time("iat")?.ok_or(Error::MissingClaim("iat"))?;
+        let not_before = time("nbf")?;
+        let latest_start = Timestamp::from_unix(now.unix_seconds().saturating_add(LEEWAY_SECS));
+        for start in [Some(issued_at), not_before].into_iter().flatten() {
+            if start > latest_start {
+                return Err(Error::TokenNotYetValid {
+                    not_before: start,
+                    now,
+                });
+            }
+        }
+        let expiry_with_leeway =
+            Timestamp::from_unix(expires_at.unix_seconds().saturating_add(LEEWAY_SECS));
+        if now >= expiry_with_leeway {
+            return Err(Error::TokenExpired {
+                expired_at: expires_at,
+                now,
+            });
+        }
+        let email = optional_string("email")?;
+        let email_verified = match claims.get("email_verified") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            // Some issuers send "true"/"false" strings.
+            Some(Value::String(s)) if s == "true" => Some(true),
+            Some(Value::String(s)) if s == "false" => Some(false),
+            Some(_) => return Err(Error::MalformedToken("email_verified is not a boolean")),
+        };
+        if EMAIL_ISSUERS.contains(&issuer.as_str()) {
+            if email.is_none() {
+                return Err(Error::MissingClaim("email"));
+            }
+            if email_verified == Some(false) {
+                return Err(Error::EmailNotVerified);
+            }
+        }
+        let federated_issuer = match claims.get("federated_claims") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(federated)) => match federated.get("connector_id") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(id)) if id.starts_with("https://") => Some(id.clone()),
+                // Non-URL connector ids (e.g. "github") name no issuer.
+                Some(Value::String(_)) => None,
+                Some(_) => {
+                    return Err(Error::MalformedToken(
+                        "federated_claims.connector_id is not a string",
+                    ))
+                }
+            },
+            Some(_) => return Err(Error::MalformedToken("federated_claims is not an object")),
+        };
+        let nonce = optional_string("nonce")?;
+        let job_workflow_ref = optional_string("job_workflow_ref")?;
+        Ok(Self {
+            raw: jwt.to_owned(),
+            issuer,
+            subject,
+            audience,
+            email,
+            email_verified,
+            expires_at,
+            issued_at,
+            not_before,
+            nonce,
+            federated_issuer,
+            job_workflow_ref,
+        })
+    }
+
+    /// The raw token (a secret: never log it).
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// Whether the issuer is one of the [`EMAIL_ISSUERS`].
+    pub fn has_email_issuer(&self) -> bool {
+        EMAIL_ISSUERS.contains(&self.issuer.as_str())
+    }
+
+    /// The identity the token proves: the `email` for the [`EMAIL_ISSUERS`], else `sub`.
+    /// This is the claim the Fulcio proof of possession signs.
+    pub fn identity(&self) -> &str {
+        match &self.email {
+            Some(email) if self.has_email_issuer() => email,
+            _ => &self.subject,
+        }
+    }
+
+    /// The subject alternative name the certificate must carry: the email for email
+    /// issuers; for GitHub Actions `https://github.com/` + `job_workflow_ref`; otherwise
+    /// `sub`.
+    pub fn expected_san(&self) -> String {
+        if self.has_email_issuer() {
+            return self.identity().to_owned();
+        }
+        match &self.job_workflow_ref {
+            Some(workflow) if self.issuer == GITHUB_ACTIONS_ISSUER => {
+                format!("https://github.com/{workflow}")
+            }
+            _ => self.subject.clone(),
+        }
+    }
+
+    /// The OIDC issuer the certificate must name: the federated upstream issuer for Dex
+    /// tokens, else `iss`.
+    pub fn expected_issuer(&self) -> &str {
+        self.federated_issuer.as_deref().unwrap_or(&self.issuer)
+    }
+
+    /// Whether the token is unexpired at `now` (with the leeway).
+    pub fn is_valid_at(&self, now: Timestamp) -> bool {
+        now.unix_seconds() < self.expires_at.unix_seconds().saturating_add(LEEWAY_SECS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn jwt(claims: &Value) -> String {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+        format!("{header}.{payload}.c2lnbmF0dXJl")
+    }
+
+    fn base() -> Value {
+        json!({
+            "iss": "https://token.actions.githubusercontent.com",
+            "sub": "repo:octo/hello:ref:refs/heads/main",
+            "aud": "sigstore",
+            "iat": NOW - 10,
+            "exp": NOW + 300,
+            "job_workflow_ref": "octo/hello/.github/workflows/release.yml@refs/heads/main",
+        })
+    }
+
+    fn with(mut claims: Value, key: &str, value: Value) -> Value {
+        if let Some(map) = claims.as_object_mut() {
+            if value.is_null() {
+                map.remove(key);
+            } else {
+                map.insert(key.to_owned(), value);
+            }
+        }
+        claims
+    }
+
+    fn parse(claims: &Value) -> Result<IdentityToken, Error> {
+        IdentityToken::parse(&jwt(claims), Timestamp::from_unix(NOW))
+    }
+
+    #[test]
+    fn github_token() {
+        let t = parse(&base()).expect("valid");
+        assert_eq!(t.issuer, GITHUB_ACTIONS_ISSUER);
+        assert_eq!(t.identity(), "repo:octo/hello:ref:refs/heads/main");
+        assert_eq!(
+            t.expected_san(),
+            "https://github.com/octo/hello/.github/workflows/release.yml@refs/heads/main"
+        );
+        assert_eq!(t.expected_issuer(), GITHUB_ACTIONS_ISSUER);
+        assert_eq!(t.audience, vec!["sigstore".to_owned()]);
+        assert_eq!(t.issued_at, Timestamp::from_unix(NOW - 10));
+        assert!(t.is_valid_at(Timestamp::from_unix(NOW)));
+        assert!(!t.is_valid_at(Timestamp::from_unix(NOW + 305)));
+        assert_eq!(t.raw(), jwt(&base()));
+    }
+
+    #[test]
+    fn email_issuers_use_email() {
+        let c = with(base(), "iss", json!("https://oauth2.sigstore.dev/auth"));
+        let c = with(c, "email", json!("alice@example.com"));
+        let c = with(c, "email_verified", json!(true));
+        let c = with(
+            c,
+            "federated_claims",
+            json!({"connector_id": "https://github.com/login/oauth", "user_id": "1"}),
+        );
+        let t = parse(&c).expect("valid");
+        assert_eq!(t.identity(), "alice@example.com");
+        assert_eq!(t.expected_san(), "alice@example.com");
+        assert_eq!(t.expected_issuer(), "https://github.com/login/oauth");
+
+        // Email issuer without email, or with email_verified false: rejected.
+        let no_email = with(c.clone(), "email", Value::Null);
+        assert!(matches!(
+            parse(&no_email),
+            Err(Error::MissingClaim("email"))
+        ));
+        let unverified = with(c.clone(), "email_verified", json!("false"));
+        assert!(matches!(parse(&unverified), Err(Error::EmailNotVerified)));
+
+        // Unknown issuers use `sub` even when an email is present.
+        let other = with(c, "iss", json!("https://issuer.example"));
+        let t = parse(&other).expect("valid");
+        assert_eq!(t.identity(), "repo:octo/hello:ref:refs/heads/main");
+    }
+
+    #[test]
+    fn audience() {
+        let list = with(base(), "aud", json!(["other", "sigstore"]));
+        assert_eq!(parse(&list).expect("valid").audience.len(), 2);
+        for bad in [json!("other"), json!(["other"]), json!([])] {
+            let c = with(base(), "aud", bad);
+            assert!(matches!(parse(&c), Err(Error::TokenAudience)));
+        }
+        for malformed in [json!(7), json!([1]), json!({"a": "sigstore"})] {
+            let c = with(base(), "aud", malformed);
+            assert!(matches!(parse(&c), Err(Error::MalformedToken(_))));
+        }
+        let missing = with(base(), "aud", Value::Null);
+        assert!(matches!(parse(&missing), Err(Error::MissingClaim("aud"))));
+    }
+
+    #[test]
+    fn required_claims() {
+        for claim in ["iss", "sub", "aud", "iat", "exp"] {
+            let c = with(base(), claim, Value::Null);
+            match parse(&c) {
+                Err(Error::MissingClaim(name)) => assert_eq!(name, claim),
+                other => panic!("{claim}: {other:?}"),
+            }
+        }
+        let empty_sub = with(base(), "sub", json!(""));
+        assert!(parse(&empty_sub).is_err());
+        let numeric_iss = with(base(), "iss", json!(5));
+        assert!(matches!(parse(&numeric_iss), Err(Error::MalformedToken(_))));
+    }
+
+    #[test]
+    fn expiry_with_leeway() {
+        // Expired 4 s ago: still inside the 5 s leeway.
+        let c = with(base(), "exp", json!(NOW - 4));
+        assert!(parse(&c).is_ok());
+        // Expired 5 s ago or more: rejected with a clear message.
+        for exp in [NOW - 5, NOW - 3600] {
+            let c = with(base(), "exp", json!(exp));
+            let err = parse(&c).expect_err("expired");
+            assert!(matches!(err, Error::TokenExpired { .. }), "{err:?}");
+            assert!(err.to_string().contains("expired at"), "{err}");
+            assert!(err.to_string().contains("fresh token"), "{err}");
+        }
+        // Issued in the future beyond the leeway.
+        let c = with(base(), "iat", json!(NOW + 6));
+        assert!(matches!(parse(&c), Err(Error::TokenNotYetValid { .. })));
+        let c = with(base(), "iat", json!(NOW + 5));
+        assert!(parse(&c).is_ok());
+        let c = with(base(), "nbf", json!(NOW + 60));
+        assert!(matches!(parse(&c), Err(Error::TokenNotYetValid { .. })));
+        // Float seconds are accepted, huge or non-numeric times are not.
+        let c = with(base(), "exp", json!((NOW + 60) as f64 + 0.5));
+        assert!(parse(&c).is_ok());
+        for bad in [
+            json!(1e300),
+            json!("soon"),
+            json!(i64::MAX),
+            json!(u64::MAX),
+        ] {
+            let c = with(base(), "exp", bad);
+            assert!(matches!(parse(&c), Err(Error::MalformedToken(_))));
+        }
+        let c = with(base(), "iat", json!(i64::MIN));
+        assert!(matches!(parse(&c), Err(Error::MalformedToken(_))));
+    }
+
+    #[test]
+    fn malformed_tokens() {
+        let now = Timestamp::from_unix(NOW);
+        let good = jwt(&base());
+        let (header, rest) = good.split_once('.').expect("dot");
+        let payload = rest.split('.').next().expect("payload");
+        let cases = [
+            String::new(),
+            "abc".to_owned(),
+            "a.b".to_owned(),
+            format!("{good}.extra"),
+            format!("{header}.!!!.sig"),
+            format!("{header}.{}.sig", URL_SAFE_NO_PAD.encode("not json")),
+            format!("{header}.{}.sig", URL_SAFE_NO_PAD.encode("[1,2]")),
+            format!(
+                "{header}.{}.sig",
+                payload.get(..payload.len() / 2).unwrap_or("")
+            ),
+            format!("{header}.{}.sig", "A".repeat(MAX_TOKEN_LEN)),
+        ];
+        for case in &cases {
+            assert!(
+                matches!(
+                    IdentityToken::parse(case, now),
+                    Err(Error::MalformedToken(_))
+                ),
+                "{:?}",
+                case.get(..40)
+            );
+        }
+        let federated = with(base(), "federated_claims", json!("x"));
+        assert!(matches!(parse(&federated), Err(Error::MalformedToken(_))));
+        let connector = with(base(), "federated_claims", json!({"connector_id": 3}));
+        assert!(matches!(parse(&connector), Err(Error::MalformedToken(_))));
+        let verified = with(base(), "email_verified", json!(1));
+        assert!(matches!(parse(&verified), Err(Error::MalformedToken(_))));
+    }
+
+    #[test]
+    fn debug_never_prints_the_token() {
+        let raw = jwt(&base());
+        let t = IdentityToken::parse(&raw, Timestamp::from_unix(NOW)).expect("valid");
+        let shown = format!("{t:?}");
+        assert!(!shown.contains(&raw));
+        assert!(!shown.contains("c2lnbmF0dXJl"));
+        assert!(shown.contains("token.actions.githubusercontent.com"));
+    }
+}
