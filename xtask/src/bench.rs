@@ -11,6 +11,9 @@
 //! Options: `--backend rustcrypto|aws-lc|both` (default both), `--seconds S` per figure
 //! (default 2), `--cli-runs N` (default 30), `--skip-cli`, `--check` (exit non-zero when a
 //! target is missed).
+//!
+//! `cargo xtask bench sign` is a separate bench: signing many files in one invocation, next
+//! to sigstore-python (see `bench_sign.rs`).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -214,6 +217,11 @@ fn verdict(ok: bool) -> &'static str {
 }
 
 pub(crate) fn run(args: &[String]) -> Result<()> {
+    if let Some((first, rest)) = args.split_first() {
+        if first == "sign" {
+            return crate::bench_sign::run(rest);
+        }
+    }
     let options = parse_args(args)?;
     let mut rows = Vec::new();
     for backend in &options.backends {

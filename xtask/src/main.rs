@@ -14,10 +14,12 @@
 //!   sigstore-python and sigstore-js against the testkit and the shared local stack.
 //! - `check-deps`: fails if a pure crate has tokio, hyper, rustls or reqwest among its normal
 //!   dependencies.
-//! - `bench`: verification throughput against the crypto floor (see `bench.rs`).
+//! - `bench`: verification throughput against the crypto floor (see `bench.rs`); `bench sign`:
+//!   signing 100 files in one invocation, ours against sigstore-python (see `bench_sign.rs`).
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_sign;
 mod conformance;
 mod interop;
 
@@ -60,7 +62,8 @@ fn main() -> Result<()> {
                  ci [--skip-deny] [--skip-interop]\n  \
                  interop [--skip-local-stack] [--skip-build]\n  \
                  check-deps\n  \
-                 bench [--backend rustcrypto|aws-lc|both] [--seconds S] [--cli-runs N] [--skip-cli] [--check]"
+                 bench [--backend rustcrypto|aws-lc|both] [--seconds S] [--cli-runs N] [--skip-cli] [--check]\n  \
+                 bench sign [--files N] [--skip-python] [--skip-v2] [--skip-build]"
             );
             if command == "help" {
                 Ok(())

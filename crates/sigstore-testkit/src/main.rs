@@ -1,7 +1,9 @@
 //! `sigstore-testkit serve --dir DIR [--port N]`: runs the testkit's services on 127.0.0.1
 //! until killed, and writes `trusted_root.json`, `signing_config.json`,
 //! `signing_config_rekor_v2.json`, `client_trust_config.json` and `token` into DIR (the token
-//! is refreshed every five minutes).
+//! is refreshed every five minutes). `GET /stats` on the Fulcio port answers the number of
+//! requests each endpoint has received, as JSON keyed by endpoint name (e.g.
+//! `{"FulcioSigningCert": 1}`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -121,6 +121,8 @@ enum Service {
 struct State {
     sigstore: VirtualSigstore,
     faults: Faults,
+    /// Requests answered so far, per endpoint (faulted ones included).
+    counts: Mutex<HashMap<Endpoint, u64>>,
 }
 
 /// The testkit's services running on 127.0.0.1, one port per service: Fulcio, Rekor v1,
@@ -193,6 +195,7 @@ impl Testkit {
         let state = Arc::new(State {
             sigstore: VirtualSigstore::with_urls(urls, system_now())?,
             faults: Arc::default(),
+            counts: Mutex::default(),
         });
         let tasks = listeners
             .into_iter()
@@ -252,6 +255,14 @@ impl Testkit {
     /// Removes every fault.
     pub fn clear_faults(&self) {
         lock(&self.state.faults).clear();
+    }
+
+    /// How many requests `endpoint` has received so far (faulted ones included).
+    pub fn request_count(&self, endpoint: Endpoint) -> u64 {
+        lock(&self.state.counts)
+            .get(&endpoint)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Writes `trusted_root.json`, `signing_config.json` (Rekor v1),
@@ -402,9 +413,18 @@ fn take_faults(faults: &Faults, endpoint: Endpoint) -> Vec<Fault> {
 
 async fn handle(state: &State, service: Service, req: Request<Incoming>) -> Reply {
     let path = req.uri().path().to_owned();
+    if service == Service::Fulcio && req.method() == Method::GET && path == "/stats" {
+        // Request counts per endpoint, e.g. `{"FulcioSigningCert": 1}`, for benchmarks.
+        let counts: Map<String, Value> = lock(&state.counts)
+            .iter()
+            .map(|(endpoint, n)| (format!("{endpoint:?}"), json!(n)))
+            .collect();
+        return json_reply(StatusCode::OK, &Value::Object(counts));
+    }
     let Some(endpoint) = endpoint_of(service, req.method(), &path) else {
         return error_reply(StatusCode::NOT_FOUND, "no such endpoint");
     };
+    *lock(&state.counts).entry(endpoint).or_insert(0) += 1;
     let faults = take_faults(&state.faults, endpoint);
     let mut tampering = Tampering::none();
     for fault in &faults {

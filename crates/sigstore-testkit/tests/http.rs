@@ -983,3 +983,42 @@ async fn files_written_for_serve() {
         .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn request_counts() {
+    let kit = Testkit::start().await.unwrap();
+    let fulcio = kit.urls().fulcio.clone();
+    let stats = get(&format!("{fulcio}/stats")).await;
+    assert_eq!(stats.status, StatusCode::OK);
+    assert_eq!(stats.json(), json!({}));
+
+    let key = SigningKey::generate().unwrap();
+    assert_eq!(
+        leaf_from_fulcio(&kit, &key).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        leaf_from_fulcio(&kit, &key).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        get(&format!("{fulcio}/api/v2/trustBundle")).await.status,
+        StatusCode::OK
+    );
+    // Faulted requests count too; unknown paths and /stats itself do not.
+    kit.add_fault_times(Endpoint::FulcioSigningCert, Fault::Status(503), 1);
+    assert_eq!(
+        leaf_from_fulcio(&kit, &key).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    let _ = get(&format!("{fulcio}/nope")).await;
+
+    assert_eq!(kit.request_count(Endpoint::FulcioSigningCert), 3);
+    assert_eq!(kit.request_count(Endpoint::FulcioTrustBundle), 1);
+    assert_eq!(kit.request_count(Endpoint::RekorV1CreateEntry), 0);
+    let stats = get(&format!("{fulcio}/stats")).await.json();
+    assert_eq!(
+        stats,
+        json!({"FulcioSigningCert": 3, "FulcioTrustBundle": 1})
+    );
+}
