@@ -1,0 +1,538 @@
+//! The TUF client against the real production repository snapshot, tampered copies of it, and
+//! small repositories signed with throwaway keys.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use base64::Engine;
+use serde_json::{json, Value};
+use sigstore_crypto::SigningKey;
+use sigstore_tuf::canonical::canonicalize;
+use sigstore_tuf::{
+    FsTransport, HttpTransport, OfflineTuf, Role, TrustedMetadata, Tuf, PRODUCTION_ROOT,
+    STAGING_ROOT,
+};
+use sigstore_types::Timestamp;
+
+const TARGETS: [&str; 3] = [
+    "trusted_root.json",
+    "signing_config.v0.2.json",
+    "signing_config_rekor_v2.v0.2.json",
+];
+
+fn shared() -> PathBuf {
+    std::env::var_os("SIGSTORE_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")))
+}
+
+fn repo() -> PathBuf {
+    shared().join("tuf/production-repo")
+}
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse_rfc3339(text).unwrap()
+}
+
+fn in_window() -> Timestamp {
+    at("2026-08-22T00:00:00Z")
+}
+
+fn bootstrap() -> Vec<u8> {
+    std::fs::read(repo().join("metadata/12.root.json")).unwrap()
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "sigstore-tuf-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A writable copy of the production repository.
+fn copy_repo() -> PathBuf {
+    let dst = temp_dir("repo");
+    for sub in ["metadata", "targets"] {
+        std::fs::create_dir_all(dst.join(sub)).unwrap();
+        for entry in std::fs::read_dir(repo().join(sub)).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                std::fs::write(dst.join(sub).join(entry.file_name()), bytes).unwrap();
+            }
+        }
+    }
+    dst
+}
+
+fn target_file(repo: &Path, name: &str) -> PathBuf {
+    for entry in std::fs::read_dir(repo.join("targets")).unwrap() {
+        let entry = entry.unwrap();
+        let file = entry.file_name().into_string().unwrap();
+        if file.len() > 65 && &file[65..] == name {
+            return entry.path();
+        }
+    }
+    panic!("no target {name}");
+}
+
+async fn refresh_and_fetch<T: sigstore_tuf::Transport>(tuf: &mut Tuf<T>) -> usize {
+    tuf.refresh(in_window()).await.unwrap();
+    assert_eq!(tuf.trusted().root_version(), 15);
+    let mut ok = 0;
+    for name in TARGETS {
+        let bytes = tuf.get_target(name).await.unwrap();
+        tuf.trusted().verify_target(name, &bytes).unwrap();
+        if name == "trusted_root.json" {
+            sigstore_types::TrustedRoot::from_json(&bytes).unwrap();
+        } else {
+            sigstore_types::SigningConfig::from_json(&bytes).unwrap();
+        }
+        ok += 1;
+    }
+    ok
+}
+
+#[tokio::test]
+async fn production_repository_over_filesystem() {
+    let cache = temp_dir("cache");
+    let mut tuf = Tuf::new(&bootstrap(), &cache, FsTransport::new(repo())).unwrap();
+    assert_eq!(tuf.trusted().root_version(), 12);
+    let ok = refresh_and_fetch(&mut tuf).await;
+    println!("production TUF repository (filesystem): {ok} targets verified, 0 failed");
+    assert_eq!(ok, 3);
+    // Cached files exist and the cache's root is now v15.
+    for f in [
+        "root.json",
+        "timestamp.json",
+        "snapshot.json",
+        "targets.json",
+        "refreshed_at",
+    ] {
+        assert!(cache.join("metadata").join(f).is_file(), "{f}");
+    }
+    let again = Tuf::new(&bootstrap(), &cache, FsTransport::new(repo())).unwrap();
+    assert_eq!(again.trusted().root_version(), 15);
+
+    // Offline mode: cached root and targets, with the cache's age reported.
+    let later = at("2026-08-23T00:00:00Z");
+    let offline = OfflineTuf::load(&bootstrap(), &cache, later).unwrap();
+    assert_eq!(offline.age_seconds(), 86_400);
+    assert_eq!(offline.refreshed_at(), in_window());
+    assert!(!offline.is_expired());
+    let bytes = offline.get_target("trusted_root.json").unwrap();
+    sigstore_types::TrustedRoot::from_json(&bytes).unwrap();
+    assert!(matches!(
+        offline.get_target("nope"),
+        Err(sigstore_tuf::Error::UnknownTarget { .. })
+    ));
+    let stale = OfflineTuf::load(&bootstrap(), &cache, at("2026-11-25T00:00:00Z")).unwrap();
+    assert!(stale.is_expired());
+    // A corrupted cached target is rejected offline.
+    let cached = cache.join("targets/trusted_root.json");
+    let mut b = std::fs::read(&cached).unwrap();
+    b[10] ^= 1;
+    std::fs::write(&cached, b).unwrap();
+    assert!(matches!(
+        offline.get_target("trusted_root.json"),
+        Err(sigstore_tuf::Error::TargetHashMismatch { .. })
+    ));
+    // Online, a corrupted cache entry is replaced by a verified download.
+    let mut tuf = Tuf::new(&bootstrap(), &cache, FsTransport::new(repo())).unwrap();
+    tuf.refresh(in_window()).await.unwrap();
+    tuf.get_target("trusted_root.json").await.unwrap();
+    offline.get_target("trusted_root.json").unwrap();
+
+    // Offline without a cache fails.
+    let empty = temp_dir("empty");
+    assert!(matches!(
+        OfflineTuf::load(&bootstrap(), &empty, later),
+        Err(sigstore_tuf::Error::CacheMissing { .. })
+    ));
+}
+
+#[tokio::test]
+async fn production_repository_expired_today() {
+    let cache = temp_dir("cache");
+    let mut tuf = Tuf::new(&bootstrap(), &cache, FsTransport::new(repo())).unwrap();
+    let err = tuf.refresh(at("2026-11-25T00:00:00Z")).await.unwrap_err();
+    println!("expired: {err}");
+    match err {
+        sigstore_tuf::Error::Expired { role, expires } => {
+            assert_eq!(role, Role::Root);
+            assert_eq!(expires, at("2026-11-20T13:58:18Z"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Between the timestamp's expiry and the root's, the timestamp is named.
+    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(repo())).unwrap();
+    match tuf.refresh(at("2026-09-01T00:00:00Z")).await {
+        Err(sigstore_tuf::Error::Expired { role, .. }) => assert_eq!(role, Role::Timestamp),
+        other => panic!("{other:?}"),
+    }
+    // Targets are unavailable without a successful refresh.
+    assert!(tuf.get_target("trusted_root.json").await.is_err());
+}
+
+#[tokio::test]
+async fn embedded_roots_and_walk_from_v1() {
+    let prod = TrustedMetadata::new(PRODUCTION_ROOT).unwrap();
+    assert_eq!(prod.root_version(), 15);
+    let staging = TrustedMetadata::new(STAGING_ROOT).unwrap();
+    assert!(staging.root_version() >= 1);
+    // From v1 every rotation must verify up to v15.
+    let v1 = std::fs::read(repo().join("metadata/1.root.json")).unwrap();
+    let mut tuf = Tuf::new(&v1, temp_dir("cache"), FsTransport::new(repo())).unwrap();
+    tuf.refresh(in_window()).await.unwrap();
+    assert_eq!(tuf.trusted().root_version(), 15);
+    // The embedded production root needs no rotation.
+    let mut tuf = Tuf::new(PRODUCTION_ROOT, temp_dir("cache"), FsTransport::new(repo())).unwrap();
+    tuf.refresh(in_window()).await.unwrap();
+    assert_eq!(tuf.trusted().root_version(), 15);
+}
+
+#[tokio::test]
+async fn tampered_targets() {
+    // A flipped byte: hash mismatch.
+    let copy = copy_repo();
+    let path = target_file(&copy, "trusted_root.json");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[100] ^= 0x01;
+    std::fs::write(&path, &bytes).unwrap();
+    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(&copy)).unwrap();
+    tuf.refresh(in_window()).await.unwrap();
+    match tuf.get_target("trusted_root.json").await {
+        Err(sigstore_tuf::Error::TargetHashMismatch { name, algorithm }) => {
+            assert_eq!(name, "trusted_root.json");
+            assert_eq!(algorithm, "sha256");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Oversized: one byte more than listed.
+    let path = target_file(&copy, "signing_config.v0.2.json");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(matches!(
+        tuf.get_target("signing_config.v0.2.json").await,
+        Err(sigstore_tuf::Error::TooLarge { .. })
+    ));
+    // Truncated: length mismatch.
+    let path = target_file(&copy, "signing_config_rekor_v2.v0.2.json");
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+    assert!(matches!(
+        tuf.get_target("signing_config_rekor_v2.v0.2.json").await,
+        Err(sigstore_tuf::Error::TargetLengthMismatch { .. })
+    ));
+    assert!(matches!(
+        tuf.get_target("not-listed").await,
+        Err(sigstore_tuf::Error::UnknownTarget { .. })
+    ));
+}
+
+#[tokio::test]
+async fn tampered_metadata() {
+    // Timestamp with a changed byte: signature no longer valid.
+    let copy = copy_repo();
+    let ts = copy.join("metadata/timestamp.json");
+    let text = std::fs::read_to_string(&ts).unwrap();
+    std::fs::write(&ts, text.replace("\"version\": 762", "\"version\": 763")).unwrap();
+    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(&copy)).unwrap();
+    match tuf.refresh(in_window()).await {
+        Err(sigstore_tuf::Error::InsufficientSignatures { role, valid, .. }) => {
+            assert_eq!(role, Role::Timestamp);
+            assert_eq!(valid, 0);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Root 13 replaced by one whose root keys are new and which only they sign.
+    let copy = copy_repo();
+    let path = copy.join("metadata/13.root.json");
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let keys: Vec<SigningKey> = (0..3).map(|_| SigningKey::generate().unwrap()).collect();
+    let ids: Vec<String> = (0..3).map(|i| format!("new-key-{i}")).collect();
+    for (id, key) in ids.iter().zip(&keys) {
+        doc["signed"]["keys"][id] = key_json(key);
+    }
+    doc["signed"]["roles"]["root"] = json!({"keyids": ids, "threshold": 3});
+    let signed = sign(&doc["signed"], &keys.iter().zip(&ids).collect::<Vec<_>>());
+    std::fs::write(&path, serde_json::to_vec(&signed).unwrap()).unwrap();
+    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(&copy)).unwrap();
+    match tuf.refresh(in_window()).await {
+        Err(sigstore_tuf::Error::InsufficientSignatures {
+            role,
+            root_version,
+            valid,
+            threshold,
+        }) => {
+            assert_eq!(role, Role::Root);
+            assert_eq!(root_version, 12, "the old root's keys must reject it");
+            assert_eq!((valid, threshold), (0, 3));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // An oversized timestamp.
+    let copy = copy_repo();
+    let ts = copy.join("metadata/timestamp.json");
+    let mut bytes = std::fs::read(&ts).unwrap();
+    bytes.extend(std::iter::repeat_n(b' ', 20_000));
+    std::fs::write(&ts, bytes).unwrap();
+    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(&copy)).unwrap();
+    assert!(matches!(
+        tuf.refresh(in_window()).await,
+        Err(sigstore_tuf::Error::TooLarge { .. })
+    ));
+}
+
+// ---- Small repositories signed with throwaway keys. ----
+
+fn key_json(key: &SigningKey) -> Value {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(key.public_key().spki_der());
+    let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(chunk).unwrap());
+        pem.push('\n');
+    }
+    pem.push_str("-----END PUBLIC KEY-----\n");
+    json!({"keytype": "ecdsa", "scheme": "ecdsa-sha2-nistp256", "keyval": {"public": pem}})
+}
+
+fn sign(signed: &Value, keys: &[(&SigningKey, &String)]) -> Value {
+    let bytes = canonicalize(signed).unwrap();
+    let sigs: Vec<Value> = keys
+        .iter()
+        .map(|(k, id)| json!({"keyid": id, "sig": hex::encode(k.sign(&bytes))}))
+        .collect();
+    json!({"signatures": sigs, "signed": signed})
+}
+
+struct MiniRepo {
+    dir: PathBuf,
+    key: SigningKey,
+    id: String,
+}
+
+const FAR: &str = "2030-01-01T00:00:00Z";
+
+impl MiniRepo {
+    fn new() -> Self {
+        let repo = Self {
+            dir: temp_dir("mini"),
+            key: SigningKey::generate().unwrap(),
+            id: "k".to_owned(),
+        };
+        std::fs::create_dir_all(repo.dir.join("metadata")).unwrap();
+        std::fs::create_dir_all(repo.dir.join("targets")).unwrap();
+        let role = json!({"keyids": [repo.id], "threshold": 1});
+        let root = json!({
+            "_type": "root", "spec_version": "1.0", "version": 1, "expires": FAR,
+            "consistent_snapshot": true,
+            "keys": {repo.id.clone(): key_json(&repo.key)},
+            "roles": {"root": role, "timestamp": role, "snapshot": role, "targets": role},
+        });
+        repo.write("1.root.json", &root);
+        repo
+    }
+
+    fn write(&self, name: &str, signed: &Value) -> Vec<u8> {
+        let doc = sign(signed, &[(&self.key, &self.id)]);
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        std::fs::write(self.dir.join("metadata").join(name), &bytes).unwrap();
+        bytes
+    }
+
+    fn root(&self) -> Vec<u8> {
+        std::fs::read(self.dir.join("metadata/1.root.json")).unwrap()
+    }
+
+    /// Writes timestamp `ts` naming snapshot `snap_named`, a snapshot file for that name whose
+    /// content says `snap_actual`, listing targets `targets`, and the targets.
+    fn publish(&self, ts: u64, snap_named: u64, snap_actual: u64, targets: u64) {
+        let target = b"hello";
+        let sha = sigstore_crypto::HashAlgorithm::Sha256
+            .digest(target)
+            .to_hex();
+        std::fs::write(self.dir.join(format!("targets/{sha}.hello.txt")), target).unwrap();
+        self.write(
+            &format!("{targets}.targets.json"),
+            &json!({"_type": "targets", "spec_version": "1.0", "version": targets,
+                    "expires": FAR,
+                    "targets": {"hello.txt": {"length": 5, "hashes": {"sha256": sha}}}}),
+        );
+        self.write(
+            &format!("{snap_named}.snapshot.json"),
+            &json!({"_type": "snapshot", "spec_version": "1.0", "version": snap_actual,
+                    "expires": FAR, "meta": {"targets.json": {"version": targets}}}),
+        );
+        self.write(
+            "timestamp.json",
+            &json!({"_type": "timestamp", "spec_version": "1.0", "version": ts,
+                    "expires": FAR, "meta": {"snapshot.json": {"version": snap_named}}}),
+        );
+    }
+}
+
+#[tokio::test]
+async fn rollback_and_version_mismatch() {
+    let now = at("2027-01-01T00:00:00Z");
+    let mini = MiniRepo::new();
+    let cache = temp_dir("cache");
+    mini.publish(2, 2, 2, 2);
+    let mut tuf = Tuf::new(&mini.root(), &cache, FsTransport::new(&mini.dir)).unwrap();
+    tuf.refresh(now).await.unwrap();
+    assert_eq!(tuf.get_target("hello.txt").await.unwrap(), b"hello");
+
+    // The timestamp goes back to version 1: rollback against the cached one.
+    mini.publish(1, 2, 2, 2);
+    let mut tuf = Tuf::new(&mini.root(), &cache, FsTransport::new(&mini.dir)).unwrap();
+    match tuf.refresh(now).await {
+        Err(sigstore_tuf::Error::Rollback { role, trusted, new }) => {
+            assert_eq!((role, trusted, new), (Role::Timestamp, 2, 1))
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Targets version goes back in a newer snapshot.
+    mini.publish(3, 3, 3, 1);
+    match tuf.refresh(now).await {
+        Err(sigstore_tuf::Error::Rollback { role, .. }) => assert_eq!(role, Role::Targets),
+        other => panic!("{other:?}"),
+    }
+
+    // The snapshot's version differs from what the timestamp names.
+    mini.publish(4, 4, 5, 2);
+    match tuf.refresh(now).await {
+        Err(sigstore_tuf::Error::VersionMismatch {
+            role,
+            expected,
+            found,
+        }) => assert_eq!((role, expected, found), (Role::Snapshot, 4, 5)),
+        other => panic!("{other:?}"),
+    }
+
+    // Back to a consistent state.
+    mini.publish(5, 5, 5, 3);
+    tuf.refresh(now).await.unwrap();
+    assert_eq!(tuf.get_target("hello.txt").await.unwrap(), b"hello");
+    // Expired targets are named.
+    assert!(matches!(
+        tuf.refresh(at("2031-01-01T00:00:00Z")).await,
+        Err(sigstore_tuf::Error::Expired {
+            role: Role::Root,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn malformed_metadata_is_rejected() {
+    let root = bootstrap();
+    let mut bad = 0;
+    for input in [
+        &b""[..],
+        &root[..root.len() / 2],
+        b"null",
+        b"[]",
+        b"{\"signed\":{},\"signatures\":[]}",
+        b"{\"signed\":{\"_type\":\"root\",\"spec_version\":\"1.0\",\"version\":1e400},\"signatures\":[]}",
+        b"{\"signed\":{\"_type\":\"root\",\"spec_version\":\"1.0\",\"version\":99999999999999999999999},\"signatures\":[]}",
+        b"{\"signed\":{\"_type\":\"timestamp\"},\"signatures\":[]}",
+    ] {
+        assert!(TrustedMetadata::new(input).is_err());
+        bad += 1;
+    }
+    // A root whose signatures are stripped, or a threshold of 0.
+    let mut doc: Value = serde_json::from_slice(&root).unwrap();
+    doc["signatures"] = json!([{"keyid": "x", "sig": "zz"}]);
+    assert!(matches!(
+        TrustedMetadata::new(&serde_json::to_vec(&doc).unwrap()),
+        Err(sigstore_tuf::Error::InsufficientSignatures { .. })
+    ));
+    let mut doc: Value = serde_json::from_slice(&root).unwrap();
+    doc["signed"]["roles"]["root"]["threshold"] = json!(0);
+    assert!(TrustedMetadata::new(&serde_json::to_vec(&doc).unwrap()).is_err());
+    // Duplicate signatures by one key count once.
+    let mini = MiniRepo::new();
+    let mut doc: Value = serde_json::from_slice(&mini.root()).unwrap();
+    doc["signed"]["roles"]["root"]["threshold"] = json!(2);
+    let signed = sign(
+        &doc["signed"],
+        &[(&mini.key, &mini.id), (&mini.key, &mini.id)],
+    );
+    assert!(matches!(
+        TrustedMetadata::new(&serde_json::to_vec(&signed).unwrap()),
+        Err(sigstore_tuf::Error::InsufficientSignatures {
+            valid: 1,
+            threshold: 2,
+            ..
+        })
+    ));
+    println!("malformed TUF metadata: {bad} rejected, 0 accepted");
+}
+
+// ---- The same repository over HTTP on 127.0.0.1. ----
+
+fn serve(dir: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
+                    break;
+                }
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let rel = path.trim_start_matches('/');
+            let file = if rel.starts_with("targets/") {
+                dir.join(rel)
+            } else {
+                dir.join("metadata").join(rel)
+            };
+            let response = match (rel.contains(".."), std::fs::read(&file)) {
+                (false, Ok(body)) => {
+                    let mut r = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    r.extend(body);
+                    r
+                }
+                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_vec(),
+            };
+            let _ = stream.write_all(&response);
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn production_repository_over_http() {
+    let url = serve(repo());
+    let transport =
+        HttpTransport::new(&url, HttpTransport::default_config().with_retries(0)).unwrap();
+    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), transport).unwrap();
+    let ok = refresh_and_fetch(&mut tuf).await;
+    println!("production TUF repository (HTTP): {ok} targets verified, 0 failed");
+    assert_eq!(ok, 3);
+}
