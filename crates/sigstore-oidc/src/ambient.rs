@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use serde::Deserialize;
 use sigstore_http::{HttpClient, HttpConfig, Request};
 
 use crate::env::{find_program, non_empty, Env};
@@ -280,6 +279,17 @@ pub fn with_audience_query(url: &str) -> String {
     }
 }
 
+/// The string member `name` of a JSON object body.
+fn json_string_field(body: &[u8], name: &str) -> Option<String> {
+    match serde_json::from_slice::<serde_json::Value>(body).ok()? {
+        serde_json::Value::Object(mut map) => match map.remove(name)? {
+            serde_json::Value::String(value) => Some(value),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn http_error(provider: Provider) -> impl Fn(sigstore_http::Error) -> Error {
     move |source| Error::Http { provider, source }
 }
@@ -307,16 +317,12 @@ async fn github_actions(env: &dyn Env, config: &AmbientConfig) -> Result<Option<
         .send_ok(&request)
         .await
         .map_err(http_error(PROVIDER))?;
-    #[derive(Deserialize)]
-    struct TokenResponse {
-        value: String,
-    }
-    let parsed: TokenResponse =
-        serde_json::from_slice(&response.body).map_err(|_| Error::BadResponse {
+    json_string_field(&response.body, "value")
+        .map(Some)
+        .ok_or(Error::BadResponse {
             provider: PROVIDER,
             reason: "not a JSON object with a string \"value\"",
-        })?;
-    Ok(Some(parsed.value))
+        })
 }
 
 fn gitlab(env: &dyn Env) -> Result<Option<String>, Error> {
@@ -434,12 +440,8 @@ async fn google_cloud(env: &dyn Env, config: &AmbientConfig) -> Result<Option<St
             "instance/service-accounts/default/token?scopes=https://www.googleapis.com/auth/cloud-platform",
         );
         let response = metadata.get(&token_url).await?;
-        #[derive(Deserialize)]
-        struct AccessToken {
-            access_token: String,
-        }
-        let access: AccessToken =
-            serde_json::from_slice(&response).map_err(|_| Error::BadResponse {
+        let access_token =
+            json_string_field(&response, "access_token").ok_or(Error::BadResponse {
                 provider: PROVIDER,
                 reason: "the metadata token response has no string \"access_token\"",
             })?;
@@ -453,20 +455,16 @@ async fn google_cloud(env: &dyn Env, config: &AmbientConfig) -> Result<Option<St
             .send_ok(
                 &Request::post_json(iam_url, &body)
                     .accept("application/json")
-                    .bearer(&access.access_token),
+                    .bearer(&access_token),
             )
             .await
             .map_err(http_error(PROVIDER))?;
-        #[derive(Deserialize)]
-        struct IdToken {
-            token: String,
-        }
-        let id: IdToken =
-            serde_json::from_slice(&response.body).map_err(|_| Error::BadResponse {
+        return json_string_field(&response.body, "token")
+            .map(Some)
+            .ok_or(Error::BadResponse {
                 provider: PROVIDER,
                 reason: "the generateIdToken response has no string \"token\"",
-            })?;
-        return Ok(Some(id.token));
+            });
     }
     if !on_google_compute_engine(&config.dmi_product_name_path) {
         return Ok(None);
