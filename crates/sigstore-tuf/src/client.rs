@@ -414,3 +414,16 @@ impl OfflineTuf {
         Ok(bytes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::encode_name;
+
+    #[test]
+    fn cache_names_stay_in_the_directory() {
+        assert_eq!(encode_name("trusted_root.json"), "trusted_root.json");
+        assert_eq!(encode_name(".."), "%2E.");
+        assert_eq!(encode_name("a/../b"), "a%2F..%2Fb");
+        assert_eq!(encode_name("é"), "%C3%A9");
+    }
+}

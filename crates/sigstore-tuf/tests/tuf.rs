@@ -536,3 +536,46 @@ async fn production_repository_over_http() {
     println!("production TUF repository (HTTP): {ok} targets verified, 0 failed");
     assert_eq!(ok, 3);
 }
+
+#[test]
+fn ed25519_root_keys() {
+    use ed25519_dalek::Signer;
+    let keys: Vec<ed25519_dalek::SigningKey> = (1u8..=2)
+        .map(|i| ed25519_dalek::SigningKey::from_bytes(&[i; 32]))
+        .collect();
+    let mut key_map = serde_json::Map::new();
+    for (i, k) in keys.iter().enumerate() {
+        key_map.insert(
+            format!("ed{i}"),
+            json!({"keytype": "ed25519", "scheme": "ed25519",
+                   "keyval": {"public": hex::encode(k.verifying_key().as_bytes())}}),
+        );
+    }
+    let role = json!({"keyids": ["ed0", "ed1"], "threshold": 2});
+    let signed = json!({
+        "_type": "root", "spec_version": "1.0", "version": 1, "expires": FAR,
+        "consistent_snapshot": true, "keys": key_map,
+        "roles": {"root": role, "timestamp": role, "snapshot": role, "targets": role},
+    });
+    let msg = canonicalize(&signed).unwrap();
+    let sig = |i: usize| json!({"keyid": format!("ed{i}"), "sig": hex::encode(keys[i].sign(&msg).to_bytes())});
+    let both = json!({"signatures": [sig(0), sig(1)], "signed": signed});
+    let root = TrustedMetadata::new(&serde_json::to_vec(&both).unwrap()).unwrap();
+    assert_eq!(root.root_version(), 1);
+    // One signature under a threshold of two, and a signature under the wrong key ID.
+    let one = json!({"signatures": [sig(0)], "signed": signed});
+    assert!(matches!(
+        TrustedMetadata::new(&serde_json::to_vec(&one).unwrap()),
+        Err(sigstore_tuf::Error::InsufficientSignatures {
+            valid: 1,
+            threshold: 2,
+            ..
+        })
+    ));
+    let swapped =
+        json!({"signatures": [sig(0), {"keyid": "ed1", "sig": sig(0)["sig"]}], "signed": signed});
+    assert!(matches!(
+        TrustedMetadata::new(&serde_json::to_vec(&swapped).unwrap()),
+        Err(sigstore_tuf::Error::InsufficientSignatures { valid: 1, .. })
+    ));
+}
