@@ -14,8 +14,9 @@ use std::time::Duration;
 use sigstore_http::{HttpClient, HttpConfig, Request};
 
 use crate::env::{find_program, non_empty, Env};
-use crate::token::{MAX_TOKEN_LEN, SIGSTORE_AUDIENCE};
+use crate::token::{IdentityToken, MAX_TOKEN_LEN, SIGSTORE_AUDIENCE};
 use crate::Error;
+use sigstore_types::Timestamp;
 
 /// Default timeout for each request and each helper program (as in `id`).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -178,9 +179,14 @@ impl AmbientCredential {
     }
 
     /// The raw JWT (a secret: never log it). Decode it with
-    /// [`IdentityToken::parse`](crate::IdentityToken::parse).
+    /// [`AmbientCredential::identity_token`].
     pub fn token(&self) -> &str {
         &self.token
+    }
+
+    /// Decodes the token's claims at `now` ([`IdentityToken::parse`]).
+    pub fn identity_token(&self, now: Timestamp) -> Result<IdentityToken, Error> {
+        IdentityToken::parse(&self.token, now)
     }
 
     /// The raw JWT, consuming the credential.

@@ -503,6 +503,31 @@ async fn disable_ambient_providers() {
     assert!(server.requests().is_empty());
 }
 
+#[tokio::test]
+async fn detected_token_decodes() {
+    use base64::Engine as _;
+    let dir = temp_dir("decode");
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let now = 1_700_000_000i64;
+    let claims = json!({
+        "iss": "https://gitlab.com", "sub": "project_path:g/p:ref_type:branch:ref:main",
+        "aud": "sigstore", "iat": now, "exp": now + 60,
+    });
+    let token = format!("{}.{}.c2ln", b64(&json!({"alg": "RS256"})), b64(&claims));
+    let e = env(&[("GITLAB_CI", "true"), ("SIGSTORE_ID_TOKEN", &token)]);
+    let found = detect_ambient(&e, &config(&dir)).await.unwrap().unwrap();
+    let id = found
+        .identity_token(sigstore_types::Timestamp::from_unix(now))
+        .unwrap();
+    assert_eq!(id.identity(), "project_path:g/p:ref_type:branch:ref:main");
+    let err = found
+        .identity_token(sigstore_types::Timestamp::from_unix(now + 3600))
+        .unwrap_err();
+    assert!(matches!(err, Error::TokenExpired { .. }), "{err:?}");
+}
+
 #[test]
 fn process_env_is_an_env() {
     // The trait object works for both the real environment and maps.
