@@ -168,6 +168,9 @@ pub struct Tuf<T> {
 impl<T: Transport> Tuf<T> {
     /// A client starting from `bootstrap_root` (or a newer verified root in `cache_dir`),
     /// caching in `cache_dir`, fetching through `transport`. Nothing is fetched yet.
+    ///
+    /// Use one cache directory per repository: a cached root is trusted as the starting point
+    /// when it is signed by its own root keys and not older than `bootstrap_root`.
     pub fn new(
         bootstrap_root: &[u8],
         cache_dir: impl Into<PathBuf>,
@@ -333,6 +336,32 @@ impl<T: Transport> Tuf<T> {
         verify_target_bytes(name, &info, &bytes)?;
         self.cache.write(&cache_path, &bytes)?;
         Ok(bytes)
+    }
+}
+
+impl Tuf<crate::HttpTransport> {
+    /// A client for `base_url` over HTTP(S) with the default settings.
+    pub fn over_http(
+        bootstrap_root: &[u8],
+        base_url: &str,
+        cache_dir: impl Into<PathBuf>,
+    ) -> Result<Self, Error> {
+        let transport = crate::HttpTransport::new(base_url, crate::HttpTransport::default_config())
+            .map_err(|source| Error::Transport {
+                resource: base_url.to_owned(),
+                source,
+            })?;
+        Self::new(bootstrap_root, cache_dir, transport)
+    }
+
+    /// A client for Sigstore's production repository, bootstrapped from the embedded root.
+    pub fn production(cache_dir: impl Into<PathBuf>) -> Result<Self, Error> {
+        Self::over_http(crate::PRODUCTION_ROOT, crate::PRODUCTION_URL, cache_dir)
+    }
+
+    /// A client for Sigstore's staging repository, bootstrapped from the embedded root.
+    pub fn staging(cache_dir: impl Into<PathBuf>) -> Result<Self, Error> {
+        Self::over_http(crate::STAGING_ROOT, crate::STAGING_URL, cache_dir)
     }
 }
 

@@ -186,6 +186,11 @@ async fn production_repository_expired_today() {
 async fn embedded_roots_and_walk_from_v1() {
     let prod = TrustedMetadata::new(PRODUCTION_ROOT).unwrap();
     assert_eq!(prod.root_version(), 15);
+    // The network constructors build without fetching anything.
+    let tuf = Tuf::production(temp_dir("cache")).unwrap();
+    assert_eq!(tuf.trusted().root_version(), 15);
+    let tuf = Tuf::staging(temp_dir("cache")).unwrap();
+    assert!(tuf.trusted().root_version() >= 1);
     let staging = TrustedMetadata::new(STAGING_ROOT).unwrap();
     assert!(staging.root_version() >= 1);
     // From v1 every rotation must verify up to v15.
