@@ -536,8 +536,20 @@ pub enum Payload {
     Statements(Vec<Statement>),
 }
 
-/// Everything a signing run needs, checked and ready.
-#[derive(Debug)]
+impl std::fmt::Debug for SignPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignPlan")
+            .field("inputs", &self.inputs)
+            .field("outputs", &self.outputs)
+            .field("payload", &self.payload)
+            .field("overwrite", &self.overwrite)
+            .field("supported", &self.supported)
+            .field("token", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything a signing run needs, checked and ready. Its `Debug` output leaves out the token.
 pub struct SignPlan {
     /// The inputs and their SHA-256 digests.
     pub inputs: Vec<(PathBuf, Digest)>,

@@ -186,14 +186,34 @@ impl HttpConfig {
     }
 }
 
-/// One HTTP request.
-#[derive(Debug, Clone)]
+/// One HTTP request. Its `Debug` output names the headers and the body length only: headers
+/// and bodies may carry identity tokens.
+#[derive(Clone)]
 pub struct Request {
     method: Method,
     url: String,
     headers: Vec<(reqwest::header::HeaderName, String)>,
     body: Option<Vec<u8>>,
     timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl Request {
@@ -305,6 +325,28 @@ impl Response {
     }
 }
 
+/// Most redirects followed for one request.
+const MAX_REDIRECTS: usize = 5;
+
+/// Follows redirects only within the original origin (scheme, host and port): a request body or
+/// header may carry an identity token, which must never travel to another host or drop from
+/// https to http. A cross-origin redirect ends the request with the 3xx response, which callers
+/// treat as an error.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt.previous().first().is_some_and(|first| {
+            first.scheme() == attempt.url().scheme()
+                && first.host_str() == attempt.url().host_str()
+                && first.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if attempt.previous().len() > MAX_REDIRECTS || !same_origin {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
 /// A configured HTTP client; cheap to clone (the connection pool is shared).
 #[derive(Debug, Clone)]
 pub struct HttpClient {
@@ -320,7 +362,7 @@ impl HttpClient {
             .connect_timeout(config.connect_timeout)
             .user_agent(config.user_agent.clone())
             .https_only(false)
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(same_origin_redirects())
             .build()
             .map_err(Error::Build)?;
         Ok(Self { client, config })

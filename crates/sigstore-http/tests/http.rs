@@ -227,3 +227,55 @@ async fn invalid_urls_are_rejected_before_sending() {
         ));
     }
 }
+
+#[tokio::test]
+async fn redirects_never_leave_the_origin() {
+    // The second server stands for another host: a POST carrying a token must not reach it.
+    let elsewhere = CannedServer::start(|_| CannedResponse::new(200, "stolen"))
+        .await
+        .unwrap();
+    let target = format!("{}/steal", elsewhere.url());
+    let server = CannedServer::start(move |request| {
+        if request.path() == "/same" {
+            CannedResponse::json(200, &serde_json::json!({"ok": true}))
+        } else if request.path() == "/local" {
+            CannedResponse::new(307, "").with_header("location", "/same")
+        } else {
+            CannedResponse::new(307, "").with_header("location", &target)
+        }
+    })
+    .await
+    .unwrap();
+    let client = HttpClient::new(fast_config()).unwrap();
+
+    let away = Request::post_json(
+        format!("{}/x", server.url()),
+        &serde_json::json!({"credentials": {"oidcIdentityToken": "SECRET"}}),
+    )
+    .bearer("SECRET");
+    let response = client.send(&away).await.unwrap();
+    assert_eq!(response.status, 307);
+    assert!(client.send_ok(&away).await.is_err());
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the token reached another origin"
+    );
+
+    let value: serde_json::Value = client
+        .get_json(&format!("{}/local", server.url()))
+        .await
+        .unwrap();
+    assert_eq!(value["ok"], true);
+}
+
+#[test]
+fn debug_output_never_shows_tokens() {
+    let request = Request::post_json(
+        "https://fulcio.example/api/v2/signingCert",
+        &serde_json::json!({"credentials": {"oidcIdentityToken": "SECRET"}}),
+    )
+    .bearer("SECRET");
+    let shown = format!("{request:?}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+    assert!(shown.contains("fulcio.example"));
+}
