@@ -122,6 +122,13 @@ impl SigningContext {
         let now = now();
         let token = IdentityToken::parse(identity_token, now)?;
         let services = select_services(&self.signing_config, now, &self.supported)?;
+        // A Rekor v2 entry carries no time of its own: without a TSA no bundle could verify,
+        // so refuse before a certificate is requested.
+        if services.tsa.is_empty() && services.rekor.iter().any(|r| r.major_api_version >= 2) {
+            return Err(Error::NoValidService {
+                kind: "TSA (required with Rekor v2)",
+            });
+        }
         let key = SigningKey::generate()?;
         let proof = key.try_sign(token.challenge().as_bytes())?;
         let fulcio = FulcioClient::new(services.ca.url.clone(), self.http.clone());

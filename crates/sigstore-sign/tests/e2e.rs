@@ -99,3 +99,21 @@ async fn rekor_v1_message_and_dsse() {
 async fn rekor_v2_message_and_dsse() {
     run(true).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rekor_v2_without_a_tsa_is_refused_before_any_request() {
+    let kit = Testkit::start().await.unwrap();
+    let root = kit.sigstore().trusted_root().unwrap();
+    let mut config = kit.sigstore().signing_config(true);
+    config.tsa_urls.clear();
+    let context = SigningContext::new(config, root, HttpConfig::default()).unwrap();
+    let token = kit.mint_email_token("alice@example.com");
+    let Err(err) = context.signer(&token).await else {
+        panic!("a Rekor v2 config without a TSA was accepted");
+    };
+    assert!(err.to_string().contains("TSA"), "{err}");
+    assert_eq!(
+        kit.request_count(sigstore_testkit::Endpoint::FulcioSigningCert),
+        0
+    );
+}
