@@ -113,8 +113,8 @@ pub enum Error {
         /// From the certificate.
         found: String,
     },
-    /// The signing certificate has expired; make a new signer.
-    #[error("the signing certificate expired at {not_after}; make a new signer")]
+    /// The signing certificate has expired or expires too soon to finish; make a new signer.
+    #[error("the signing certificate expires at {not_after}, too soon to sign; make a new signer")]
     CertificateExpired {
         /// The certificate's notAfter.
         not_after: Timestamp,

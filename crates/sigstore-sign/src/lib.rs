@@ -34,7 +34,10 @@ mod token;
 
 pub use error::Error;
 pub use select::{select_services, SelectedServices, SupportedApiVersions};
-pub use signer::{assemble_bundle, now, ArtifactInput, Signer, SigningContext};
+pub use signer::{
+    assemble_bundle, now, ArtifactInput, Signer, SigningContext, EXPIRY_MARGIN_SECS,
+    MAX_CONCURRENT_SIGNINGS,
+};
 pub use token::{IdentityToken, GITHUB_ACTIONS_ISSUER, SIGSTORE_AUDIENCE};
 
 pub use sigstore_http::HttpConfig;

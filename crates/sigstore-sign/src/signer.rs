@@ -218,6 +218,40 @@ impl SigningContext {
     }
 }
 
+/// Whether a certificate valid until `not_after` has less than [`EXPIRY_MARGIN_SECS`] left at
+/// `now`.
+fn expires_too_soon(now: Timestamp, not_after: Timestamp) -> bool {
+    Timestamp::from_unix(now.unix_seconds().saturating_add(EXPIRY_MARGIN_SECS)) > not_after
+}
+
+#[cfg(test)]
+mod expiry_tests {
+    use super::*;
+
+    #[test]
+    fn signing_stops_a_margin_before_expiry() {
+        let not_after = Timestamp::from_unix(1_000);
+        assert!(!expires_too_soon(
+            Timestamp::from_unix(1_000 - EXPIRY_MARGIN_SECS),
+            not_after
+        ));
+        assert!(expires_too_soon(
+            Timestamp::from_unix(1_001 - EXPIRY_MARGIN_SECS),
+            not_after
+        ));
+        assert!(expires_too_soon(Timestamp::from_unix(2_000), not_after));
+        assert!(!expires_too_soon(Timestamp::from_unix(i64::MIN), not_after));
+        assert!(expires_too_soon(Timestamp::from_unix(i64::MAX), not_after));
+    }
+}
+
+/// Most artifacts [`Signer::sign_many`] signs at once (each means a few requests).
+pub const MAX_CONCURRENT_SIGNINGS: usize = 16;
+
+/// Seconds of certificate validity a signing operation must have left when it starts (at least
+/// the Rekor v2 write timeout).
+pub const EXPIRY_MARGIN_SECS: i64 = 30;
+
 #[derive(Debug)]
 enum RekorTarget {
     V1(RekorV1Client),
@@ -364,16 +398,22 @@ impl Signer<'_> {
     /// Signs many artifacts with this certificate, overlapping their network waits. Results
     /// are in input order.
     pub async fn sign_many(&self, artifacts: &[&[u8]]) -> Vec<Result<Bundle, Error>> {
-        join_all(
+        use futures_util::stream::{self, StreamExt};
+        stream::iter(
             artifacts
                 .iter()
                 .map(|bytes| self.sign_artifact(ArtifactInput::Bytes(bytes))),
         )
+        .buffered(MAX_CONCURRENT_SIGNINGS)
+        .collect()
         .await
     }
 
+    /// The certificate must stay valid for [`EXPIRY_MARGIN_SECS`] more seconds, so that a
+    /// signature is never logged and then left without a bundle because the certificate
+    /// expired during the uploads.
     fn check_not_expired(&self) -> Result<(), Error> {
-        if now() > self.not_after {
+        if expires_too_soon(now(), self.not_after) {
             return Err(Error::CertificateExpired {
                 not_after: self.not_after,
             });
