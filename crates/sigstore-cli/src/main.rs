@@ -40,6 +40,17 @@ enum Command {
     Sign(SignArgs),
     /// Sign in-toto attestations about files (DSSE envelopes).
     Attest(AttestArgs),
+    /// Print the identity token `sign` would use (SIGSTORE_IDENTITY_TOKEN, else an ambient
+    /// CI or cloud credential) on standard output.
+    ///
+    /// The output is a SECRET bearer credential: anyone holding it can sign as you until it
+    /// expires. Do not log it, echo it in CI output or store it.
+    GetIdentityToken {
+        /// Consult only SIGSTORE_IDENTITY_TOKEN and SIGSTORE_ID_TOKEN, not CI systems, clouds
+        /// or token files.
+        #[arg(long)]
+        oidc_disable_ambient_providers: bool,
+    },
     /// Summarize a bundle without verifying it.
     Inspect {
         /// The bundle to describe.
@@ -154,9 +165,15 @@ struct CommonArgs {
 /// Options shared by `sign` and `attest`.
 #[derive(Args)]
 struct SignCommon {
-    /// The OIDC identity token (default: the SIGSTORE_IDENTITY_TOKEN environment variable).
+    /// The OIDC identity token. Default: the SIGSTORE_IDENTITY_TOKEN environment variable,
+    /// else an ambient credential (GitHub Actions, GitLab CI, Buildkite, CircleCI, Google
+    /// Cloud, SIGSTORE_ID_TOKEN_FILE, SIGSTORE_ID_TOKEN).
     #[arg(long, value_name = "TOKEN")]
     identity_token: Option<String>,
+    /// Do not detect ambient credentials (CI systems, clouds, token files); only
+    /// SIGSTORE_ID_TOKEN is still read.
+    #[arg(long)]
+    oidc_disable_ambient_providers: bool,
     /// Write the bundle here (one input only). Default: FILE.sigstore.json.
     #[arg(long, value_name = "FILE")]
     bundle: Option<PathBuf>,
@@ -323,6 +340,12 @@ fn run(cli: Cli) -> Result<bool> {
             };
             let outputs = output_options(&args.common, None, None, None);
             sign_files(&args.files, &args.common, outputs, what)?;
+            Ok(true)
+        }
+        Command::GetIdentityToken {
+            oidc_disable_ambient_providers,
+        } => {
+            get_identity_token(oidc_disable_ambient_providers)?;
             Ok(true)
         }
         Command::Inspect { bundle } => {
@@ -618,7 +641,11 @@ fn sign_files(
     what: What,
 ) -> Result<()> {
     let plans = sign::plan_outputs(files, &outputs)?;
-    let token = sign::resolve_token(common.identity_token.as_deref())?;
+    let (token, source) = sign::resolve_token_or_detect(
+        common.identity_token.as_deref(),
+        common.oidc_disable_ambient_providers,
+    )?;
+    announce_source(source);
     let http = sign::http_config()?;
     let supported = sign::supported_versions(common.rekor_version)?;
     sign::check_outputs(&plans, outputs.overwrite)?;
@@ -685,6 +712,27 @@ fn sign_files(
             sigstore_cli::escape_controls(&path.display().to_string())
         );
     }
+    Ok(())
+}
+
+/// Tells (on stderr) which ambient provider supplied the token; never prints the token.
+fn announce_source(source: sign::TokenSource) {
+    if let sign::TokenSource::Ambient(provider) = source {
+        eprintln!("Using an identity token from {provider}");
+    }
+}
+
+/// `get-identity-token`: the token on stdout, or an error (exit status 1) naming the ways to
+/// supply one.
+fn get_identity_token(disable_ambient: bool) -> Result<()> {
+    let Some((token, source)) = sign::detect_token(disable_ambient)? else {
+        bail!("{}", sign::no_token_message(disable_ambient));
+    };
+    announce_source(source);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    writeln!(out, "{token}")?;
+    out.flush()?;
     Ok(())
 }
 

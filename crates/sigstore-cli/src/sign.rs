@@ -197,6 +197,82 @@ pub fn resolve_token(arg: Option<&str>) -> Result<String> {
     Ok(token)
 }
 
+/// Where the identity token of `sign`, `attest` and `get-identity-token` came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// The `--identity-token` argument.
+    Argument,
+    /// The [`TOKEN_ENV`] environment variable.
+    Environment,
+    /// Ambient credential detection (a CI system, a cloud, a token file or
+    /// `SIGSTORE_ID_TOKEN`).
+    Ambient(sigstore_oidc::Provider),
+}
+
+/// The identity token without `--identity-token`: [`TOKEN_ENV`], else ambient detection
+/// (GitHub Actions, GitLab CI, Buildkite, CircleCI, Google Cloud, `SIGSTORE_ID_TOKEN_FILE`,
+/// `SIGSTORE_ID_TOKEN`; with `disable_ambient` only `SIGSTORE_ID_TOKEN`). `Ok(None)` when
+/// nothing supplies one; an error when a detected environment is present but its token cannot
+/// be obtained, or the token is empty.
+pub fn detect_token(disable_ambient: bool) -> Result<Option<(String, TokenSource)>> {
+    if let Ok(token) = std::env::var(TOKEN_ENV) {
+        return non_empty_token(token).map(|t| Some((t, TokenSource::Environment)));
+    }
+    let config =
+        sigstore_oidc::AmbientConfig::default().with_ambient_providers_disabled(disable_ambient);
+    let detected = runtime()?
+        .block_on(sigstore_oidc::detect_ambient(
+            &sigstore_oidc::ProcessEnv,
+            &config,
+        ))
+        .context("cannot get an identity token from the environment")?;
+    match detected {
+        None => Ok(None),
+        Some(credential) => {
+            let provider = credential.provider();
+            non_empty_token(credential.into_token())
+                .map(|t| Some((t, TokenSource::Ambient(provider))))
+        }
+    }
+}
+
+/// The message for "no identity token anywhere", naming every way to supply one.
+pub fn no_token_message(disable_ambient: bool) -> String {
+    let ambient = if disable_ambient {
+        "ambient credentials were not consulted (--oidc-disable-ambient-providers); \
+         only SIGSTORE_ID_TOKEN was"
+    } else {
+        "no ambient credential was found (GitHub Actions with `id-token: write`, \
+         GitLab CI with SIGSTORE_ID_TOKEN, Buildkite, CircleCI, Google Cloud, \
+         SIGSTORE_ID_TOKEN_FILE or SIGSTORE_ID_TOKEN)"
+    };
+    format!(
+        "no identity token: pass --identity-token or set {TOKEN_ENV}; {ambient} \
+         (browser login is not available yet)"
+    )
+}
+
+/// The identity token for `sign` and `attest`: `arg`, else [`detect_token`]. Finding none is
+/// a usage error ([`no_token_message`]).
+pub fn resolve_token_or_detect(
+    arg: Option<&str>,
+    disable_ambient: bool,
+) -> Result<(String, TokenSource)> {
+    if let Some(token) = arg {
+        return non_empty_token(token.to_owned()).map(|t| (t, TokenSource::Argument));
+    }
+    detect_token(disable_ambient)?
+        .ok_or_else(|| usage(anyhow!("{}", no_token_message(disable_ambient))))
+}
+
+fn non_empty_token(token: String) -> Result<String> {
+    let token = token.trim().to_owned();
+    if token.is_empty() {
+        return Err(usage(anyhow!("the identity token is empty")));
+    }
+    Ok(token)
+}
+
 /// Decodes the token's claims (unverified: Fulcio verifies it) and checks that it is not
 /// expired, so that a stale token fails before any request.
 pub fn parse_token(token: &str) -> Result<IdentityToken> {
