@@ -726,7 +726,7 @@ fn announce_source(source: sign::TokenSource) {
 /// supply one.
 fn get_identity_token(disable_ambient: bool) -> Result<()> {
     let Some((token, source)) = sign::detect_token(disable_ambient)? else {
-        bail!("{}", sign::no_token_message(disable_ambient));
+        bail!("{}", sign::no_token_message(disable_ambient, false));
     };
     announce_source(source);
     let stdout = std::io::stdout();

@@ -236,8 +236,9 @@ pub fn detect_token(disable_ambient: bool) -> Result<Option<(String, TokenSource
     }
 }
 
-/// The message for "no identity token anywhere", naming every way to supply one.
-pub fn no_token_message(disable_ambient: bool) -> String {
+/// The message for "no identity token anywhere", naming every way to supply one
+/// (`--identity-token` too when `has_argument`: the command takes one).
+pub fn no_token_message(disable_ambient: bool, has_argument: bool) -> String {
     let ambient = if disable_ambient {
         "ambient credentials were not consulted (--oidc-disable-ambient-providers); \
          only SIGSTORE_ID_TOKEN was"
@@ -246,10 +247,12 @@ pub fn no_token_message(disable_ambient: bool) -> String {
          GitLab CI with SIGSTORE_ID_TOKEN, Buildkite, CircleCI, Google Cloud, \
          SIGSTORE_ID_TOKEN_FILE or SIGSTORE_ID_TOKEN)"
     };
-    format!(
-        "no identity token: pass --identity-token or set {TOKEN_ENV}; {ambient} \
-         (browser login is not available yet)"
-    )
+    let explicit = if has_argument {
+        format!("pass --identity-token or set {TOKEN_ENV}")
+    } else {
+        format!("set {TOKEN_ENV}")
+    };
+    format!("no identity token: {explicit}; {ambient} (browser login is not available yet)")
 }
 
 /// The identity token for `sign` and `attest`: `arg`, else [`detect_token`]. Finding none is
@@ -262,7 +265,7 @@ pub fn resolve_token_or_detect(
         return non_empty_token(token.to_owned()).map(|t| (t, TokenSource::Argument));
     }
     detect_token(disable_ambient)?
-        .ok_or_else(|| usage(anyhow!("{}", no_token_message(disable_ambient))))
+        .ok_or_else(|| usage(anyhow!("{}", no_token_message(disable_ambient, true))))
 }
 
 fn non_empty_token(token: String) -> Result<String> {
