@@ -146,6 +146,21 @@ pub fn fast_http(cmd: &mut Command) {
         .env("SIGSTORE_HTTP_MAX_BACKOFF_MS", "50")
         .env("SIGSTORE_HTTP_TIMEOUT_SECS", "10")
         .env_remove("SIGSTORE_IDENTITY_TOKEN");
+    // Ambient CI identities of the machine running the tests must not stand in for the
+    // token a test gives (or deliberately withholds).
+    for name in [
+        "SIGSTORE_ID_TOKEN",
+        "SIGSTORE_ID_TOKEN_FILE",
+        "GITHUB_ACTIONS",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        "GITLAB_CI",
+        "BUILDKITE",
+        "CIRCLECI",
+        "GOOGLE_SERVICE_ACCOUNT_NAME",
+    ] {
+        cmd.env_remove(name);
+    }
 }
 
 /// The names in `dir`, sorted.
