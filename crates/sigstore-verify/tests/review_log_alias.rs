@@ -1,11 +1,10 @@
-//! Review: a log entry named by the trusted root's checkpointKeyId alias (passing checks;
-//! the time-count bug this setup exposes is in review_time_dedup_bug.rs).
+//! Review: a log entry named by the trusted root's checkpointKeyId alias.
 //!
 //! Spec §11 pitfall 11: dedupe log entries by (logId, logIndex) and count each operator once.
 //! The bundle parser rejects a literal duplicate, but the verifier resolves an entry's log by
 //! either `logId` or the trusted root's `checkpointKeyId`, so the same Rekor v1 entry can be
-//! listed under both names. Each copy verifies with the same SET and adds its integratedTime to
-//! the verified times, so `time_threshold = 2` is met by a single SET.
+//! listed under both names. It must count once: towards the log threshold and as a verified
+//! time (else `time_threshold = 2` would be met by a single SET).
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a test failure
 
 mod common;
@@ -92,4 +91,30 @@ fn one_log_counts_once_towards_the_log_threshold_even_under_an_alias() {
         ),
         "{err}"
     );
+}
+
+fn two_times() -> VerifierConfig {
+    let mut config = VerifierConfig::default();
+    config.time_threshold = 2;
+    config
+}
+
+// The same Rekor v1 entry listed once under its logId and once under the trusted root's
+// checkpointKeyId passes the bundle's literal duplicate check; it must not contribute its SET
+// time twice.
+#[test]
+fn one_entry_under_two_log_names_is_one_verified_time() {
+    let case = Case::named("happy-path-v0.3");
+    let root = root_with_alias(&case);
+    let bundle = doubled_bundle(&case);
+    let verifier = Verifier::new(&root, two_times()).unwrap();
+    let outcome = verifier.verify(&bundle, case.artifact(), &case.policy().unwrap());
+    match outcome {
+        Err(_) => {}
+        Ok(result) => panic!(
+            "one SET counted as {} verified times: {:?}",
+            result.verified_times.len(),
+            result.verified_times
+        ),
+    }
 }

@@ -324,10 +324,10 @@ fn hostile_timestamps_fail_without_panicking() {
     for cut in [1, 2, 10, token.len() / 2, token.len() - 1] {
         variants.push(token[..cut].to_vec());
     }
-    // Every bit that the signature, imprint, chain or signer identity depends on. Left out
-    // (see review_tsa_bug.rs): the SignedData digestAlgorithms set (bytes 35..50), which CMS
-    // leaves informational, and the embedded certificate set (247..782), which is untrusted
-    // and ignored.
+    // Every bit that the signature, imprint, chain or signer identity depends on. Left out:
+    // the SignedData digestAlgorithms set (bytes 35..50), which CMS leaves informational, and
+    // the embedded certificate set (247..782), which is untrusted (its rule is tested in
+    // review_tsa_embedded.rs).
     assert_eq!(token.len(), 1262, "offsets below are for this fixture");
     let mut flipped = token.clone();
     for i in

@@ -1,12 +1,9 @@
-//! Review: RFC 3161 token fields the verifier never looks at.
+//! Review: certificates embedded in an RFC 3161 token.
 //!
-//! Certificates embedded in a
-//! timestamp token are collected and then ignored, so a token whose embedded signing
-//! certificate differs from the trusted TSA certificate still verifies. Spec §6.3 step 4:
-//! "if the token embeds a cert, it must equal that one". No trust is placed in the embedded
-//! certificate (the trusted `certChain[0]` verifies the signature), so this is a conformance gap,
-//! not a forgery. Safe behaviour: reject a token whose embedded certificates do not include the
-//! trusted signing certificate (byte-equal), or that embeds certificates that fail to parse.
+//! Embedded certificates are never trusted (the trusted `certChain[0]` verifies the
+//! signature), but spec §6.3 step 4 says an embedded signing certificate must equal the trusted
+//! one: a token whose embedded certificates do not include the trusted signing certificate
+//! (byte-equal), or that embeds something other than certificates, is rejected.
 #![allow(clippy::unwrap_used)]
 
 mod common;
