@@ -22,6 +22,7 @@ mod bench;
 mod bench_sign;
 mod conformance;
 mod interop;
+mod stack;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -120,13 +121,20 @@ fn ci(args: &[String]) -> Result<()> {
         run_step(&format!("cargo clippy {}", features.join(" ")), clippy)?;
     }
 
+    // The tests that log in through a browser, fetch TUF repositories made by python-tuf or
+    // sign against the shared mocks run while the local stack is up.
+    let stack = stack::Stack::start()?;
     let mut test = cargo();
-    test.args(["test", "--workspace", "--locked", "--no-default-features"]);
+    test.args(["test", "--workspace", "--locked", "--no-default-features"])
+        .env("SIGSTORE_STACK_DIR", stack.dir());
     run_step("cargo test (RustCrypto backend)", test)?;
 
     let mut test_awslc = cargo();
-    test_awslc.args(["test", "--workspace", "--locked", "--all-features"]);
+    test_awslc
+        .args(["test", "--workspace", "--locked", "--all-features"])
+        .env("SIGSTORE_STACK_DIR", stack.dir());
     run_step("cargo test (aws-lc backend)", test_awslc)?;
+    drop(stack);
 
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps", "--locked"])
