@@ -50,21 +50,29 @@ impl Limits {
     }
 }
 
-/// The cache directory: `<dir>/metadata/{root,timestamp,snapshot,targets}.json`,
-/// `<dir>/metadata/refreshed_at` (Unix seconds of the last successful refresh) and
-/// `<dir>/targets/<encoded name>`.
+/// The cache: `<metadata>/{root,timestamp,snapshot,targets}.json`, `<metadata>/refreshed_at`
+/// (Unix seconds of the last successful refresh) and `<targets>/<encoded name>`. With one
+/// cache directory `<dir>`, `<metadata>` is `<dir>/metadata` and `<targets>` `<dir>/targets`.
 #[derive(Debug, Clone)]
 struct Cache {
-    dir: PathBuf,
+    metadata: PathBuf,
+    targets: PathBuf,
 }
 
 impl Cache {
+    fn in_dir(dir: PathBuf) -> Self {
+        Self {
+            metadata: dir.join("metadata"),
+            targets: dir.join("targets"),
+        }
+    }
+
     fn metadata_path(&self, name: &str) -> PathBuf {
-        self.dir.join("metadata").join(name)
+        self.metadata.join(name)
     }
 
     fn target_path(&self, name: &str) -> PathBuf {
-        self.dir.join("targets").join(encode_name(name))
+        self.targets.join(encode_name(name))
     }
 
     fn read(&self, path: &Path, max: u64) -> Result<Option<Vec<u8>>, Error> {
@@ -87,11 +95,21 @@ impl Cache {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(err)?;
         }
+        // A temporary name of this process and write, so that concurrent writers never
+        // rename each other's partial files into place.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
+        tmp.push(format!(
+            ".{}.{}.tmp",
+            std::process::id(),
+            WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
         let tmp = PathBuf::from(tmp);
-        std::fs::write(&tmp, bytes).map_err(err)?;
-        std::fs::rename(&tmp, path).map_err(err)
+        if let Err(e) = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(err(e));
+        }
+        Ok(())
     }
 
     fn refreshed_at(&self) -> Option<Timestamp> {
@@ -176,9 +194,26 @@ impl<T: Transport> Tuf<T> {
         cache_dir: impl Into<PathBuf>,
         transport: T,
     ) -> Result<Self, Error> {
+        Self::with_cache(bootstrap_root, Cache::in_dir(cache_dir.into()), transport)
+    }
+
+    /// Like [`Tuf::new`], with metadata cached in `metadata_dir` and target files in
+    /// `targets_dir` (for example a data directory and a cache directory). Use one pair of
+    /// directories per repository.
+    pub fn with_cache_dirs(
+        bootstrap_root: &[u8],
+        metadata_dir: impl Into<PathBuf>,
+        targets_dir: impl Into<PathBuf>,
+        transport: T,
+    ) -> Result<Self, Error> {
         let cache = Cache {
-            dir: cache_dir.into(),
+            metadata: metadata_dir.into(),
+            targets: targets_dir.into(),
         };
+        Self::with_cache(bootstrap_root, cache, transport)
+    }
+
+    fn with_cache(bootstrap_root: &[u8], cache: Cache, transport: T) -> Result<Self, Error> {
         let limits = Limits::default();
         let trusted = load_root(bootstrap_root, &cache, &limits)?;
         Ok(Self {
@@ -385,9 +420,24 @@ impl OfflineTuf {
         cache_dir: impl Into<PathBuf>,
         now: Timestamp,
     ) -> Result<Self, Error> {
+        Self::load_cache(bootstrap_root, Cache::in_dir(cache_dir.into()), now)
+    }
+
+    /// Like [`OfflineTuf::load`], over the directories of [`Tuf::with_cache_dirs`].
+    pub fn load_with_cache_dirs(
+        bootstrap_root: &[u8],
+        metadata_dir: impl Into<PathBuf>,
+        targets_dir: impl Into<PathBuf>,
+        now: Timestamp,
+    ) -> Result<Self, Error> {
         let cache = Cache {
-            dir: cache_dir.into(),
+            metadata: metadata_dir.into(),
+            targets: targets_dir.into(),
         };
+        Self::load_cache(bootstrap_root, cache, now)
+    }
+
+    fn load_cache(bootstrap_root: &[u8], cache: Cache, now: Timestamp) -> Result<Self, Error> {
         let limits = Limits::default();
         let mut trusted = load_root(bootstrap_root, &cache, &limits)?;
         let bytes = cache
