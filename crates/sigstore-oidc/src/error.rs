@@ -40,6 +40,161 @@ pub enum Error {
     /// An email issuer's token says its email is not verified (Fulcio would reject it).
     #[error("the identity token's email is not verified (email_verified is false)")]
     EmailNotVerified,
+    /// The configured OIDC issuer is not a usable issuer URL.
+    #[error("invalid OIDC issuer {issuer:?}: {reason}")]
+    InvalidIssuer {
+        /// The issuer as configured.
+        issuer: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The login configuration is unusable.
+    #[error("invalid OIDC login configuration: {0}")]
+    InvalidConfig(&'static str),
+    /// The HTTP client for the login could not be built.
+    #[error("cannot build the HTTP client for the OIDC login")]
+    HttpClient(#[source] sigstore_http::Error),
+    /// The provider's OpenID configuration could not be fetched.
+    #[error(
+        "cannot fetch the OpenID configuration of {issuer} (check the issuer URL and that the \
+         provider is reachable)"
+    )]
+    DiscoveryRequest {
+        /// The issuer.
+        issuer: String,
+        /// The cause (names the URL).
+        #[source]
+        source: sigstore_http::Error,
+    },
+    /// The provider's OpenID configuration is unusable.
+    #[error("the OpenID configuration of {issuer} is unusable: {reason}")]
+    Discovery {
+        /// The issuer.
+        issuer: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The OpenID configuration names another issuer than the configured one.
+    #[error(
+        "the OpenID configuration names the issuer {found:?}, not the configured {expected:?}"
+    )]
+    IssuerMismatch {
+        /// The configured issuer.
+        expected: String,
+        /// The issuer the document names (sanitised).
+        found: String,
+    },
+    /// The operating system's random number generator failed.
+    #[error("cannot get random bytes from the operating system")]
+    Random,
+    /// The loopback listener for the browser redirect failed.
+    #[error("cannot listen for the browser redirect on 127.0.0.1")]
+    Loopback(#[source] std::io::Error),
+    /// The browser redirect's `state` is missing or not this login's. The redirect is
+    /// rejected: it may be a forged (cross-site) request.
+    #[error(
+        "the browser redirect carried a missing or wrong `state`; the login was rejected \
+         (it may not have come from this login's authorization request)"
+    )]
+    StateMismatch,
+    /// The browser redirect's RFC 9207 `iss` parameter is missing or names another issuer.
+    #[error("the browser redirect does not name the issuer {expected:?} (iss parameter); the login was rejected")]
+    AuthorizationResponseIssuer {
+        /// The issuer.
+        expected: String,
+    },
+    /// The provider redirected with an OAuth error (the user declined, or the request was
+    /// refused).
+    #[error("the provider refused the login: {error}{}", description_suffix(.description))]
+    AuthorizationDenied {
+        /// The OAuth `error` code (sanitised).
+        error: String,
+        /// `error_description` (sanitised), if any.
+        description: Option<String>,
+    },
+    /// The redirect or input has no authorization code.
+    #[error("no authorization code was received")]
+    MissingCode,
+    /// The user did not complete the login in time.
+    #[error("the {flow} login did not complete within {seconds} s; start it again")]
+    LoginTimeout {
+        /// `browser`, `out-of-band` or `device`.
+        flow: &'static str,
+        /// The timeout.
+        seconds: u64,
+    },
+    /// The out-of-band code could not be read.
+    #[error("cannot read the verification code")]
+    OobInput(#[source] std::io::Error),
+    /// The out-of-band input is not a usable code.
+    #[error("no usable verification code: {0}")]
+    OobCode(&'static str),
+    /// A request to a provider endpoint failed (connection, timeout, size cap).
+    #[error("the {endpoint} request failed")]
+    Request {
+        /// `token` or `device authorization`.
+        endpoint: &'static str,
+        /// The cause (names the URL, never the request body).
+        #[source]
+        source: sigstore_http::Error,
+    },
+    /// A provider endpoint answered with an OAuth error (for example `invalid_grant` for a
+    /// code used twice).
+    #[error(
+        "the {endpoint} endpoint refused the request (HTTP {status}): {error}{}",
+        description_suffix(.description)
+    )]
+    OAuth {
+        /// `token` or `device authorization`.
+        endpoint: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The OAuth `error` code (sanitised).
+        error: String,
+        /// `error_description` (sanitised), if any.
+        description: Option<String>,
+    },
+    /// A provider endpoint answered success with unusable content.
+    #[error("unexpected response from the {endpoint} endpoint: {reason}")]
+    TokenResponse {
+        /// `token` or `device authorization`.
+        endpoint: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The ID token's `nonce` is missing or not this login's (a replayed or substituted
+    /// token).
+    #[error("the ID token's nonce does not match this login's; the token was rejected")]
+    NonceMismatch,
+    /// The ID token was issued by another issuer than the provider's.
+    #[error("the ID token was issued by {found:?}, not by {expected:?}")]
+    TokenIssuer {
+        /// The provider's issuer.
+        expected: String,
+        /// The token's `iss` (sanitised).
+        found: String,
+    },
+    /// The provider offers no device flow.
+    #[error(
+        "the provider {issuer} does not offer the device flow (no device_authorization_endpoint)"
+    )]
+    DeviceFlowUnsupported {
+        /// The issuer.
+        issuer: String,
+    },
+    /// The user denied the device login.
+    #[error("the device login was denied")]
+    DeviceDenied,
+    /// The device code expired before the login was approved.
+    #[error("the device code expired before the login was approved; start it again")]
+    DeviceExpired,
+    /// The client has a secret, but the provider supports neither `client_secret_basic`
+    /// nor `client_secret_post`.
+    #[error(
+        "the provider supports neither client_secret_basic nor client_secret_post for the \
+         client secret"
+    )]
+    UnsupportedClientAuth,
     /// A provider's environment is present but a variable it needs is not set.
     #[error("{provider}: {variable} is not set; {hint}")]
     MissingVariable {
@@ -149,5 +304,12 @@ fn stderr_suffix(stderr: &str) -> String {
         String::new()
     } else {
         format!(": {stderr}")
+    }
+}
+
+fn description_suffix(description: &Option<String>) -> String {
+    match description {
+        Some(d) => format!(": {d}"),
+        None => String::new(),
     }
 }

@@ -7,15 +7,26 @@
 //!   Buildkite, CircleCI, Google Cloud, a token file, `SIGSTORE_ID_TOKEN`), reading variables
 //!   through an injected [`Env`] so callers and tests control what is seen.
 //!
-//! Tokens are secrets: `Debug` output and errors never contain one.
+//! - [`OidcClient`] logs a user in interactively (spec §7.1): [`OidcClient::browser_login`]
+//!   (authorization code with PKCE S256, `state`, `nonce` and a loopback redirect),
+//!   [`OidcClient::oob_login`] (the user pastes the code) and [`OidcClient::device_login`]
+//!   (RFC 8628), after discovery of the provider's endpoints ([`OidcClient::discover`]).
 //!
-//! SPIFFE workload API credentials and the interactive browser flow are not implemented.
+//! Tokens, codes, verifiers and client secrets are secrets: `Debug` output and errors never
+//! contain one.
+//!
+//! SPIFFE workload API credentials are not implemented.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod ambient;
+mod browser;
+mod discovery;
 mod env;
 mod error;
+mod login;
+mod loopback;
+mod oauth;
 mod token;
 
 pub use ambient::{
@@ -23,8 +34,17 @@ pub use ambient::{
     Provider, DEFAULT_TIMEOUT, DEFAULT_TOKEN_FILE, DETECTION_ORDER, DMI_PRODUCT_NAME, GCP_IAM_URL,
     GCP_METADATA_URL,
 };
+pub use browser::{BrowserOpener, LoginPrompt, StderrPrompt};
+pub use discovery::{discovery_url, ProviderMetadata, DISCOVERY_PATH};
 pub use env::{find_program, Env, ProcessEnv};
 pub use error::Error;
+pub use login::{
+    check_id_token, AuthorizationRequest, DeviceAuthorization, OidcClient, OidcConfig,
+    DEFAULT_CLIENT_ID, DEFAULT_DEVICE_INTERVAL, DEFAULT_HTTP_TIMEOUT, DEFAULT_ISSUER,
+    DEFAULT_LOGIN_TIMEOUT, DEVICE_CODE_GRANT_TYPE, LOGIN_SCOPE, MAX_OIDC_RESPONSE_BYTES,
+    OOB_REDIRECT_URI,
+};
+pub use loopback::CALLBACK_PATH;
 pub use token::{
     IdentityToken, EMAIL_ISSUERS, GITHUB_ACTIONS_ISSUER, LEEWAY_SECS, MAX_TOKEN_LEN,
     SIGSTORE_AUDIENCE,
