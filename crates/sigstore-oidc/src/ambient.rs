@@ -45,6 +45,8 @@ pub enum Provider {
     CircleCi,
     /// Google Cloud (`GOOGLE_SERVICE_ACCOUNT_NAME` via IAM, or the GCE metadata service).
     GoogleCloud,
+    /// The SPIFFE Workload API (`SPIFFE_ENDPOINT_SOCKET`; a JWT-SVID, Unix only).
+    Spiffe,
     /// A token file (`SIGSTORE_ID_TOKEN_FILE`, or cosign's default path if it exists).
     TokenFile,
     /// The `SIGSTORE_ID_TOKEN` variable.
@@ -60,6 +62,7 @@ impl Provider {
             Self::Buildkite => "Buildkite",
             Self::CircleCi => "CircleCI",
             Self::GoogleCloud => "Google Cloud",
+            Self::Spiffe => "SPIFFE",
             Self::TokenFile => "token file",
             Self::Environment => "SIGSTORE_ID_TOKEN",
         }
@@ -79,13 +82,18 @@ impl core::fmt::Display for Provider {
     }
 }
 
-/// The order [`detect_ambient`] tries the providers in.
-pub const DETECTION_ORDER: [Provider; 7] = [
+/// The order [`detect_ambient`] tries the providers in. SPIFFE comes after the CI systems
+/// and Google Cloud, whose own markers say which identity the job has (a CI runner inside a
+/// SPIFFE-enabled cluster signs as the CI workflow), and before the token file and
+/// `SIGSTORE_ID_TOKEN`, which are static fallbacks (cosign's default token file is a
+/// generic path) rather than a live workload identity.
+pub const DETECTION_ORDER: [Provider; 8] = [
     Provider::GitHubActions,
     Provider::GitLab,
     Provider::Buildkite,
     Provider::CircleCi,
     Provider::GoogleCloud,
+    Provider::Spiffe,
     Provider::TokenFile,
     Provider::Environment,
 ];
@@ -234,6 +242,7 @@ pub async fn detect_provider(
         Provider::Buildkite => buildkite(env, config).await?,
         Provider::CircleCi => circleci(env, config).await?,
         Provider::GoogleCloud => google_cloud(env, config).await?,
+        Provider::Spiffe => crate::spiffe::spiffe(env, config).await?,
         Provider::TokenFile => token_file(env, config)?,
         Provider::Environment => non_empty(env, "SIGSTORE_ID_TOKEN"),
     };

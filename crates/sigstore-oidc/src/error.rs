@@ -290,6 +290,20 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// The SPIFFE Workload API could not be reached or did not answer with a token
+    /// (connection, HTTP/2 or gRPC failure, an error status, a timeout).
+    #[error("{provider}: Workload API at {endpoint}: {reason}")]
+    WorkloadApi {
+        /// The provider.
+        provider: Provider,
+        /// The endpoint (`SPIFFE_ENDPOINT_SOCKET`).
+        endpoint: String,
+        /// What failed, with the server's sanitized, truncated `grpc-message` if any.
+        reason: String,
+        /// The underlying error, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 fn exit_text(code: Option<i32>) -> String {

@@ -4,8 +4,9 @@
 //!   verifies it) and checks audience, expiry and the claims signing needs;
 //!   [`IdentityToken::identity`] is the identity the certificate will prove.
 //! - [`detect_ambient`] finds a token the environment provides (GitHub Actions, GitLab CI,
-//!   Buildkite, CircleCI, Google Cloud, a token file, `SIGSTORE_ID_TOKEN`), reading variables
-//!   through an injected [`Env`] so callers and tests control what is seen.
+//!   Buildkite, CircleCI, Google Cloud, the SPIFFE Workload API, a token file,
+//!   `SIGSTORE_ID_TOKEN`), reading variables through an injected [`Env`] so callers and
+//!   tests control what is seen.
 //!
 //! - [`OidcClient`] logs a user in interactively (spec §7.1): [`OidcClient::browser_login`]
 //!   (authorization code with PKCE S256, `state`, `nonce` and a loopback redirect),
@@ -14,8 +15,6 @@
 //!
 //! Tokens, codes, verifiers and client secrets are secrets: `Debug` output and errors never
 //! contain one.
-//!
-//! SPIFFE workload API credentials are not implemented.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -27,6 +26,7 @@ mod error;
 mod login;
 mod loopback;
 mod oauth;
+mod spiffe;
 mod token;
 
 pub use ambient::{
