@@ -25,9 +25,6 @@ pub const EMAIL_ISSUERS: [&str; 3] = [
 
 /// The claims of an identity token that signing needs. The token itself is kept for Fulcio
 /// and never printed (`Debug` hides it).
-///
-/// `sigstore-sign` has an equivalent type of its own (`sigstore_sign::IdentityToken`); it
-/// should switch to this one once it depends on this crate.
 #[derive(Clone, PartialEq, Eq)]
 pub struct IdentityToken {
     raw: String,
@@ -53,6 +50,8 @@ pub struct IdentityToken {
     pub federated_issuer: Option<String>,
     /// `job_workflow_ref` (GitHub Actions), if present.
     pub job_workflow_ref: Option<String>,
+    /// Certificate identities Fulcio's CI issuer types derive from other claims.
+    ci_sans: Vec<String>,
 }
 
 impl core::fmt::Debug for IdentityToken {
@@ -207,6 +206,7 @@ impl IdentityToken {
             nonce,
             federated_issuer,
             job_workflow_ref,
+            ci_sans: ci_sans(&claims),
         })
     }
 
@@ -220,20 +220,27 @@ impl IdentityToken {
         EMAIL_ISSUERS.contains(&self.issuer.as_str())
     }
 
-    /// The identity the token proves: the `email` for the [`EMAIL_ISSUERS`], else `sub`.
-    /// This is the claim the Fulcio proof of possession signs.
+    /// Whether the token proves an email address: it carries an `email` that is not marked
+    /// unverified (the [`EMAIL_ISSUERS`] must; other issuers may, as private Fulcio
+    /// deployments with email-type issuers do).
+    pub fn is_email_identity(&self) -> bool {
+        self.email.is_some() && self.email_verified != Some(false)
+    }
+
+    /// The identity the token proves: the email for email identities, else `sub`. This is
+    /// the claim the Fulcio proof of possession signs.
     pub fn identity(&self) -> &str {
         match &self.email {
-            Some(email) if self.has_email_issuer() => email,
+            Some(email) if self.is_email_identity() => email,
             _ => &self.subject,
         }
     }
 
-    /// The subject alternative name the certificate must carry: the email for email
-    /// issuers; for GitHub Actions `https://github.com/` + `job_workflow_ref`; otherwise
-    /// `sub`.
+    /// The subject alternative name the certificate is expected to carry: the email for
+    /// email identities; for GitHub Actions `https://github.com/` + `job_workflow_ref`;
+    /// otherwise `sub`.
     pub fn expected_san(&self) -> String {
-        if self.has_email_issuer() {
+        if self.is_email_identity() {
             return self.identity().to_owned();
         }
         match &self.job_workflow_ref {
@@ -242,6 +249,20 @@ impl IdentityToken {
             }
             _ => self.subject.clone(),
         }
+    }
+
+    /// Every subject alternative name a Fulcio certificate for this token may carry, derived
+    /// from the token's own claims: [`Self::expected_san`], `sub`, and the URIs Fulcio's CI
+    /// issuer types build (GitLab `https://` + `ci_config_ref_uri`, Buildkite
+    /// `https://buildkite.com/ORG/PIPELINE`, CircleCI
+    /// `https://app.circleci.com/pipelines/circleci/ORG/PROJECT`, Kubernetes
+    /// `https://kubernetes.io/namespaces/NS/serviceaccounts/SA`). A certificate naming
+    /// anything else was not issued for this token's holder.
+    pub fn acceptable_sans(&self) -> Vec<String> {
+        let mut sans = vec![self.expected_san(), self.subject.clone()];
+        sans.extend(self.ci_sans.iter().cloned());
+        sans.dedup();
+        sans
     }
 
     /// The OIDC issuer the certificate must name: the federated upstream issuer for Dex
@@ -254,6 +275,42 @@ impl IdentityToken {
     pub fn is_valid_at(&self, now: Timestamp) -> bool {
         now.unix_seconds() < self.expires_at.unix_seconds().saturating_add(LEEWAY_SECS)
     }
+}
+
+/// The subject alternative names Fulcio's CI issuer types build from a token's claims.
+fn ci_sans(claims: &Value) -> Vec<String> {
+    let text = |value: Option<&Value>| {
+        value
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty() && !s.chars().any(char::is_control))
+            .map(str::to_owned)
+    };
+    let claim = |name: &str| text(claims.get(name));
+    let mut sans = Vec::new();
+    if let Some(uri) = claim("ci_config_ref_uri") {
+        sans.push(format!("https://{uri}"));
+    }
+    if let (Some(org), Some(pipeline)) = (claim("organization_slug"), claim("pipeline_slug")) {
+        sans.push(format!("https://buildkite.com/{org}/{pipeline}"));
+    }
+    if let (Some(org), Some(project)) = (
+        claim("oidc.circleci.com/org-id"),
+        claim("oidc.circleci.com/project-id"),
+    ) {
+        sans.push(format!(
+            "https://app.circleci.com/pipelines/circleci/{org}/{project}"
+        ));
+    }
+    if let Some(k8s) = claims.get("kubernetes.io") {
+        let namespace = text(k8s.get("namespace"));
+        let account = text(k8s.get("serviceaccount").and_then(|sa| sa.get("name")));
+        if let (Some(ns), Some(sa)) = (namespace, account) {
+            sans.push(format!(
+                "https://kubernetes.io/namespaces/{ns}/serviceaccounts/{sa}"
+            ));
+        }
+    }
+    sans
 }
 
 #[cfg(test)]
@@ -336,10 +393,69 @@ mod tests {
         let unverified = with(c.clone(), "email_verified", json!("false"));
         assert!(matches!(parse(&unverified), Err(Error::EmailNotVerified)));
 
-        // Unknown issuers use `sub` even when an email is present.
+        // Other issuers prove the email when they vouch for it, else `sub`.
         let other = with(c, "iss", json!("https://issuer.example"));
         let t = parse(&other).expect("valid");
+        assert_eq!(t.identity(), "alice@example.com");
+        let unverified = with(other.clone(), "email_verified", json!(false));
+        let t = parse(&unverified).expect("valid");
         assert_eq!(t.identity(), "repo:octo/hello:ref:refs/heads/main");
+        assert_eq!(t.expected_san(), "repo:octo/hello:ref:refs/heads/main");
+        let no_email = with(other, "email", Value::Null);
+        assert_eq!(
+            parse(&no_email).expect("valid").identity(),
+            "repo:octo/hello:ref:refs/heads/main"
+        );
+    }
+
+    #[test]
+    fn ci_certificate_identities() {
+        let gitlab = json!({
+            "iss": "https://gitlab.com", "sub": "project_path:g/p:ref_type:branch:ref:main",
+            "aud": "sigstore", "iat": NOW, "exp": NOW + 60,
+            "ci_config_ref_uri": "gitlab.com/g/p//.gitlab-ci.yml@refs/heads/main",
+        });
+        let t = parse(&gitlab).expect("valid");
+        assert_eq!(t.identity(), "project_path:g/p:ref_type:branch:ref:main");
+        assert_eq!(
+            t.acceptable_sans(),
+            vec![
+                "project_path:g/p:ref_type:branch:ref:main".to_owned(),
+                "https://gitlab.com/g/p//.gitlab-ci.yml@refs/heads/main".to_owned(),
+            ]
+        );
+        let buildkite = with(
+            with(gitlab.clone(), "organization_slug", json!("acme")),
+            "pipeline_slug",
+            json!("release"),
+        );
+        assert!(parse(&buildkite)
+            .expect("valid")
+            .acceptable_sans()
+            .contains(&"https://buildkite.com/acme/release".to_owned()));
+        let circle = with(
+            with(gitlab.clone(), "oidc.circleci.com/org-id", json!("o1")),
+            "oidc.circleci.com/project-id",
+            json!("p1"),
+        );
+        assert!(parse(&circle)
+            .expect("valid")
+            .acceptable_sans()
+            .contains(&"https://app.circleci.com/pipelines/circleci/o1/p1".to_owned()));
+        let k8s = with(
+            gitlab.clone(),
+            "kubernetes.io",
+            json!({"namespace": "ns", "serviceaccount": {"name": "builder"}}),
+        );
+        assert!(parse(&k8s)
+            .expect("valid")
+            .acceptable_sans()
+            .contains(&"https://kubernetes.io/namespaces/ns/serviceaccounts/builder".to_owned()));
+        // Half a pair, or a control character, names nothing.
+        let half = with(gitlab.clone(), "organization_slug", json!("acme"));
+        assert_eq!(parse(&half).expect("valid").acceptable_sans().len(), 2);
+        let control = with(gitlab, "ci_config_ref_uri", json!("evil\nhost"));
+        assert_eq!(parse(&control).expect("valid").acceptable_sans().len(), 1);
     }
 
     #[test]

@@ -42,31 +42,9 @@ pub enum Error {
         /// The number usable.
         available: usize,
     },
-    /// The identity token is not a decodable JWT.
-    #[error("malformed identity token: {0}")]
-    MalformedToken(&'static str),
-    /// A required claim is missing.
-    #[error("the identity token has no {0:?} claim")]
-    MissingClaim(&'static str),
-    /// The token's audience does not include `sigstore`.
-    #[error("the identity token's audience does not include \"sigstore\"")]
-    TokenAudience,
-    /// The token has expired.
-    #[error("the identity token expired at {expired_at} (now {now}); get a fresh token")]
-    TokenExpired {
-        /// `exp`.
-        expired_at: Timestamp,
-        /// The time of the check.
-        now: Timestamp,
-    },
-    /// The token is not valid yet.
-    #[error("the identity token is not valid before {not_before} (now {now})")]
-    TokenNotYetValid {
-        /// `nbf` or `iat`.
-        not_before: Timestamp,
-        /// The time of the check.
-        now: Timestamp,
-    },
+    /// The identity token cannot be used (malformed, wrong audience, expired, ...).
+    #[error("unusable identity token")]
+    Token(#[from] sigstore_oidc::Error),
     /// The trusted root cannot be used.
     #[error("the trusted root is unusable")]
     TrustedRoot(#[source] sigstore_verify::Error),

@@ -30,7 +30,6 @@
 mod error;
 mod select;
 mod signer;
-mod token;
 
 pub use error::Error;
 pub use select::{select_services, SelectedServices, SupportedApiVersions};
@@ -38,7 +37,7 @@ pub use signer::{
     assemble_bundle, now, ArtifactInput, Signer, SigningContext, EXPIRY_MARGIN_SECS,
     MAX_CONCURRENT_SIGNINGS,
 };
-pub use token::{IdentityToken, GITHUB_ACTIONS_ISSUER, SIGSTORE_AUDIENCE};
+pub use sigstore_oidc::{IdentityToken, GITHUB_ACTIONS_ISSUER, SIGSTORE_AUDIENCE};
 
 pub use sigstore_http::HttpConfig;
 pub use sigstore_types::{Bundle, SigningConfig, TrustedRoot};

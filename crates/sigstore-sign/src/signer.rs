@@ -27,8 +27,8 @@ use sigstore_x509_policy::{
 };
 
 use crate::select::{select_services, SupportedApiVersions};
-use crate::token::IdentityToken;
 use crate::Error;
+use sigstore_oidc::IdentityToken;
 
 /// Clock skew tolerated between this machine and Fulcio when the certificate's `notBefore`
 /// is slightly ahead of the local clock, in seconds.
@@ -130,7 +130,7 @@ impl SigningContext {
             });
         }
         let key = SigningKey::generate()?;
-        let proof = key.try_sign(token.challenge().as_bytes())?;
+        let proof = key.try_sign(token.identity().as_bytes())?;
         let fulcio = FulcioClient::new(services.ca.url.clone(), self.http.clone());
         let chain = fulcio
             .signing_cert(token.raw(), key.public_key().spki_der(), &proof)
@@ -201,14 +201,16 @@ impl SigningContext {
         verify_embedded_scts(&leaf, &chain, &self.ct_logs).map_err(Error::Sct)?;
         let found = san(&leaf).map_err(Error::CertificateChain)?;
         let found = found.as_str().unwrap_or_default().to_owned();
-        let expected = token.expected_san();
-        if found != expected {
-            return Err(Error::IdentityMismatch { expected, found });
+        if !token.acceptable_sans().contains(&found) {
+            return Err(Error::IdentityMismatch {
+                expected: token.expected_san(),
+                found,
+            });
         }
         let found_issuer = issuer(&leaf)
             .map_err(Error::CertificateChain)?
             .unwrap_or_default();
-        if found_issuer != token.expected_issuer() {
+        if found_issuer != token.expected_issuer() && found_issuer != token.issuer {
             return Err(Error::IssuerMismatch {
                 expected: token.expected_issuer().to_owned(),
                 found: found_issuer,
