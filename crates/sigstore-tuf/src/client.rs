@@ -133,15 +133,6 @@ fn encode_name(name: &str) -> String {
     out
 }
 
-fn role_file(role: Role) -> &'static str {
-    match role {
-        Role::Root => "root.json",
-        Role::Timestamp => "timestamp.json",
-        Role::Snapshot => "snapshot.json",
-        Role::Targets => "targets.json",
-    }
-}
-
 /// Loads the trusted root: the cached one when it verifies against itself and is at least as
 /// new as the bootstrap root, else the bootstrap root.
 fn load_root(
@@ -244,7 +235,8 @@ impl<T: Transport> Tuf<T> {
     }
 
     /// Runs the TUF client workflow at time `now`: root rotation and expiry, timestamp,
-    /// snapshot, targets. Verified metadata is written to the cache.
+    /// snapshot, targets. Each metadata file is written to the cache as soon as it verifies,
+    /// so what a failed refresh did verify still guards later refreshes against rollback.
     pub async fn refresh(&mut self, now: Timestamp) -> Result<(), Error> {
         self.refreshed = false;
         // Root rotation.
@@ -295,6 +287,10 @@ impl<T: Transport> Tuf<T> {
             .fetch(Resource::Metadata("timestamp.json"), self.limits.timestamp)
             .await?;
         self.trusted.update_timestamp(&bytes, now)?;
+        // Each file is cached as soon as it verifies, so it guards against rollback in later
+        // runs even when a later step of this refresh fails.
+        self.cache
+            .write(&self.cache.metadata_path("timestamp.json"), &bytes)?;
 
         let version = self.trusted.snapshot_version().ok_or(Error::OutOfOrder)?;
         let max = self
@@ -308,6 +304,8 @@ impl<T: Transport> Tuf<T> {
         };
         let bytes = self.fetch(Resource::Metadata(&name), max).await?;
         self.trusted.update_snapshot(&bytes, now)?;
+        self.cache
+            .write(&self.cache.metadata_path("snapshot.json"), &bytes)?;
 
         let version = self.trusted.targets_version().ok_or(Error::OutOfOrder)?;
         let max = self
@@ -321,13 +319,8 @@ impl<T: Transport> Tuf<T> {
         };
         let bytes = self.fetch(Resource::Metadata(&name), max).await?;
         self.trusted.update_targets(&bytes, now)?;
-
-        for (role, bytes) in self.trusted.cached_bytes() {
-            if let Some(bytes) = bytes {
-                self.cache
-                    .write(&self.cache.metadata_path(role_file(role)), bytes)?;
-            }
-        }
+        self.cache
+            .write(&self.cache.metadata_path("targets.json"), &bytes)?;
         self.cache.write(
             &self.cache.metadata_path("refreshed_at"),
             now.unix_seconds().to_string().as_bytes(),

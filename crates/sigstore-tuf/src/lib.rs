@@ -164,7 +164,8 @@ pub enum Error {
         /// The actual length.
         found: u64,
     },
-    /// Metadata hash differs from the hash listed for it.
+    /// Metadata hash differs from the hash listed for it, or none of the listed hashes is of
+    /// a supported algorithm (sha256, sha384, sha512).
     #[error("{role} metadata does not match its listed hash")]
     HashMismatch {
         /// The role.

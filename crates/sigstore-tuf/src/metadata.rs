@@ -355,7 +355,8 @@ fn check_expiry(role: Role, expires: Timestamp, now: Timestamp) -> Result<(), Er
     }
 }
 
-/// Checks `bytes` against the length and hashes another role lists for it.
+/// Checks `bytes` against the length and hashes another role lists for it. Listed hashes of
+/// which none is of a supported algorithm count as a mismatch: they cannot be checked.
 fn check_meta_hashes(role: Role, meta: &MetaFile, bytes: &[u8]) -> Result<(), Error> {
     if let Some(length) = meta.length {
         let found = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
@@ -367,12 +368,17 @@ fn check_meta_hashes(role: Role, meta: &MetaFile, bytes: &[u8]) -> Result<(), Er
             });
         }
     }
+    let mut checked = 0usize;
     for (alg, expected) in &meta.hashes {
         if let Some(algorithm) = hash_algorithm(alg) {
             if algorithm.digest(bytes).to_hex() != *expected {
                 return Err(Error::HashMismatch { role });
             }
+            checked += 1;
         }
+    }
+    if checked == 0 && !meta.hashes.is_empty() {
+        return Err(Error::HashMismatch { role });
     }
     Ok(())
 }
@@ -712,24 +718,6 @@ impl TrustedMetadata {
         let targets = self.parse_targets(bytes)?;
         self.targets = Some((targets, bytes.to_vec()));
         Ok(())
-    }
-
-    /// Bytes of the trusted timestamp, snapshot and targets (for caching).
-    pub(crate) fn cached_bytes(&self) -> [(Role, Option<&[u8]>); 3] {
-        [
-            (
-                Role::Timestamp,
-                self.timestamp.as_ref().map(|(_, b)| b.as_slice()),
-            ),
-            (
-                Role::Snapshot,
-                self.snapshot.as_ref().map(|(_, b)| b.as_slice()),
-            ),
-            (
-                Role::Targets,
-                self.targets.as_ref().map(|(_, b)| b.as_slice()),
-            ),
-        ]
     }
 
     /// When the trusted targets metadata expires.

@@ -1,8 +1,10 @@
 //! Where metadata and target files come from.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use sigstore_http::{HttpClient, HttpConfig, Request};
 
@@ -128,24 +130,53 @@ impl Transport for FsTransport {
     }
 }
 
+/// Smallest response cap of a download (see [`HttpTransport`]).
+const MIN_CAP: usize = 64 * 1024;
+/// Ratio between successive response caps.
+const CAP_STEP: usize = 16;
+
 /// A repository over HTTP(S): metadata at `<metadata_url>/`, targets at `<targets_url>/`.
+///
+/// Each download stops soon after its own cap: requests go through clients whose response cap
+/// is the first of 64 KiB, 1 MiB, 16 MiB, ... (at most the configured `max_response_bytes`)
+/// at or above the file's cap, so an endless or oversized body is never read past 64 KiB or
+/// 16 times what the file may hold. Sigstore's small files share one connection pool.
 #[derive(Debug, Clone)]
 pub struct HttpTransport {
-    client: HttpClient,
+    config: HttpConfig,
+    /// Clients by response cap, made on first use.
+    clients: Arc<Mutex<BTreeMap<usize, HttpClient>>>,
     metadata_url: String,
     targets_url: String,
 }
 
 impl HttpTransport {
-    /// Sigstore's layout: metadata at `<base>/`, targets at `<base>/targets/`. The client's
-    /// own response cap must be at least the largest [`crate::Limits`] value; each fetch also
-    /// enforces its own cap.
+    /// Sigstore's layout: metadata at `<base>/`, targets at `<base>/targets/`. The config's
+    /// `max_response_bytes` must be at least the largest [`crate::Limits`] value; each fetch
+    /// also enforces its own cap.
     pub fn new(base_url: &str, config: HttpConfig) -> Result<Self, TransportError> {
-        let client = HttpClient::new(config).map_err(TransportError::Http)?;
+        Self::with_urls(
+            base_url,
+            &sigstore_http::join_url(base_url, "targets"),
+            config,
+        )
+    }
+
+    /// A repository with metadata at `<metadata_url>/` and targets at `<targets_url>/` (for
+    /// layouts other than Sigstore's, e.g. `<base>/metadata/` and `<base>/targets/`).
+    pub fn with_urls(
+        metadata_url: &str,
+        targets_url: &str,
+        config: HttpConfig,
+    ) -> Result<Self, TransportError> {
+        // Build one client now so a bad configuration fails here rather than on first use.
+        let full = HttpClient::new(config.clone()).map_err(TransportError::Http)?;
+        let clients = BTreeMap::from([(config.max_response_bytes, full)]);
         Ok(Self {
-            client,
-            metadata_url: base_url.trim_end_matches('/').to_owned(),
-            targets_url: sigstore_http::join_url(base_url, "targets"),
+            config,
+            clients: Arc::new(Mutex::new(clients)),
+            metadata_url: metadata_url.trim_end_matches('/').to_owned(),
+            targets_url: targets_url.trim_end_matches('/').to_owned(),
         })
     }
 
@@ -155,6 +186,34 @@ impl HttpTransport {
             usize::try_from(crate::Limits::default().largest()).unwrap_or(usize::MAX),
         )
     }
+
+    /// The client whose response cap is the first of [`MIN_CAP`] times a power of
+    /// [`CAP_STEP`] at or above `max_bytes`, bounded by the configured cap.
+    fn client_for(&self, max_bytes: u64) -> Result<HttpClient, TransportError> {
+        let cap = response_cap(max_bytes, self.config.max_response_bytes);
+        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(client) = clients.get(&cap) {
+            return Ok(client.clone());
+        }
+        let client = HttpClient::new(self.config.clone().with_max_response_bytes(cap))
+            .map_err(TransportError::Http)?;
+        clients.insert(cap, client.clone());
+        Ok(client)
+    }
+}
+
+/// The response cap for a download of at most `max_bytes`: [`MIN_CAP`] times the smallest
+/// power of [`CAP_STEP`] that holds it, at most `ceiling`.
+fn response_cap(max_bytes: u64, ceiling: usize) -> usize {
+    let want = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+    let mut cap = MIN_CAP;
+    while cap < want {
+        match cap.checked_mul(CAP_STEP) {
+            Some(next) => cap = next,
+            None => return ceiling,
+        }
+    }
+    cap.min(ceiling)
 }
 
 impl Transport for HttpTransport {
@@ -167,8 +226,9 @@ impl Transport for HttpTransport {
             Resource::Metadata(n) => sigstore_http::join_url(&self.metadata_url, n),
             Resource::Target(n) => sigstore_http::join_url(&self.targets_url, n),
         };
-        let client = self.client.clone();
+        let client = self.client_for(max_bytes);
         async move {
+            let client = client?;
             let response = client.send(&Request::get(url)).await.map_err(|e| match e {
                 sigstore_http::Error::ResponseTooLarge { .. } => {
                     TransportError::TooLarge { limit: max_bytes }
@@ -184,5 +244,23 @@ impl Transport for HttpTransport {
             }
             Ok(response.body)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::response_cap;
+
+    #[test]
+    fn response_caps() {
+        let ceiling = 16 * 1024 * 1024;
+        assert_eq!(response_cap(0, ceiling), 64 * 1024);
+        assert_eq!(response_cap(16 * 1024, ceiling), 64 * 1024);
+        assert_eq!(response_cap(64 * 1024, ceiling), 64 * 1024);
+        assert_eq!(response_cap(64 * 1024 + 1, ceiling), 1024 * 1024);
+        assert_eq!(response_cap(512 * 1024, ceiling), 1024 * 1024);
+        assert_eq!(response_cap(5 * 1024 * 1024, ceiling), ceiling);
+        assert_eq!(response_cap(u64::MAX, ceiling), ceiling);
+        assert_eq!(response_cap(100, 1000), 1000);
     }
 }

@@ -85,12 +85,22 @@ fn target_file(repo: &Path, name: &str) -> PathBuf {
 }
 
 async fn refresh_and_fetch<T: sigstore_tuf::Transport>(tuf: &mut Tuf<T>) -> usize {
+    assert_eq!(tuf.trusted().root_version(), 12);
     tuf.refresh(in_window()).await.unwrap();
     assert_eq!(tuf.trusted().root_version(), 15);
     let mut ok = 0;
     for name in TARGETS {
         let bytes = tuf.get_target(name).await.unwrap();
         tuf.trusted().verify_target(name, &bytes).unwrap();
+        // The same bytes as the repository's `<sha256>.<name>`, whose prefix is their SHA-256.
+        let file = target_file(&repo(), name);
+        assert_eq!(bytes, std::fs::read(&file).unwrap(), "{name}");
+        let prefix = file.file_name().unwrap().to_str().unwrap()[..64].to_owned();
+        let sha = sigstore_crypto::HashAlgorithm::Sha256
+            .digest(&bytes)
+            .to_hex();
+        assert_eq!(sha, prefix, "{name}");
+        assert_eq!(tuf.trusted().target(name).unwrap().sha256(), Some(&*sha));
         if name == "trusted_root.json" {
             sigstore_types::TrustedRoot::from_json(&bytes).unwrap();
         } else {
@@ -159,25 +169,62 @@ async fn production_repository_over_filesystem() {
     ));
 }
 
+/// When the production snapshot's root v15 expires.
+fn root_expiry() -> Timestamp {
+    at("2026-11-20T13:58:18Z")
+}
+
+/// The real clock.
+fn today() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    Timestamp::from_unix(i64::try_from(secs).unwrap())
+}
+
+/// The refresh at `now` must fail as expired, naming `role` in the error and its message.
+async fn assert_expired<T: sigstore_tuf::Transport>(tuf: &mut Tuf<T>, now: Timestamp, role: Role) {
+    let err = tuf.refresh(now).await.unwrap_err();
+    let message = err.to_string();
+    println!("expired at {now}: {message}");
+    match err {
+        sigstore_tuf::Error::Expired { role: r, expires } => {
+            assert_eq!(r, role, "{message}");
+            assert!(expires <= now);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        message.starts_with(&format!("{} metadata expired", role.type_name())),
+        "the message names the role: {message}"
+    );
+    // Targets are unavailable without a successful refresh.
+    assert!(matches!(
+        tuf.get_target("trusted_root.json").await,
+        Err(sigstore_tuf::Error::OutOfOrder)
+    ));
+}
+
 #[tokio::test]
 async fn production_repository_expired_today() {
     let cache = temp_dir("cache");
     let mut tuf = Tuf::new(&bootstrap(), &cache, FsTransport::new(repo())).unwrap();
-    let err = tuf.refresh(at("2026-11-25T00:00:00Z")).await.unwrap_err();
-    println!("expired: {err}");
-    match err {
-        sigstore_tuf::Error::Expired { role, expires } => {
-            assert_eq!(role, Role::Root);
-            assert_eq!(expires, at("2026-11-20T13:58:18Z"));
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_expired(&mut tuf, at("2026-11-25T00:00:00Z"), Role::Root).await;
+    // The root walk 12 -> 15 happened before the expiry check, and v15 is what expired.
+    assert_eq!(tuf.trusted().root_version(), 15);
+    assert_eq!(tuf.trusted().root_expires(), root_expiry());
+    // At the real clock (after the root's expiry), the same.
+    let now = today();
+    assert!(
+        now >= root_expiry(),
+        "the machine's clock is before 2026-11-20"
+    );
+    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(repo())).unwrap();
+    assert_expired(&mut tuf, now, Role::Root).await;
     // Between the timestamp's expiry and the root's, the timestamp is named.
     let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(repo())).unwrap();
-    match tuf.refresh(at("2026-09-01T00:00:00Z")).await {
-        Err(sigstore_tuf::Error::Expired { role, .. }) => assert_eq!(role, Role::Timestamp),
-        other => panic!("{other:?}"),
-    }
+    assert_expired(&mut tuf, at("2026-09-01T00:00:00Z"), Role::Timestamp).await;
     // Targets are unavailable without a successful refresh.
     assert!(tuf.get_target("trusted_root.json").await.is_err());
 }
@@ -440,6 +487,54 @@ async fn rollback_and_version_mismatch() {
     ));
 }
 
+#[tokio::test]
+async fn verified_metadata_is_cached_even_when_the_refresh_fails() {
+    let now = at("2027-01-01T00:00:00Z");
+    let mini = MiniRepo::new();
+    let cache = temp_dir("cache");
+    mini.publish(1, 1, 1, 1);
+    let mut tuf = Tuf::new(&mini.root(), &cache, FsTransport::new(&mini.dir)).unwrap();
+    tuf.refresh(now).await.unwrap();
+    // Timestamp v3 verifies; the snapshot it names does not match.
+    mini.publish(3, 3, 4, 1);
+    let mut tuf = Tuf::new(&mini.root(), &cache, FsTransport::new(&mini.dir)).unwrap();
+    assert!(matches!(
+        tuf.refresh(now).await,
+        Err(sigstore_tuf::Error::VersionMismatch {
+            role: Role::Snapshot,
+            ..
+        })
+    ));
+    // A later run must still refuse timestamp v2.
+    mini.publish(2, 2, 2, 1);
+    let mut tuf = Tuf::new(&mini.root(), &cache, FsTransport::new(&mini.dir)).unwrap();
+    match tuf.refresh(now).await {
+        Err(sigstore_tuf::Error::Rollback { role, trusted, new }) => {
+            assert_eq!((role, trusted, new), (Role::Timestamp, 3, 2))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn metadata_hashes_of_unsupported_algorithms_only_are_a_mismatch() {
+    let now = at("2027-01-01T00:00:00Z");
+    let mini = MiniRepo::new();
+    mini.publish(1, 1, 1, 1);
+    mini.write(
+        "timestamp.json",
+        &json!({"_type": "timestamp", "spec_version": "1.0", "version": 1, "expires": FAR,
+                "meta": {"snapshot.json": {"version": 1, "hashes": {"blake2b": "00"}}}}),
+    );
+    let mut tuf = Tuf::new(&mini.root(), temp_dir("cache"), FsTransport::new(&mini.dir)).unwrap();
+    assert!(matches!(
+        tuf.refresh(now).await,
+        Err(sigstore_tuf::Error::HashMismatch {
+            role: Role::Snapshot
+        })
+    ));
+}
+
 #[test]
 fn malformed_metadata_is_rejected() {
     let root = bootstrap();
@@ -540,6 +635,11 @@ async fn production_repository_over_http() {
     let ok = refresh_and_fetch(&mut tuf).await;
     println!("production TUF repository (HTTP): {ok} targets verified, 0 failed");
     assert_eq!(ok, 3);
+    // Today the same repository is expired, over HTTP too.
+    let transport =
+        HttpTransport::new(&url, HttpTransport::default_config().with_retries(0)).unwrap();
+    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), transport).unwrap();
+    assert_expired(&mut tuf, today(), Role::Root).await;
 }
 
 #[test]
