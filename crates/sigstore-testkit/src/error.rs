@@ -34,6 +34,15 @@ pub enum Error {
         /// The existing entry's (global) index.
         log_index: i64,
     },
+    /// An external OpenID provider could not be trusted: discovery failed, its discovery
+    /// document names another issuer, or its JWKS has no usable key.
+    #[error("cannot trust OIDC issuer {issuer}: {reason}")]
+    Issuer {
+        /// The issuer URL.
+        issuer: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// No log entry with that index or UUID.
     #[error("no such log entry")]
     NotFound,
@@ -52,7 +61,7 @@ pub enum TokenError {
     /// `alg` or `kid` is not the issuer's.
     #[error("unknown key or algorithm")]
     UnknownKey,
-    /// `iss` is not the testkit issuer.
+    /// `iss` is not the testkit issuer (or the trusted external issuer checking the token).
     #[error("wrong issuer")]
     WrongIssuer,
     /// `aud` does not contain `sigstore`.

@@ -73,7 +73,38 @@ impl Issuer {
         token: &str,
         now: Timestamp,
     ) -> Result<Map<String, Value>, TokenError> {
-        let mut parts = token.trim().split('.');
+        let jwt = Jwt::split(token)?;
+        if jwt.header["alg"] != "ES256" || jwt.header["kid"] != self.kid.as_str() {
+            return Err(TokenError::UnknownKey);
+        }
+        let signature =
+            Signature::from_slice(&jwt.signature).map_err(|_| TokenError::BadSignature)?;
+        self.key
+            .verifying_key()
+            .verify(jwt.signing_input.as_bytes(), &signature)
+            .map_err(|_| TokenError::BadSignature)?;
+        let claims = jwt.claims()?;
+        check_claims(&claims, &self.url, now)?;
+        Ok(claims)
+    }
+}
+
+/// A compact JWS split into its parts; nothing is verified yet.
+pub(crate) struct Jwt<'a> {
+    /// The decoded JOSE header.
+    pub(crate) header: Value,
+    /// `BASE64URL(header) "." BASE64URL(payload)`, what the signature covers.
+    pub(crate) signing_input: &'a str,
+    payload: Vec<u8>,
+    /// The decoded signature.
+    pub(crate) signature: Vec<u8>,
+}
+
+impl<'a> Jwt<'a> {
+    /// Splits three base64url parts; the header must be a JSON object.
+    pub(crate) fn split(token: &'a str) -> Result<Self, TokenError> {
+        let token = token.trim();
+        let mut parts = token.split('.');
         let (Some(h), Some(p), Some(s), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
@@ -86,42 +117,59 @@ impl Issuer {
         };
         let header: Value =
             serde_json::from_slice(&decode(h)?).map_err(|_| TokenError::Malformed)?;
-        if header["alg"] != "ES256" || header["kid"] != self.kid.as_str() {
-            return Err(TokenError::UnknownKey);
+        if !header.is_object() {
+            return Err(TokenError::Malformed);
         }
-        let signature = Signature::from_slice(&decode(s)?).map_err(|_| TokenError::BadSignature)?;
-        self.key
-            .verifying_key()
-            .verify(format!("{h}.{p}").as_bytes(), &signature)
-            .map_err(|_| TokenError::BadSignature)?;
-        let claims: Map<String, Value> =
-            serde_json::from_slice(&decode(p)?).map_err(|_| TokenError::Malformed)?;
-        if claims.get("iss").and_then(Value::as_str) != Some(self.url.as_str()) {
-            return Err(TokenError::WrongIssuer);
-        }
-        let audience_ok = match claims.get("aud") {
-            Some(Value::String(aud)) => aud == "sigstore",
-            Some(Value::Array(auds)) => auds.iter().any(|a| a == "sigstore"),
-            _ => false,
-        };
-        if !audience_ok {
-            return Err(TokenError::WrongAudience);
-        }
-        let now = now.unix_seconds();
-        let exp = claims
-            .get("exp")
-            .and_then(Value::as_i64)
-            .ok_or(TokenError::Expired)?;
-        if now >= exp.saturating_add(LEEWAY) {
-            return Err(TokenError::Expired);
-        }
-        for early in ["nbf", "iat"] {
-            if let Some(t) = claims.get(early).and_then(Value::as_i64) {
-                if t > now.saturating_add(LEEWAY) {
-                    return Err(TokenError::Expired);
-                }
+        let signing_input = token
+            .get(..h.len().saturating_add(p.len()).saturating_add(1))
+            .ok_or(TokenError::Malformed)?;
+        Ok(Self {
+            header,
+            signing_input,
+            payload: decode(p)?,
+            signature: decode(s)?,
+        })
+    }
+
+    /// The payload as a JSON object of claims (only meaningful after the signature checked out,
+    /// or to route the token to the issuer it names).
+    pub(crate) fn claims(&self) -> Result<Map<String, Value>, TokenError> {
+        serde_json::from_slice(&self.payload).map_err(|_| TokenError::Malformed)
+    }
+}
+
+/// The claim checks Fulcio makes after the signature: `iss` is `issuer`, `aud` contains
+/// `sigstore`, `exp` has not passed and `nbf`/`iat` are not in the future (with leeway).
+pub(crate) fn check_claims(
+    claims: &Map<String, Value>,
+    issuer: &str,
+    now: Timestamp,
+) -> Result<(), TokenError> {
+    if claims.get("iss").and_then(Value::as_str) != Some(issuer) {
+        return Err(TokenError::WrongIssuer);
+    }
+    let audience_ok = match claims.get("aud") {
+        Some(Value::String(aud)) => aud == "sigstore",
+        Some(Value::Array(auds)) => auds.iter().any(|a| a == "sigstore"),
+        _ => false,
+    };
+    if !audience_ok {
+        return Err(TokenError::WrongAudience);
+    }
+    let now = now.unix_seconds();
+    let exp = claims
+        .get("exp")
+        .and_then(Value::as_i64)
+        .ok_or(TokenError::Expired)?;
+    if now >= exp.saturating_add(LEEWAY) {
+        return Err(TokenError::Expired);
+    }
+    for early in ["nbf", "iat"] {
+        if let Some(t) = claims.get(early).and_then(Value::as_i64) {
+            if t > now.saturating_add(LEEWAY) {
+                return Err(TokenError::Expired);
             }
         }
-        Ok(claims)
     }
+    Ok(())
 }

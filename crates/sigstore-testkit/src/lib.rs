@@ -14,6 +14,10 @@
 //!   [`Fault`]s injectable per [`Endpoint`] at run time. `cargo run -p sigstore-testkit --
 //!   serve --dir DIR` starts it by hand and writes the trust files.
 //!
+//! Fulcio trusts the testkit's own issuer and, optionally, real OpenID providers
+//! ([`ExternalIssuer`], through [`TestkitOptions`] or [`VirtualSigstore::trust_issuer`]), so a
+//! test can log in through a real provider and sign with the testkit.
+//!
 //! ```
 //! use sigstore_crypto::{HashAlgorithm, SigningKey};
 //! use sigstore_testkit::{Identity, LogVerifier, VirtualSigstore};
@@ -42,6 +46,7 @@
 
 mod asn1;
 mod error;
+mod external;
 mod identity;
 mod jwt;
 mod keys;
@@ -51,8 +56,9 @@ mod virtual_sigstore;
 mod x509;
 
 pub use error::{Error, TokenError};
+pub use external::ExternalIssuer;
 pub use identity::{Identity, San};
-pub use server::{Endpoint, Fault, Testkit};
+pub use server::{Endpoint, Fault, Testkit, TestkitOptions};
 pub use virtual_sigstore::{
     timestamp_request, IssuedCertificate, LogVerifier, Tampering, Urls, VirtualSigstore,
     REKOR_V1_SHARD_OFFSET,

@@ -27,7 +27,7 @@ use sigstore_types::{Bundle, BundleVersion, PublicKeyDetails, Timestamp};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::{system_now, Error, Identity, LogVerifier, Tampering, Urls, VirtualSigstore};
+use crate::{system_now, Error, ExternalIssuer, LogVerifier, Tampering, Urls, VirtualSigstore};
 
 /// Largest request body the services read.
 const MAX_REQUEST: usize = 8 << 20;
@@ -125,6 +125,16 @@ struct State {
     counts: Mutex<HashMap<Endpoint, u64>>,
 }
 
+/// How to start a [`Testkit`] (see [`Testkit::start_with`]).
+#[derive(Debug, Clone, Default)]
+pub struct TestkitOptions {
+    /// 0 for OS-chosen ports, otherwise Fulcio's port; Rekor v1, Rekor v2, the TSA and the
+    /// OIDC issuer take the next four.
+    pub port: u16,
+    /// OpenID providers Fulcio trusts besides the testkit's own issuer.
+    pub external_issuers: Vec<ExternalIssuer>,
+}
+
 /// The testkit's services running on 127.0.0.1, one port per service: Fulcio, Rekor v1,
 /// Rekor v2, the TSA and the OIDC issuer. The services stop when this handle is dropped.
 pub struct Testkit {
@@ -162,6 +172,30 @@ impl Testkit {
     /// Fulcio on `base_port`, Rekor v1 on +1, Rekor v2 on +2, the TSA on +3 and the OIDC
     /// issuer on +4.
     pub async fn start_on(base_port: u16) -> Result<Self, Error> {
+        Self::start_with(TestkitOptions {
+            port: base_port,
+            ..TestkitOptions::default()
+        })
+        .await
+    }
+
+    /// Starts the services as [`Testkit::start_on`] does with `options.port`, with Fulcio
+    /// also trusting `options.external_issuers`.
+    pub async fn start_with(options: TestkitOptions) -> Result<Self, Error> {
+        let testkit = Self::bind(options.port).await?;
+        for issuer in options.external_issuers {
+            testkit.trust_issuer(issuer);
+        }
+        Ok(testkit)
+    }
+
+    /// Makes Fulcio trust tokens from `issuer` too, from now on (see
+    /// [`VirtualSigstore::trust_issuer`]); `GET /api/v2/configuration` lists it.
+    pub fn trust_issuer(&self, issuer: ExternalIssuer) {
+        self.state.sigstore.trust_issuer(issuer);
+    }
+
+    async fn bind(base_port: u16) -> Result<Self, Error> {
         let services = [
             Service::Fulcio,
             Service::RekorV1,
@@ -581,11 +615,16 @@ async fn route(
             &json!({"chains": [{"certificates":
                 sigstore.fulcio_chain().iter().map(|der| pem_encode(der, "CERTIFICATE")).collect::<Vec<_>>()}]}),
         ),
-        Endpoint::FulcioConfiguration => json_reply(
-            StatusCode::OK,
-            &json!({"issuers": [{"issuerUrl": sigstore.oidc_issuer(), "audience": "sigstore",
-                                 "challengeClaim": "email", "issuerType": "email"}]}),
-        ),
+        Endpoint::FulcioConfiguration => {
+            let issuers: Vec<Value> = std::iter::once(sigstore.oidc_issuer().to_owned())
+                .chain(sigstore.trusted_issuers())
+                .map(|url| {
+                    json!({"issuerUrl": url, "audience": "sigstore",
+                           "challengeClaim": "email", "issuerType": "email"})
+                })
+                .collect();
+            json_reply(StatusCode::OK, &json!({ "issuers": issuers }))
+        }
         Endpoint::RekorV1CreateEntry => {
             let (_, body) = match read_body(req).await {
                 Ok(x) => x,
@@ -875,8 +914,7 @@ fn signing_cert(
         .as_str()
         .or(bearer)
         .ok_or(crate::TokenError::Malformed)?;
-    let claims = sigstore.verify_token(token, now)?;
-    let identity = Identity::from_claims(&claims)?;
+    let (identity, claims) = sigstore.verified_identity(token, now)?;
 
     let spki = if let Some(csr) = request["certificateSigningRequest"].as_str() {
         let pem = STANDARD

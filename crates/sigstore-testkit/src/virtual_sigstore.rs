@@ -1,7 +1,7 @@
 //! [`VirtualSigstore`]: every Sigstore authority in one process, with fresh keys.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -25,7 +25,7 @@ use crate::jwt::Issuer;
 use crate::keys::{EcKey, EdKey};
 use crate::merkle::{self, Hash};
 use crate::x509::{self, Authority, CertTemplate};
-use crate::{Error, Identity};
+use crate::{Error, ExternalIssuer, Identity};
 
 /// Global log index of the first entry of the active Rekor v1 shard: entries' top-level
 /// `logIndex` is this plus their index in the shard's tree (`inclusionProof.logIndex`), as on
@@ -226,6 +226,8 @@ pub struct VirtualSigstore {
     tsa_leaf: Authority,
     tsa_serial: AtomicU64,
     issuer: Issuer,
+    /// Other OpenID providers Fulcio trusts, by issuer URL.
+    external: Mutex<Vec<Arc<ExternalIssuer>>>,
 }
 
 impl core::fmt::Debug for VirtualSigstore {
@@ -236,6 +238,9 @@ impl core::fmt::Debug for VirtualSigstore {
             .finish_non_exhaustive()
     }
 }
+
+/// Verified identity token claims.
+type Claims = Map<String, Value>;
 
 const DAY: i64 = 86_400;
 const TEN_YEARS: i64 = 3_652 * DAY;
@@ -422,6 +427,7 @@ impl VirtualSigstore {
         let tree_id = u64::from_be_bytes(crate::keys::random_bytes::<8>()) >> 1;
         Ok(Self {
             issuer: Issuer::new(urls.oidc_issuer.clone()),
+            external: Mutex::new(Vec::new()),
             urls,
             created,
             fulcio_root,
@@ -629,10 +635,76 @@ impl VirtualSigstore {
         self.mint_token(claims.as_object().unwrap_or(&Map::new()), now)
     }
 
-    /// Verifies a token as Fulcio does (signature against this issuer's JWKS, `iss`, `aud`
-    /// contains `sigstore`, `exp`/`nbf` at `now`) and returns its claims.
+    /// Verifies a token as Fulcio does and returns its claims: a token whose (unverified) `iss`
+    /// names a trusted external issuer (see [`VirtualSigstore::trust_issuer`]) is checked
+    /// against that issuer's keys, any other token against this issuer's JWKS; then `iss`,
+    /// `aud` contains `sigstore`, and `exp`/`nbf` at `now`.
     pub fn verify_token(&self, token: &str, now: Timestamp) -> Result<Map<String, Value>, Error> {
-        Ok(self.issuer.verify(token, now)?)
+        self.verify_with_issuer(token, now)
+            .map(|(claims, _)| claims)
+    }
+
+    /// Trusts tokens from `issuer` besides this instance's own issuer (replacing an earlier
+    /// issuer with the same URL). Certificates for its tokens name the `email` claim and
+    /// `issuer`. This instance's own issuer URL always means its own keys.
+    pub fn trust_issuer(&self, issuer: ExternalIssuer) {
+        let mut external = self.external();
+        external.retain(|known| known.issuer() != issuer.issuer());
+        external.push(Arc::new(issuer));
+    }
+
+    /// The URLs of the trusted external issuers, in the order they were added.
+    pub fn trusted_issuers(&self) -> Vec<String> {
+        self.external()
+            .iter()
+            .map(|i| i.issuer().to_owned())
+            .collect()
+    }
+
+    fn external(&self) -> MutexGuard<'_, Vec<Arc<ExternalIssuer>>> {
+        lock(&self.external)
+    }
+
+    /// Verifies `token` (see [`VirtualSigstore::verify_token`]) and derives the identity Fulcio
+    /// certifies: [`Identity::from_claims`] for this issuer, [`ExternalIssuer::identity`] for
+    /// an external one. Returns the identity and the claims.
+    pub(crate) fn verified_identity(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<(Identity, Map<String, Value>), Error> {
+        let (claims, external) = self.verify_with_issuer(token, now)?;
+        let identity = match external {
+            Some(external) => external.identity(&claims)?,
+            None => Identity::from_claims(&claims)?,
+        };
+        Ok((identity, claims))
+    }
+
+    /// The verified claims, and the external issuer that vouched for them (`None` for this
+    /// instance's own issuer).
+    fn verify_with_issuer(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<(Claims, Option<Arc<ExternalIssuer>>), Error> {
+        // Route by the unverified `iss`; the chosen issuer then checks everything.
+        let named = crate::jwt::Jwt::split(token)
+            .and_then(|jwt| jwt.claims())
+            .ok()
+            .and_then(|claims| claims.get("iss").and_then(Value::as_str).map(str::to_owned));
+        if let Some(named) = named.filter(|n| *n != self.issuer.url) {
+            let external = self
+                .external()
+                .iter()
+                .find(|i| i.issuer() == named)
+                .cloned();
+            if let Some(external) = external {
+                let claims = external.verify(token, now)?;
+                return Ok((claims, Some(external)));
+            }
+        }
+        Ok((self.issuer.verify(token, now)?, None))
     }
 
     // ----- Fulcio -----
@@ -655,8 +727,7 @@ impl VirtualSigstore {
         spki_der: &[u8],
         now: Timestamp,
     ) -> Result<IssuedCertificate, Error> {
-        let claims = self.verify_token(token, now)?;
-        let identity = Identity::from_claims(&claims)?;
+        let (identity, _) = self.verified_identity(token, now)?;
         self.issue_certificate(&identity, spki_der, now)
     }
 
