@@ -104,6 +104,15 @@ fn fulcio_faults() {
         Fault::UntrustedChain,
         &["chain"],
     );
+    // A certificate for someone else is never used.
+    fails(
+        &env,
+        "fulcio-wrong-identity",
+        false,
+        f,
+        Fault::WrongIdentity,
+        &["mallory@example.com"],
+    );
     // A retried fault that clears in time is not an error.
     env.kit.add_fault_times(f, Fault::Status(503), 1);
     let file = env.input("retried.txt", "retried");

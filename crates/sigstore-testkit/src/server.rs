@@ -93,6 +93,8 @@ pub enum Fault {
     UnknownSctLog,
     /// Fulcio: issue from a CA the trusted root does not list.
     UntrustedChain,
+    /// Fulcio: issue the certificate for another identity than the token's.
+    WrongIdentity,
     /// Rekor v1/v2: corrupt the inclusion proof.
     BadInclusionProof,
     /// Rekor v1/v2: sign the checkpoint with a key that is not the log's.
@@ -493,6 +495,7 @@ async fn handle(state: &State, service: Service, req: Request<Incoming>) -> Repl
             }
             Fault::UnknownSctLog => tampering.unknown_sct_log = true,
             Fault::UntrustedChain => tampering.untrusted_ca = true,
+            Fault::WrongIdentity => tampering.wrong_identity = true,
             Fault::BadInclusionProof => tampering.bad_inclusion_proof = true,
             Fault::WrongCheckpointKey => tampering.wrong_checkpoint_key = true,
             Fault::TimestampOutsideValidity => tampering.timestamp_outside_validity = true,

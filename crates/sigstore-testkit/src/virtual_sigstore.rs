@@ -25,7 +25,7 @@ use crate::jwt::Issuer;
 use crate::keys::{EcKey, EdKey};
 use crate::merkle::{self, Hash};
 use crate::x509::{self, Authority, CertTemplate};
-use crate::{Error, ExternalIssuer, Identity};
+use crate::{Error, ExternalIssuer, Identity, San};
 
 /// Global log index of the first entry of the active Rekor v1 shard: entries' top-level
 /// `logIndex` is this plus their index in the shard's tree (`inclusionProof.logIndex`), as on
@@ -89,6 +89,8 @@ pub struct Tampering {
     /// Put the timestamp's genTime before the TSA's `validFor` start (while its certificates
     /// are still valid).
     pub timestamp_outside_validity: bool,
+    /// Issue the certificate for `mallory@example.com` instead of the token's identity.
+    pub wrong_identity: bool,
 }
 
 impl Tampering {
@@ -746,6 +748,16 @@ impl VirtualSigstore {
         tampering: Tampering,
     ) -> Result<IssuedCertificate, Error> {
         PublicKey::from_spki_der(spki_der).map_err(|_| Error::Malformed { what: "public key" })?;
+        let mallory;
+        let identity = if tampering.wrong_identity {
+            mallory = Identity {
+                san: San::Email("mallory@example.com".into()),
+                ..identity.clone()
+            };
+            &mallory
+        } else {
+            identity
+        };
         let (ca, root) = if tampering.untrusted_ca {
             (&self.rogue_intermediate, &self.rogue_root)
         } else {
