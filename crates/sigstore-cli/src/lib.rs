@@ -15,6 +15,7 @@ use sigstore_types::{Bundle, TrustedRoot};
 use sigstore_verify::{artifact_digest_algorithm, embedded, Artifact};
 
 pub mod sign;
+pub mod trust;
 
 /// Largest bundle or trust file read, in bytes.
 pub const MAX_JSON_FILE: u64 = 32 * 1024 * 1024;
@@ -68,7 +69,9 @@ pub fn read_bundle(path: &Path) -> Result<Bundle> {
     Bundle::from_json(&bytes).with_context(|| format!("{}: invalid bundle", path.display()))
 }
 
-/// The trusted root from `--trusted-root FILE`, else the embedded staging or production one.
+/// The trusted root from `--trusted-root FILE`, else the embedded staging or production one
+/// (the `sigstore-conformance` adapter's rule; `sigstore` itself fetches it over TUF, see
+/// [`trust`]).
 pub fn load_trusted_root(path: Option<&Path>, staging: bool) -> Result<TrustedRoot> {
     match path {
         Some(path) => {

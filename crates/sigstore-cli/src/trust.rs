@@ -1,0 +1,983 @@
+//! Trust material for `sign`, `attest` and `verify`, fetched over TUF.
+//!
+//! An [`Instance`] is a TUF repository: Sigstore's production one (the default), staging
+//! (`--staging`), or a private deployment (`--instance URL`, trusted first with
+//! `sigstore trust-instance ROOT.json --instance URL`). Its targets give the trusted root
+//! ([`TRUSTED_ROOT_TARGET`]) and the signing config: [`SIGNING_CONFIG_TARGET`] by default,
+//! [`SIGNING_CONFIG_REKOR_V2_TARGET`] when Rekor v2 is asked for (`--rekor-version 2`) and the
+//! repository publishes it, as the specification makes Rekor v2 an opt-in.
+//!
+//! Every run refreshes the repository (root rotation, timestamp, snapshot, targets; see
+//! `sigstore-tuf`) with the real clock. A failure is an error, never a silent fallback. With
+//! `offline`, nothing is fetched: the cache of the last refresh is used (signatures checked,
+//! freshness not, and its age is reported), and only when there is no cache at all are the
+//! trusted root and signing config embedded in this build used, saying so.
+//!
+//! The cache of an instance (see [`CacheDirs`]): its metadata, including the bootstrap root
+//! stored by `trust-instance`, under the user's data directory
+//! (`sigstore-rs/tuf/<escaped URL>/`), its target files under the user's cache directory (same
+//! relative path). Every file is written to a temporary name and renamed into place.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use sigstore_sign::{now, HttpConfig};
+use sigstore_tuf::{HttpTransport, OfflineTuf, TrustedMetadata, Tuf};
+use sigstore_types::{SigningConfig, Timestamp, TrustedRoot};
+
+use crate::read_limited;
+use crate::sign::{embedded_signing_config, usage};
+
+/// The TUF target holding the trusted root.
+pub const TRUSTED_ROOT_TARGET: &str = "trusted_root.json";
+/// The TUF target holding the signing config (v0.2) that signing uses by default.
+pub const SIGNING_CONFIG_TARGET: &str = "signing_config.v0.2.json";
+/// The TUF target holding the signing config that opts into Rekor v2.
+pub const SIGNING_CONFIG_REKOR_V2_TARGET: &str = "signing_config_rekor_v2.v0.2.json";
+/// The application directory below the user's data and cache directories.
+pub const APP_DIR: &str = "sigstore-rs";
+/// The file (in an instance's metadata directory) holding the root given to `trust-instance`.
+pub const BOOTSTRAP_FILE: &str = "bootstrap_root.json";
+/// Largest TUF root file read, in bytes.
+pub const MAX_ROOT_FILE: u64 = 512 * 1024;
+
+/// A TUF repository distributing Sigstore trust material.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Instance {
+    /// Sigstore's production repository ([`sigstore_tuf::PRODUCTION_URL`]).
+    Production,
+    /// Sigstore's staging repository ([`sigstore_tuf::STAGING_URL`]).
+    Staging,
+    /// Another repository, by its normalized URL.
+    Custom(String),
+}
+
+impl Instance {
+    /// The instance the flags select: `--instance URL`, else `--staging`, else production.
+    /// An unusable URL is a usage error.
+    pub fn from_flags(staging: bool, instance: Option<&str>) -> Result<Self> {
+        match instance {
+            Some(url) => Self::parse(url).map_err(usage),
+            None if staging => Ok(Self::Staging),
+            None => Ok(Self::Production),
+        }
+    }
+
+    /// The instance at `url`: `https://`, or `http://` for a loopback host only (127.0.0.0/8,
+    /// `::1`, `localhost`); no user name, query or fragment. The URL is normalized (lower-case
+    /// scheme and host, no trailing `/`); the production and staging URLs give those
+    /// instances.
+    pub fn parse(url: &str) -> Result<Self> {
+        let url = normalize_url(url)?;
+        Ok(if url == sigstore_tuf::PRODUCTION_URL {
+            Self::Production
+        } else if url == sigstore_tuf::STAGING_URL {
+            Self::Staging
+        } else {
+            Self::Custom(url)
+        })
+    }
+
+    /// The repository URL.
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Production => sigstore_tuf::PRODUCTION_URL,
+            Self::Staging => sigstore_tuf::STAGING_URL,
+            Self::Custom(url) => url,
+        }
+    }
+
+    /// The TUF root embedded in this build (production and staging only).
+    pub fn embedded_root(&self) -> Option<&'static [u8]> {
+        match self {
+            Self::Production => Some(sigstore_tuf::PRODUCTION_ROOT),
+            Self::Staging => Some(sigstore_tuf::STAGING_ROOT),
+            Self::Custom(_) => None,
+        }
+    }
+
+    /// The name of the instance's cache directories: the URL with every byte outside
+    /// `[A-Za-z0-9._-]` (and a leading `.`) percent-encoded.
+    pub fn dir_name(&self) -> String {
+        escape(self.url())
+    }
+
+    /// How messages name the instance.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Production => format!("production ({})", self.url()),
+            Self::Staging => format!("staging ({})", self.url()),
+            Self::Custom(url) => url.clone(),
+        }
+    }
+
+    /// The trusted root embedded in this build (production and staging only).
+    fn embedded_trusted_root(&self) -> Result<Option<TrustedRoot>> {
+        match self {
+            Self::Production => sigstore_verify::embedded::production_trusted_root()
+                .context("embedded production trusted root")
+                .map(Some),
+            Self::Staging => sigstore_verify::embedded::staging_trusted_root()
+                .context("embedded staging trusted root")
+                .map(Some),
+            Self::Custom(_) => Ok(None),
+        }
+    }
+
+    /// The signing config embedded in this build (production and staging only).
+    fn embedded_signing_config(&self) -> Result<Option<SigningConfig>> {
+        match self {
+            Self::Production => embedded_signing_config(false).map(Some),
+            Self::Staging => embedded_signing_config(true).map(Some),
+            Self::Custom(_) => Ok(None),
+        }
+    }
+}
+
+impl std::fmt::Display for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+/// `url` checked and normalized for [`Instance::parse`].
+fn normalize_url(url: &str) -> Result<String> {
+    let bad = |why: &str| anyhow!("invalid instance URL {url:?}: {why}");
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(bad("it contains spaces or control characters"));
+    }
+    let trimmed = url.trim_end_matches('/');
+    let Some((scheme, rest)) = trimmed.split_once("://") else {
+        return Err(bad("it must start with https://"));
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return Err(bad("it must start with https://"));
+    }
+    if rest.contains(['?', '#']) {
+        return Err(bad("it must not have a query or fragment"));
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    if authority.contains('@') {
+        return Err(bad("it must not contain a user name"));
+    }
+    let authority = authority.to_ascii_lowercase();
+    let (host, port) = split_host_port(&authority).ok_or_else(|| bad("no valid host"))?;
+    if let Some(port) = port {
+        if port.is_empty()
+            || !port.bytes().all(|b| b.is_ascii_digit())
+            || port.parse::<u16>().map_or(true, |p| p == 0)
+        {
+            return Err(bad("invalid port"));
+        }
+    }
+    if path
+        .split('/')
+        .any(|segment| segment == "." || segment == "..")
+    {
+        return Err(bad("it must not contain . or .. segments"));
+    }
+    if scheme == "http" && !is_loopback(host) {
+        return Err(bad(
+            "plain http is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https",
+        ));
+    }
+    Ok(format!("{scheme}://{authority}{path}"))
+}
+
+/// The host and optional port of a lower-cased authority; `None` when the host is not a DNS
+/// name, an IPv4 address or a bracketed IPv6 address.
+fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let end = rest.find(']')?;
+        let host = rest.get(..end)?;
+        host.parse::<std::net::Ipv6Addr>().ok()?;
+        let after = rest.get(end + 1..)?;
+        let port = match after {
+            "" => None,
+            _ => Some(after.strip_prefix(':')?),
+        };
+        (authority.get(..end + 2)?, port)
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let valid_name = !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    (host.starts_with('[') || valid_name).then_some((host, port))
+}
+
+/// Whether `host` (as [`split_host_port`] returns it) is a loopback host.
+fn is_loopback(host: &str) -> bool {
+    if host == "localhost" {
+        return true;
+    }
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return inner
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok_and(|a| a.is_loopback());
+    }
+    host.parse::<std::net::Ipv4Addr>()
+        .is_ok_and(|a| a.is_loopback())
+}
+
+/// Every byte outside `[A-Za-z0-9._-]`, and a leading `.`, percent-encoded.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for (i, b) in text.bytes().enumerate() {
+        let safe = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && i > 0);
+        if safe {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The user's data and cache directories: on Linux and other Unix systems `$XDG_DATA_HOME`
+/// (else `~/.local/share`) and `$XDG_CACHE_HOME` (else `~/.cache`), relative values being
+/// ignored as the XDG specification says; on macOS `~/Library/Application Support` and
+/// `~/Library/Caches`; on Windows `%APPDATA%` and `%LOCALAPPDATA%`. `env` looks up a variable.
+pub fn user_dirs_from(env: impl Fn(&str) -> Option<OsString>) -> Result<(PathBuf, PathBuf)> {
+    let absolute = |name: &str| env(name).map(PathBuf::from).filter(|p| p.is_absolute());
+    if cfg!(windows) {
+        let data = absolute("APPDATA").context("APPDATA is not set")?;
+        let cache = absolute("LOCALAPPDATA").context("LOCALAPPDATA is not set")?;
+        return Ok((data, cache));
+    }
+    let home = || {
+        absolute("HOME").context(
+            "cannot find the home directory for the TUF cache (set HOME, or XDG_DATA_HOME and \
+             XDG_CACHE_HOME)",
+        )
+    };
+    if cfg!(target_os = "macos") {
+        let library = home()?.join("Library");
+        return Ok((library.join("Application Support"), library.join("Caches")));
+    }
+    let data = match absolute("XDG_DATA_HOME") {
+        Some(dir) => dir,
+        None => home()?.join(".local").join("share"),
+    };
+    let cache = match absolute("XDG_CACHE_HOME") {
+        Some(dir) => dir,
+        None => home()?.join(".cache"),
+    };
+    Ok((data, cache))
+}
+
+/// Where an instance's TUF files are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheDirs {
+    /// Metadata (`root.json`, `timestamp.json`, ..., `refreshed_at`, [`BOOTSTRAP_FILE`]):
+    /// `<data dir>/sigstore-rs/tuf/<escaped URL>`.
+    pub metadata: PathBuf,
+    /// Target files: `<cache dir>/sigstore-rs/tuf/<escaped URL>`.
+    pub targets: PathBuf,
+}
+
+impl CacheDirs {
+    /// The directories of `instance` below `data` and `cache`.
+    pub fn under(data: &Path, cache: &Path, instance: &Instance) -> Self {
+        let name = instance.dir_name();
+        Self {
+            metadata: data.join(APP_DIR).join("tuf").join(&name),
+            targets: cache.join(APP_DIR).join("tuf").join(&name),
+        }
+    }
+
+    /// The directories of `instance` for this user ([`user_dirs_from`] over the process
+    /// environment).
+    pub fn for_instance(instance: &Instance) -> Result<Self> {
+        let (data, cache) = user_dirs_from(|name| std::env::var_os(name))?;
+        Ok(Self::under(&data, &cache, instance))
+    }
+
+    /// The stored bootstrap root.
+    pub fn bootstrap_path(&self) -> PathBuf {
+        self.metadata.join(BOOTSTRAP_FILE)
+    }
+}
+
+/// What a command needs from the instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// The trusted root (verification).
+    TrustedRoot,
+    /// The trusted root and a signing config (signing); `rekor_v2` prefers
+    /// [`SIGNING_CONFIG_REKOR_V2_TARGET`].
+    Signing {
+        /// Whether Rekor v2 was asked for.
+        rekor_v2: bool,
+    },
+}
+
+/// Trust material and what was said about where it came from.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The trusted root.
+    pub trusted_root: TrustedRoot,
+    /// The signing config ([`Need::Signing`] only).
+    pub signing_config: Option<SigningConfig>,
+    /// Messages for standard error (offline mode: which cache and how old, or that the
+    /// embedded material is used).
+    pub notes: Vec<String>,
+}
+
+/// The bootstrap root of `instance`: the one stored by `trust-instance`, else the embedded
+/// one (production and staging). A private instance without one is an error that says how
+/// to trust it.
+pub fn bootstrap_root(instance: &Instance, dirs: Option<&CacheDirs>) -> Result<Vec<u8>> {
+    if let Some(dirs) = dirs {
+        let path = dirs.bootstrap_path();
+        if path.is_file() {
+            return read_limited(&path, MAX_ROOT_FILE);
+        }
+    }
+    match instance.embedded_root() {
+        Some(root) => Ok(root.to_vec()),
+        None => bail!(
+            "the TUF repository {url} is not trusted yet: run `sigstore trust-instance ROOT.json \
+             --instance {url}` with its root.json first",
+            url = instance.url()
+        ),
+    }
+}
+
+/// HTTP settings for TUF downloads: `http`'s timeouts and retries, with a response cap
+/// fitting the largest TUF download.
+fn tuf_http(http: &HttpConfig) -> HttpConfig {
+    http.clone().with_max_response_bytes(
+        usize::try_from(sigstore_tuf::Limits::default().largest()).unwrap_or(usize::MAX),
+    )
+}
+
+fn client(
+    instance: &Instance,
+    bootstrap: &[u8],
+    dirs: &CacheDirs,
+    http: &HttpConfig,
+) -> Result<Tuf<HttpTransport>> {
+    let transport = HttpTransport::new(instance.url(), tuf_http(http))
+        .with_context(|| format!("cannot set up HTTP for {}", instance.url()))?;
+    Tuf::with_cache_dirs(bootstrap, &dirs.metadata, &dirs.targets, transport)
+        .with_context(|| format!("the TUF root of {} is unusable", instance.url()))
+}
+
+/// Wraps a refresh or download failure: network failures suggest `--offline`; everything
+/// else (expired or badly signed metadata, tampered targets) names what failed.
+fn tuf_error(instance: &Instance, error: sigstore_tuf::Error) -> anyhow::Error {
+    let network = matches!(error, sigstore_tuf::Error::Transport { .. });
+    let error = anyhow::Error::new(error);
+    if network {
+        let fallback = if instance.embedded_root().is_some() {
+            "cached or embedded"
+        } else {
+            "cached"
+        };
+        error.context(format!(
+            "cannot update the trust material from the TUF repository {} (check the network, or \
+             pass --offline to use the {fallback} trust material)",
+            instance.url()
+        ))
+    } else {
+        error.context(format!(
+            "the TUF repository {} failed verification",
+            instance.url()
+        ))
+    }
+}
+
+/// The signing config target to use: the Rekor v2 one when asked for and listed.
+fn signing_target(trusted: &TrustedMetadata, rekor_v2: bool) -> &'static str {
+    if rekor_v2 && trusted.target(SIGNING_CONFIG_REKOR_V2_TARGET).is_ok() {
+        SIGNING_CONFIG_REKOR_V2_TARGET
+    } else {
+        SIGNING_CONFIG_TARGET
+    }
+}
+
+fn parse_root(bytes: &[u8], origin: &str) -> Result<TrustedRoot> {
+    TrustedRoot::from_json(bytes).with_context(|| format!("{origin}: invalid trusted root"))
+}
+
+fn parse_config(bytes: &[u8], origin: &str) -> Result<SigningConfig> {
+    SigningConfig::from_json(bytes).with_context(|| format!("{origin}: invalid signing config"))
+}
+
+/// The trust material `need`s from `instance`: refreshed over TUF now, or with `offline`
+/// from the cache (else the embedded material of production and staging).
+pub fn load(instance: &Instance, offline: bool, need: Need, http: &HttpConfig) -> Result<Loaded> {
+    if offline {
+        load_offline(instance, need)
+    } else {
+        load_online(instance, need, http)
+    }
+}
+
+fn load_online(instance: &Instance, need: Need, http: &HttpConfig) -> Result<Loaded> {
+    let dirs = CacheDirs::for_instance(instance)?;
+    let bootstrap = bootstrap_root(instance, Some(&dirs))?;
+    let runtime = crate::sign::runtime()?;
+    let (root_bytes, config) = runtime.block_on(async {
+        let mut tuf = client(instance, &bootstrap, &dirs, http)?;
+        tuf.refresh(now())
+            .await
+            .map_err(|e| tuf_error(instance, e))?;
+        let root = tuf
+            .get_target(TRUSTED_ROOT_TARGET)
+            .await
+            .map_err(|e| tuf_error(instance, e))?;
+        let config = match need {
+            Need::TrustedRoot => None,
+            Need::Signing { rekor_v2 } => {
+                let name = signing_target(tuf.trusted(), rekor_v2);
+                let bytes = tuf
+                    .get_target(name)
+                    .await
+                    .map_err(|e| tuf_error(instance, e))?;
+                Some((name, bytes))
+            }
+        };
+        Ok::<_, anyhow::Error>((root, config))
+    })?;
+    let origin = |name: &str| format!("{} target {name}", instance.url());
+    let trusted_root = parse_root(&root_bytes, &origin(TRUSTED_ROOT_TARGET))?;
+    let signing_config = match config {
+        Some((name, bytes)) => Some(parse_config(&bytes, &origin(name))?),
+        None => None,
+    };
+    Ok(Loaded {
+        trusted_root,
+        signing_config,
+        notes: Vec::new(),
+    })
+}
+
+/// `seconds` as a rough human duration ("45 seconds", "3 hours", "12 days").
+pub fn human_age(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (n, unit) = match s {
+        0..=119 => (s, "second"),
+        120..=7_199 => (s / 60, "minute"),
+        7_200..=172_799 => (s / 3_600, "hour"),
+        _ => (s / 86_400, "day"),
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+fn load_offline(instance: &Instance, need: Need) -> Result<Loaded> {
+    let dirs = match CacheDirs::for_instance(instance) {
+        Ok(dirs) => Some(dirs),
+        // No home directory: there can be no cache; the embedded material may still do.
+        Err(_) if instance.embedded_root().is_some() => None,
+        Err(e) => return Err(e),
+    };
+    let bootstrap = bootstrap_root(instance, dirs.as_ref())?;
+    let tuf = match &dirs {
+        None => None,
+        Some(dirs) => {
+            match OfflineTuf::load_with_cache_dirs(&bootstrap, &dirs.metadata, &dirs.targets, now())
+            {
+                Ok(tuf) => Some(tuf),
+                Err(sigstore_tuf::Error::CacheMissing { .. }) => None,
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "offline: the TUF cache of {} in {} is unusable (run without --offline to \
+                     refresh it)",
+                        instance.url(),
+                        dirs.metadata.display()
+                    )))
+                }
+            }
+        }
+    };
+    let mut notes = Vec::new();
+    let Some(tuf) = tuf else {
+        return embedded(instance, need, notes);
+    };
+    let mut note = format!(
+        "offline: using the cached trust material of {instance}, last refreshed {} ({} ago)",
+        tuf.refreshed_at(),
+        human_age(tuf.age_seconds())
+    );
+    if tuf.is_expired() {
+        note.push_str("; its TUF metadata has expired since, so it may be out of date");
+    }
+    notes.push(note);
+    let cached = |name: &str| -> Result<Option<Vec<u8>>> {
+        match tuf.get_target(name) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(sigstore_tuf::Error::CacheMissing { .. }) => Ok(None),
+            Err(e) => Err(anyhow::Error::new(e).context(format!(
+                "offline: the cached target {name} of {} is unusable",
+                instance.url()
+            ))),
+        }
+    };
+    let origin = |name: &str| format!("cached {} target {name}", instance.url());
+    let trusted_root = match cached(TRUSTED_ROOT_TARGET)? {
+        Some(bytes) => parse_root(&bytes, &origin(TRUSTED_ROOT_TARGET))?,
+        None => embedded_part(instance, TRUSTED_ROOT_TARGET, &mut notes)?
+            .0
+            .context("no trusted root")?,
+    };
+    let signing_config = match need {
+        Need::TrustedRoot => None,
+        Need::Signing { rekor_v2 } => {
+            let name = signing_target(tuf.trusted(), rekor_v2);
+            match cached(name)? {
+                Some(bytes) => Some(parse_config(&bytes, &origin(name))?),
+                None => embedded_part(instance, name, &mut notes)?.1,
+            }
+        }
+    };
+    Ok(Loaded {
+        trusted_root,
+        signing_config,
+        notes,
+    })
+}
+
+/// One missing cached target replaced by the embedded material (production and staging), or
+/// an error for a private instance.
+fn embedded_part(
+    instance: &Instance,
+    name: &str,
+    notes: &mut Vec<String>,
+) -> Result<(Option<TrustedRoot>, Option<SigningConfig>)> {
+    if instance.embedded_root().is_none() {
+        bail!(
+            "offline: {name} of {url} is not cached; run `sigstore plumbing update-trust-root \
+             --instance {url}` while online",
+            url = instance.url()
+        );
+    }
+    notes.push(format!(
+        "offline: {name} is not cached; using the copy embedded in this build, which may be out \
+         of date"
+    ));
+    if name == TRUSTED_ROOT_TARGET {
+        Ok((instance.embedded_trusted_root()?, None))
+    } else {
+        Ok((None, instance.embedded_signing_config()?))
+    }
+}
+
+/// No cache: the embedded material of production and staging, or an error.
+fn embedded(instance: &Instance, need: Need, mut notes: Vec<String>) -> Result<Loaded> {
+    let Some(trusted_root) = instance.embedded_trusted_root()? else {
+        bail!(
+            "offline: there is no cached trust material for {url}; run `sigstore plumbing \
+             update-trust-root --instance {url}` while online",
+            url = instance.url()
+        );
+    };
+    let signing_config = match need {
+        Need::TrustedRoot => None,
+        Need::Signing { .. } => instance.embedded_signing_config()?,
+    };
+    notes.push(format!(
+        "offline: no cached trust material for {instance}; using the trusted root{} embedded in \
+         this build, which may be out of date",
+        if signing_config.is_some() {
+            " and signing config"
+        } else {
+            ""
+        }
+    ));
+    Ok(Loaded {
+        trusted_root,
+        signing_config,
+        notes,
+    })
+}
+
+/// What a refresh found, for `trust-instance` and `plumbing update-trust-root`.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// The instance.
+    pub instance: Instance,
+    /// The trusted TUF root's version.
+    pub root_version: u64,
+    /// Its expiry.
+    pub root_expires: Timestamp,
+    /// The targets metadata version.
+    pub targets_version: Option<u64>,
+    /// Its expiry.
+    pub targets_expires: Option<Timestamp>,
+    /// Every target: name, length, SHA-256 (hex) if listed.
+    pub targets: Vec<(String, u64, Option<String>)>,
+    /// The targets now in the cache.
+    pub fetched: Vec<String>,
+    /// Where the files are.
+    pub dirs: CacheDirs,
+    /// Whether the repository was contacted.
+    pub refreshed: bool,
+}
+
+impl Summary {
+    fn new(instance: &Instance, trusted: &TrustedMetadata, dirs: &CacheDirs) -> Self {
+        let targets = trusted
+            .target_names()
+            .into_iter()
+            .map(|name| {
+                let (length, sha256) = trusted
+                    .target(&name)
+                    .map(|info| (info.length, info.sha256().map(str::to_owned)))
+                    .unwrap_or((0, None));
+                (name, length, sha256)
+            })
+            .collect();
+        Self {
+            instance: instance.clone(),
+            root_version: trusted.root_version(),
+            root_expires: trusted.root_expires(),
+            targets_version: trusted.targets_version(),
+            targets_expires: trusted.targets_expires(),
+            targets,
+            fetched: Vec::new(),
+            dirs: dirs.clone(),
+            refreshed: false,
+        }
+    }
+
+    /// The summary as printed, one fact a line (target names escaped).
+    pub fn render(&self) -> String {
+        let mut out = format!("TUF repository: {}\n", self.instance);
+        out.push_str(&format!(
+            "root: version {}, expires {}\n",
+            self.root_version, self.root_expires
+        ));
+        if let (Some(version), Some(expires)) = (self.targets_version, self.targets_expires) {
+            let count = self.targets.len();
+            let plural = if count == 1 { "" } else { "s" };
+            out.push_str(&format!(
+                "targets: version {version}, expires {expires}, {count} file{plural}\n"
+            ));
+        }
+        for (name, length, sha256) in &self.targets {
+            let fetched = if self.fetched.contains(name) {
+                " (cached)"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "  {} {length} bytes sha256:{}{fetched}\n",
+                crate::escape_controls(name),
+                sha256.as_deref().unwrap_or("-")
+            ));
+        }
+        if !self.refreshed {
+            out.push_str("not refreshed (--offline): the repository was not contacted\n");
+        }
+        out.push_str(&format!(
+            "metadata: {}\ntargets cache: {}\n",
+            self.dirs.metadata.display(),
+            self.dirs.targets.display()
+        ));
+        out
+    }
+}
+
+/// Refreshes `instance` now and caches its trusted root and signing configs (so that
+/// `--offline` has them later).
+pub fn update(instance: &Instance, http: &HttpConfig) -> Result<Summary> {
+    let dirs = CacheDirs::for_instance(instance)?;
+    let bootstrap = bootstrap_root(instance, Some(&dirs))?;
+    refresh_into(instance, &bootstrap, &dirs, http, true)
+}
+
+/// Refreshes into `dirs` and fetches the trusted root (required) and the signing configs
+/// (`all`: those listed).
+fn refresh_into(
+    instance: &Instance,
+    bootstrap: &[u8],
+    dirs: &CacheDirs,
+    http: &HttpConfig,
+    all: bool,
+) -> Result<Summary> {
+    crate::sign::runtime()?.block_on(async {
+        let mut tuf = client(instance, bootstrap, dirs, http)?;
+        tuf.refresh(now())
+            .await
+            .map_err(|e| tuf_error(instance, e))?;
+        let mut summary = Summary::new(instance, tuf.trusted(), dirs);
+        summary.refreshed = true;
+        let root = tuf
+            .get_target(TRUSTED_ROOT_TARGET)
+            .await
+            .map_err(|e| tuf_error(instance, e))?;
+        parse_root(
+            &root,
+            &format!("{} target {TRUSTED_ROOT_TARGET}", instance.url()),
+        )?;
+        summary.fetched.push(TRUSTED_ROOT_TARGET.to_owned());
+        if all {
+            for name in [SIGNING_CONFIG_TARGET, SIGNING_CONFIG_REKOR_V2_TARGET] {
+                if tuf.trusted().target(name).is_err() {
+                    continue;
+                }
+                let bytes = tuf
+                    .get_target(name)
+                    .await
+                    .map_err(|e| tuf_error(instance, e))?;
+                parse_config(&bytes, &format!("{} target {name}", instance.url()))?;
+                summary.fetched.push(name.to_owned());
+            }
+        }
+        Ok(summary)
+    })
+}
+
+/// `trust-instance`: checks that `root_path` is a TUF root signed by its own root keys, and
+/// (unless `offline`) that the repository at `url` refreshes from it and serves a trusted
+/// root, then stores it as the instance's bootstrap root, replacing anything cached for the
+/// instance. Nothing is stored when a check fails.
+pub fn trust_instance(
+    root_path: &Path,
+    url: &str,
+    offline: bool,
+    http: &HttpConfig,
+) -> Result<Summary> {
+    let instance = Instance::parse(url).map_err(usage)?;
+    let bytes = read_limited(root_path, MAX_ROOT_FILE)?;
+    let trusted = TrustedMetadata::new(&bytes).with_context(|| {
+        format!(
+            "{}: not a TUF root signed by its own root keys",
+            root_path.display()
+        )
+    })?;
+    let dirs = CacheDirs::for_instance(&instance)?;
+    // Fresh sibling directories, swapped in only when everything worked.
+    let staging = CacheDirs {
+        metadata: sibling(&dirs.metadata)?,
+        targets: sibling(&dirs.targets)?,
+    };
+    let result = (|| {
+        let summary = if offline {
+            Summary::new(&instance, &trusted, &dirs)
+        } else {
+            let mut summary = refresh_into(&instance, &bytes, &staging, http, false)?;
+            summary.dirs = dirs.clone();
+            summary
+        };
+        write_atomic(&staging.bootstrap_path(), &bytes)?;
+        Ok::<_, anyhow::Error>(summary)
+    })();
+    let outcome = result.and_then(|summary| {
+        replace_dir(&staging.metadata, &dirs.metadata)?;
+        replace_dir(&staging.targets, &dirs.targets)?;
+        Ok(summary)
+    });
+    remove_dir_if_present(&staging.metadata);
+    remove_dir_if_present(&staging.targets);
+    outcome
+}
+
+/// A fresh temporary directory next to `dir` (a leading `.`, which escaped instance names
+/// never have).
+fn sibling(dir: &Path) -> Result<PathBuf> {
+    let parent = dir
+        .parent()
+        .with_context(|| format!("{}: no parent directory", dir.display()))?;
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tmp = parent.join(format!(".{name}.new-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    Ok(tmp)
+}
+
+/// Replaces `dst` (if any) by `src`.
+fn replace_dir(src: &Path, dst: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dst) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot remove {}", dst.display())),
+    }
+    std::fs::rename(src, dst)
+        .with_context(|| format!("cannot move {} to {}", src.display(), dst.display()))
+}
+
+fn remove_dir_if_present(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let parent = path
+        .parent()
+        .with_context(|| format!("{}: no parent directory", path.display()))?;
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    if let Err(e) = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn custom(url: &str) -> String {
+        match Instance::parse(url).unwrap() {
+            Instance::Custom(url) => url,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn instance_urls() {
+        assert_eq!(
+            Instance::parse("https://tuf-repo-cdn.sigstore.dev/").unwrap(),
+            Instance::Production
+        );
+        assert_eq!(
+            Instance::parse("HTTPS://TUF-REPO-CDN.SIGSTAGE.DEV").unwrap(),
+            Instance::Staging
+        );
+        assert_eq!(
+            custom("https://tuf.example.com:8443/repo/"),
+            "https://tuf.example.com:8443/repo"
+        );
+        assert_eq!(custom("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(custom("http://127.5.0.1"), "http://127.5.0.1");
+        assert_eq!(custom("http://localhost:1/x"), "http://localhost:1/x");
+        assert_eq!(custom("http://[::1]:9/"), "http://[::1]:9");
+        assert_eq!(custom("https://[2001:db8::1]"), "https://[2001:db8::1]");
+        for bad in [
+            "http://example.com",
+            "http://10.0.0.1:80",
+            "http://[2001:db8::1]",
+            "http://localhost.example.com",
+            "ftp://example.com",
+            "tuf.example.com",
+            "https://",
+            "https://user@example.com",
+            "https://example.com/?q",
+            "https://example.com/#f",
+            "https://example.com:0",
+            "https://example.com:99999",
+            "https://example.com:x",
+            "https://exa mple.com",
+            "https://example.com/a/../b",
+            "https://[::1",
+            "https://a..b",
+        ] {
+            assert!(Instance::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Instance::from_flags(false, Some("http://example.com"))
+            .unwrap_err()
+            .is::<crate::sign::UsageError>());
+        assert_eq!(Instance::from_flags(true, None).unwrap(), Instance::Staging);
+        assert_eq!(
+            Instance::from_flags(false, None).unwrap(),
+            Instance::Production
+        );
+    }
+
+    #[test]
+    fn directory_names() {
+        assert_eq!(
+            Instance::Production.dir_name(),
+            "https%3A%2F%2Ftuf-repo-cdn.sigstore.dev"
+        );
+        let instance = Instance::parse("http://127.0.0.1:8080/a/b").unwrap();
+        assert_eq!(instance.dir_name(), "http%3A%2F%2F127.0.0.1%3A8080%2Fa%2Fb");
+        assert_eq!(escape(".x"), "%2Ex");
+        let dirs = CacheDirs::under(Path::new("/d"), Path::new("/c"), &Instance::Staging);
+        assert_eq!(
+            dirs.metadata,
+            Path::new("/d/sigstore-rs/tuf/https%3A%2F%2Ftuf-repo-cdn.sigstage.dev")
+        );
+        assert_eq!(
+            dirs.targets,
+            Path::new("/c/sigstore-rs/tuf/https%3A%2F%2Ftuf-repo-cdn.sigstage.dev")
+        );
+    }
+
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[test]
+    fn xdg_directories() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| OsString::from(v))
+            }
+        };
+        let (data, cache) = user_dirs_from(env(&[("HOME", "/home/u")])).unwrap();
+        assert_eq!(data, Path::new("/home/u/.local/share"));
+        assert_eq!(cache, Path::new("/home/u/.cache"));
+        let (data, cache) = user_dirs_from(env(&[
+            ("HOME", "/home/u"),
+            ("XDG_DATA_HOME", "/x/data"),
+            ("XDG_CACHE_HOME", "relative"),
+        ]))
+        .unwrap();
+        assert_eq!(data, Path::new("/x/data"));
+        assert_eq!(cache, Path::new("/home/u/.cache"));
+        let (data, cache) = user_dirs_from(env(&[
+            ("XDG_DATA_HOME", "/x/data"),
+            ("XDG_CACHE_HOME", "/x/cache"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (data.as_path(), cache.as_path()),
+            (Path::new("/x/data"), Path::new("/x/cache"))
+        );
+        assert!(user_dirs_from(env(&[])).is_err());
+        assert!(user_dirs_from(env(&[("HOME", "")])).is_err());
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(human_age(-5), "0 seconds");
+        assert_eq!(human_age(1), "1 second");
+        assert_eq!(human_age(119), "119 seconds");
+        assert_eq!(human_age(120), "2 minutes");
+        assert_eq!(human_age(7_200), "2 hours");
+        assert_eq!(human_age(86_400 * 3 + 5), "3 days");
+    }
+
+    #[test]
+    fn private_instances_need_a_stored_root() {
+        let instance = Instance::parse("https://tuf.example.com").unwrap();
+        let dirs = CacheDirs::under(
+            Path::new("/nonexistent-sigstore-rs-test/d"),
+            Path::new("/nonexistent-sigstore-rs-test/c"),
+            &instance,
+        );
+        let e = bootstrap_root(&instance, Some(&dirs)).unwrap_err();
+        assert!(e.to_string().contains("trust-instance"), "{e}");
+        assert_eq!(
+            bootstrap_root(&Instance::Production, Some(&dirs)).unwrap(),
+            sigstore_tuf::PRODUCTION_ROOT
+        );
+    }
+}
