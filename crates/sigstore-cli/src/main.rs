@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod policy;
+mod trust_flags;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use sigstore_cli::{artifact_for, load_trusted_root, read_bundle, read_limited, sign, Input};
+use sigstore_cli::{artifact_for, read_bundle, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
 use sigstore_types::Bundle;
 use sigstore_verify::{Policy, VerificationResult, Verifier, VerifierConfig};
@@ -56,6 +57,25 @@ enum Command {
         /// The bundle to describe.
         bundle: PathBuf,
     },
+    /// Trust a private Sigstore instance's TUF repository; then use --instance URL.
+    ///
+    /// Stores ROOT.json (the repository's root metadata, obtained out of band) after checking
+    /// that it is signed by its own root keys and, unless --offline, that the repository at URL
+    /// refreshes from it and serves a trusted root. Anything cached for URL is replaced.
+    TrustInstance {
+        /// The TUF root metadata (root.json) to start from.
+        #[arg(value_name = "ROOT.json")]
+        root: PathBuf,
+        /// The TUF repository URL (https; plain http only for loopback hosts).
+        #[arg(long, value_name = "URL")]
+        instance: String,
+        /// Store the root without contacting the repository.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Low-level commands.
+    #[command(subcommand)]
+    Plumbing(trust_flags::PlumbingCommand),
 }
 
 #[derive(Subcommand)]
@@ -151,12 +171,8 @@ struct CommonArgs {
         conflicts_with = "bundle"
     )]
     rekor_bundle: Option<PathBuf>,
-    /// Trust this trusted root instead of the embedded production one.
-    #[arg(long, value_name = "FILE", conflicts_with = "staging")]
-    trusted_root: Option<PathBuf>,
-    /// Use the staging instance's trusted root.
-    #[arg(long)]
-    staging: bool,
+    #[command(flatten)]
+    trust: trust_flags::VerifyTrust,
     /// Print one JSON verification result per input.
     #[arg(long)]
     json: bool,
@@ -186,32 +202,8 @@ struct SignCommon {
     /// Only use Rekor logs of this API version.
     #[arg(long, value_name = "1|2", value_parser = clap::value_parser!(u32).range(1..=2))]
     rekor_version: Option<u32>,
-    /// A client trust config (trusted root and signing config in one JSON file).
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with_all = ["trusted_root", "signing_config", "staging"]
-    )]
-    trust_config: Option<PathBuf>,
-    /// The trusted root to check results against (with --signing-config).
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "signing_config",
-        conflicts_with = "staging"
-    )]
-    trusted_root: Option<PathBuf>,
-    /// The signing config naming the services to use (with --trusted-root).
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "trusted_root",
-        conflicts_with = "staging"
-    )]
-    signing_config: Option<PathBuf>,
-    /// Use the staging instance instead of production.
-    #[arg(long)]
-    staging: bool,
+    #[command(flatten)]
+    trust: trust_flags::SignTrust,
 }
 
 #[derive(Args)]
@@ -394,6 +386,18 @@ fn run(cli: Cli) -> Result<bool> {
                 .with_context(|| format!("{}: not a PEM public key", key.display()))?;
             verify_all(&common, &Policy::key(key))
         }
+        Command::TrustInstance {
+            root,
+            instance,
+            offline,
+        } => {
+            trust_flags::trust_instance(&root, &instance, offline)?;
+            Ok(true)
+        }
+        Command::Plumbing(command) => {
+            trust_flags::plumbing(command)?;
+            Ok(true)
+        }
     }
 }
 
@@ -466,7 +470,7 @@ fn discover(input: &Input) -> Option<Material> {
 
 fn verify_all(common: &CommonArgs, policy: &Policy) -> Result<bool> {
     let jobs = plan(common)?;
-    let root = load_trusted_root(common.trusted_root.as_deref(), common.staging)?;
+    let root = trust_flags::verify_root(&common.trust)?;
     let verifier =
         Verifier::new(&root, VerifierConfig::default()).context("the trusted root is unusable")?;
     let legacy_verifier = Verifier::new(
@@ -632,8 +636,9 @@ fn output_options(
 }
 
 /// `sign` and `attest`: every check that needs no network first (usage, existing outputs,
-/// inputs, predicate, trust material, services, token expiry), then one certificate signs
-/// every input, and the outputs are written only if all succeeded.
+/// inputs, predicate), then the trust material (a TUF refresh unless given as files or with
+/// --offline), services and token expiry; then one certificate signs every input, and the
+/// outputs are written only if all succeeded.
 fn sign_files(
     files: &[PathBuf],
     common: &SignCommon,
@@ -679,12 +684,8 @@ fn sign_files(
             sign::Payload::Statements(vec![statement; inputs.len()])
         }
     };
-    let (trusted_root, signing_config) = sign::load_signing_trust(&sign::TrustOptions {
-        trust_config: common.trust_config.clone(),
-        trusted_root: common.trusted_root.clone(),
-        signing_config: common.signing_config.clone(),
-        staging: common.staging,
-    })?;
+    let (trusted_root, signing_config) =
+        trust_flags::signing_trust(&common.trust, common.rekor_version)?;
     let rekor_version = sign::check_services(&signing_config, &supported, common.rekor_version)?;
     if outputs.rekor_bundle.is_some() && rekor_version != 1 {
         bail!(

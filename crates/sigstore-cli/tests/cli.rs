@@ -18,6 +18,22 @@ fn identity_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
+/// `sigstore ARGS...`, with `--offline` added to `verify` commands: these tests trust the
+/// production trusted root embedded in the build, which `verify` uses only offline (the test
+/// home has no TUF cache).
+fn run_offline<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut args: Vec<std::ffi::OsString> =
+        args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    if args.first().is_some_and(|a| a == "verify") {
+        args.insert(args.len().min(2), "--offline".into());
+    }
+    sigstore_run(args)
+}
+
 fn a_txt_sha256() -> String {
     let data = std::fs::read(a_txt()).expect("read a.txt");
     HashAlgorithm::Sha256.digest(&data).to_hex()
@@ -30,7 +46,7 @@ fn ok_path_prints_ok_and_exits_0() {
     for case in ["happy-path-v0.1", "happy-path-v0.2", "happy-path-v0.3"] {
         let bundle = case_bundle(case);
         let a = a_txt();
-        let r = sigstore_run(identity_args(&[s(&a), "--bundle", s(&bundle)]));
+        let r = run_offline(identity_args(&[s(&a), "--bundle", s(&bundle)]));
         r.expect_code(0);
         assert_eq!(
             r.lines(),
@@ -43,7 +59,7 @@ fn ok_path_prints_ok_and_exits_0() {
 #[test]
 fn wrong_identity_fails_with_reason() {
     let (a, bundle) = (a_txt(), case_bundle("happy-path-v0.3"));
-    let r = sigstore_run([
+    let r = run_offline([
         "verify",
         "identity",
         s(&a),
@@ -64,7 +80,7 @@ fn wrong_identity_fails_with_reason() {
     assert!(lines[0].contains("identity"), "{r:#?}");
 
     // Wrong issuer, right identity.
-    let r = sigstore_run([
+    let r = run_offline([
         "verify",
         "identity",
         s(&a),
@@ -85,7 +101,7 @@ fn wrong_artifact_fails() {
     let dir = TempDir::new("wrong-artifact");
     let other = dir.write("other.txt", b"not the signed artifact\n");
     let bundle = case_bundle("happy-path-v0.3");
-    let r = sigstore_run(identity_args(&[s(&other), "--bundle", s(&bundle)]));
+    let r = run_offline(identity_args(&[s(&other), "--bundle", s(&bundle)]));
     r.expect_code(1);
     let lines = r.lines();
     assert_eq!(lines.len(), 1, "{r:#?}");
@@ -94,7 +110,7 @@ fn wrong_artifact_fails() {
 
     // A missing artifact is an input failure, not a crash.
     let missing = dir.join("missing.txt");
-    let r = sigstore_run(identity_args(&[s(&missing), "--bundle", s(&bundle)]));
+    let r = run_offline(identity_args(&[s(&missing), "--bundle", s(&bundle)]));
     r.expect_code(1);
     assert!(r.lines()[0].starts_with(&format!("FAIL: {}: ", missing.display())));
 }
@@ -244,7 +260,7 @@ fn usage_errors_exit_2() {
         ],
     ];
     for args in cases {
-        let r = sigstore_run(&args);
+        let r = run_offline(&args);
         assert_eq!(r.code, Some(2), "{args:?}: {r:#?}");
         assert!(r.stdout.is_empty(), "{args:?}: {r:#?}");
         assert!(!r.stderr.is_empty(), "{args:?}: {r:#?}");
@@ -259,7 +275,7 @@ fn help_and_version_exit_0() {
         vec!["--version"],
         vec!["verify", "identity", "--help"],
     ] {
-        let r = sigstore_run(&args);
+        let r = run_offline(&args);
         r.expect_code(0);
         assert!(!r.stdout.is_empty(), "{args:?}");
     }
@@ -278,7 +294,7 @@ fn several_inputs_one_failing_keep_input_order() {
     let good2 = dir.copy(&a_txt(), "good2.txt");
     dir.copy(&case_bundle("happy-path-v0.1"), "good2.txt.sigstore.json");
 
-    let r = sigstore_run(identity_args(&[s(&bad), s(&good), s(&good2)]));
+    let r = run_offline(identity_args(&[s(&bad), s(&good), s(&good2)]));
     r.expect_code(1);
     let lines = r.lines();
     assert_eq!(lines.len(), 3, "{r:#?}");
@@ -289,7 +305,7 @@ fn several_inputs_one_failing_keep_input_order() {
     assert_eq!(lines[1], format!("OK: {}", good.display()));
     assert_eq!(lines[2], format!("OK: {}", good2.display()));
 
-    let r = sigstore_run(identity_args(&[s(&good), s(&good2)]));
+    let r = run_offline(identity_args(&[s(&good), s(&good2)]));
     r.expect_code(0);
     assert_eq!(r.lines().len(), 2);
 
@@ -308,7 +324,7 @@ fn several_inputs_one_failing_keep_input_order() {
     let mut all: Vec<&str> = vec!["verify", "identity"];
     all.extend(args.iter().map(String::as_str));
     all.extend(["--cert-identity", IDENTITY, "--cert-oidc-issuer", ISSUER]);
-    let r = sigstore_run(&all);
+    let r = run_offline(&all);
     r.expect_code(1);
     let lines = r.lines();
     assert_eq!(lines.len(), 40);
@@ -331,7 +347,7 @@ fn json_lines_parse_with_verified_flag() {
     dir.copy(&bundle, "bad.txt.sigstore.json");
     let none = dir.write("none.txt", b"no bundle for me");
 
-    let r = sigstore_run(identity_args(&[s(&good), s(&bad), s(&none), "--json"]));
+    let r = run_offline(identity_args(&[s(&good), s(&bad), s(&none), "--json"]));
     r.expect_code(1);
     let lines = r.lines();
     assert_eq!(lines.len(), 3, "{r:#?}");
@@ -358,7 +374,7 @@ fn json_lines_parse_with_verified_flag() {
         .unwrap_or_default()
         .contains("no bundle found"));
 
-    let r = sigstore_run(identity_args(&[s(&good), "--json"]));
+    let r = run_offline(identity_args(&[s(&good), "--json"]));
     r.expect_code(0);
     let v: serde_json::Value = serde_json::from_str(r.lines()[0]).expect("json");
     assert_eq!(v["verified"], serde_json::Value::Bool(true));
@@ -372,7 +388,7 @@ fn file_names_cannot_forge_lines() {
         &case_bundle("happy-path-v0.3"),
         "evil\nOK: forged.txt.sigstore.json",
     );
-    let r = sigstore_run(identity_args(&[s(&evil)]));
+    let r = run_offline(identity_args(&[s(&evil)]));
     r.expect_code(1);
     let lines = r.lines();
     assert_eq!(lines.len(), 1, "{r:#?}");
@@ -388,20 +404,20 @@ fn discovers_sigstore_json_before_sigstore() {
     let file = dir.copy(&a_txt(), "artifact.txt");
 
     // No material at all.
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(1);
     assert!(r.lines()[0].contains("no bundle found"), "{r:#?}");
     assert!(r.lines()[0].contains("--bundle"), "{r:#?}");
 
     // FILE.sigstore alone is found.
     let plain = dir.copy(&case_bundle("happy-path-v0.2"), "artifact.txt.sigstore");
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(0);
     assert_eq!(r.lines(), vec![format!("OK: {}", file.display())]);
 
     // A bad FILE.sigstore alone fails, naming it.
     std::fs::write(&plain, b"{ this is not a bundle").expect("write");
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(1);
     assert!(r.lines()[0].contains("artifact.txt.sigstore"), "{r:#?}");
 
@@ -410,14 +426,14 @@ fn discovers_sigstore_json_before_sigstore() {
         &case_bundle("happy-path-v0.3"),
         "artifact.txt.sigstore.json",
     );
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(0);
     assert_eq!(r.lines(), vec![format!("OK: {}", file.display())]);
 
     // And a bad FILE.sigstore.json is not rescued by a good FILE.sigstore.
     dir.copy(&case_bundle("happy-path-v0.2"), "artifact.txt.sigstore");
     dir.write("artifact.txt.sigstore.json", b"[]");
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(1);
     assert!(
         r.lines()[0].contains("artifact.txt.sigstore.json"),
@@ -431,7 +447,7 @@ fn discovers_sigstore_json_before_sigstore() {
     );
     dir.write("artifact.txt.sig", b"bogus");
     dir.write("artifact.txt.crt", b"bogus");
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(0);
 }
 
@@ -441,18 +457,18 @@ fn discovers_sigstore_json_before_sigstore() {
 fn digest_input_with_bundle() {
     let digest = format!("sha256:{}", a_txt_sha256());
     let bundle = case_bundle("happy-path-v0.3");
-    let r = sigstore_run(identity_args(&[&digest, "--bundle", s(&bundle)]));
+    let r = run_offline(identity_args(&[&digest, "--bundle", s(&bundle)]));
     r.expect_code(0);
     assert_eq!(r.lines(), vec![format!("OK: {digest}")]);
 
     // Upper-case hex is the same digest; output shows it normalised.
     let upper = format!("sha256:{}", a_txt_sha256().to_uppercase());
-    let r = sigstore_run(identity_args(&[&upper, "--bundle", s(&bundle)]));
+    let r = run_offline(identity_args(&[&upper, "--bundle", s(&bundle)]));
     r.expect_code(0);
 
     // A different digest fails.
     let wrong = format!("sha256:{}", "00".repeat(32));
-    let r = sigstore_run(identity_args(&[&wrong, "--bundle", s(&bundle)]));
+    let r = run_offline(identity_args(&[&wrong, "--bundle", s(&bundle)]));
     r.expect_code(1);
     assert!(
         r.lines()[0].starts_with(&format!("FAIL: {wrong}: ")),
@@ -463,7 +479,7 @@ fn digest_input_with_bundle() {
 #[test]
 fn digest_input_without_bundle_fails_clearly() {
     let digest = format!("sha256:{}", a_txt_sha256());
-    let r = sigstore_run(identity_args(&[&digest]));
+    let r = run_offline(identity_args(&[&digest]));
     r.expect_code(1);
     let lines = r.lines();
     assert_eq!(lines.len(), 1);
@@ -495,17 +511,17 @@ fn github_matching_values_pass() {
         "--ref",
         "refs/heads/main",
     ];
-    let r = sigstore_run(github_args(bundle, a, &all));
+    let r = run_offline(github_args(bundle, a, &all));
     r.expect_code(0);
     assert_eq!(r.lines(), vec![format!("OK: {a}")]);
 
-    let r = sigstore_run(github_args(bundle, a, &["--cert-identity", IDENTITY]));
+    let r = run_offline(github_args(bundle, a, &["--cert-identity", IDENTITY]));
     r.expect_code(0);
-    let r = sigstore_run(github_args(bundle, a, &["--repository", REPO]));
+    let r = run_offline(github_args(bundle, a, &["--repository", REPO]));
     r.expect_code(0);
     let mut both = vec!["--cert-identity", IDENTITY];
     both.extend_from_slice(&all);
-    let r = sigstore_run(github_args(bundle, a, &both));
+    let r = run_offline(github_args(bundle, a, &both));
     r.expect_code(0);
 }
 
@@ -542,7 +558,7 @@ fn github_each_wrong_value_fails_naming_the_field() {
         ),
     ];
     for (extra, field) in cases {
-        let r = sigstore_run(github_args(bundle, a, extra));
+        let r = run_offline(github_args(bundle, a, extra));
         r.expect_code(1);
         let lines = r.lines();
         assert_eq!(lines.len(), 1, "{extra:?}: {r:#?}");
@@ -553,7 +569,7 @@ fn github_each_wrong_value_fails_naming_the_field() {
         );
     }
     // One wrong value among right ones still fails.
-    let r = sigstore_run(github_args(
+    let r = run_offline(github_args(
         bundle,
         a,
         &[
@@ -589,7 +605,7 @@ fn github_issuer_is_pinned() {
     let file = oauth_signed_artifact(&dir);
     let oauth = "https://github.com/login/oauth";
     // The signature itself is good: `verify identity` accepts it with its own issuer...
-    let r = sigstore_run([
+    let r = run_offline([
         "verify",
         "identity",
         s(&file),
@@ -606,7 +622,7 @@ fn github_issuer_is_pinned() {
     ] {
         let mut args = vec!["verify", "github", s(&file)];
         args.extend(extra);
-        let r = sigstore_run(&args);
+        let r = run_offline(&args);
         r.expect_code(1);
         let line = r.lines()[0];
         assert!(
@@ -627,7 +643,7 @@ fn github_issuer_is_pinned() {
     ] {
         let identity = std::fs::read_to_string(case(name).join("identity"))
             .unwrap_or_else(|_| "a@tny.town".to_owned());
-        let r = sigstore_run([
+        let r = run_offline([
             "verify",
             "github",
             s(&artifact),
@@ -647,7 +663,7 @@ fn github_issuer_is_pinned() {
 fn identity_regexp_is_anchored() {
     let (a, bundle) = (a_txt(), case_bundle("happy-path-v0.3"));
     let run_re = |identity_re: &str, issuer_re: &str| {
-        sigstore_run([
+        run_offline([
             "verify",
             "identity",
             s(&a),
@@ -703,7 +719,7 @@ fn verify_key_managed_key_happy_path() {
         case.join("bundle.sigstore.json"),
         case.join("key.pub"),
     );
-    let r = sigstore_run([
+    let r = run_offline([
         "verify",
         "key",
         s(&a),
@@ -718,7 +734,7 @@ fn verify_key_managed_key_happy_path() {
     // The wrong artifact fails.
     let dir = TempDir::new("key");
     let other = dir.write("other.txt", b"other");
-    let r = sigstore_run([
+    let r = run_offline([
         "verify",
         "key",
         s(&other),
@@ -731,7 +747,7 @@ fn verify_key_managed_key_happy_path() {
 
     // Another valid P-256 key (the Fulcio leaf key of happy-path-v0.3) fails.
     let other_key = dir.write("other.pem", leaf_key_pem("happy-path-v0.3"));
-    let r = sigstore_run([
+    let r = run_offline([
         "verify",
         "key",
         s(&a),
@@ -749,7 +765,7 @@ fn verify_key_managed_key_happy_path() {
 
     // A key that is not PEM: exit 1, clear message.
     let junk = dir.write("junk.pem", b"not a key");
-    let r = sigstore_run([
+    let r = run_offline([
         "verify",
         "key",
         s(&a),
@@ -760,7 +776,7 @@ fn verify_key_managed_key_happy_path() {
     ]);
     r.expect_code(1);
     assert!(r.stderr.contains("not a PEM public key"), "{r:#?}");
-    let r = sigstore_run([
+    let r = run_offline([
         "verify",
         "key",
         s(&a),
@@ -773,7 +789,7 @@ fn verify_key_managed_key_happy_path() {
     assert!(r.stderr.contains("missing.pem"), "{r:#?}");
 
     // A certificate bundle does not verify as a key bundle.
-    let r = sigstore_run([
+    let r = run_offline([
         "verify",
         "key",
         s(&a),
@@ -820,12 +836,12 @@ fn legacy_materials_discovered_and_verified() {
     dir.write("a.txt.crt", &legacy.crt);
     dir.write("a.txt.rekor", &legacy.rekor);
 
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(0);
     assert_eq!(r.lines(), vec![format!("OK: {}", file.display())]);
 
     // The legacy path still checks the identity.
-    let r = sigstore_run([
+    let r = run_offline([
         "verify",
         "identity",
         s(&file),
@@ -841,7 +857,7 @@ fn legacy_materials_discovered_and_verified() {
     dir.write("b.txt.sig", &legacy.sig);
     dir.write("b.txt.crt", &legacy.crt);
     dir.write("b.txt.rekor", &legacy.rekor);
-    let r = sigstore_run(identity_args(&[s(&other)]));
+    let r = run_offline(identity_args(&[s(&other)]));
     r.expect_code(1);
     assert!(r.lines()[0].starts_with(&format!("FAIL: {}: ", other.display())));
 }
@@ -859,7 +875,7 @@ fn legacy_tampered_signature_fails() {
     dir.write("a.txt.sig", b64.encode(&sig));
     dir.write("a.txt.crt", &legacy.crt);
     dir.write("a.txt.rekor", &legacy.rekor);
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(1);
     assert_eq!(r.lines().len(), 1);
     assert!(
@@ -869,7 +885,7 @@ fn legacy_tampered_signature_fails() {
 
     // Not base64 at all.
     dir.write("a.txt.sig", b"!!! not base64 !!!");
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(1);
     assert!(r.lines()[0].starts_with("FAIL: "), "{r:#?}");
 
@@ -878,7 +894,7 @@ fn legacy_tampered_signature_fails() {
     let mut rekor: serde_json::Value = serde_json::from_str(&legacy.rekor).expect("json");
     rekor["Payload"]["logIndex"] = serde_json::json!(1);
     dir.write("a.txt.rekor", rekor.to_string());
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(1);
     assert!(r.lines()[0].starts_with("FAIL: "), "{r:#?}");
 }
@@ -890,7 +906,7 @@ fn legacy_without_rekor_fails_clearly() {
     let file = dir.copy(&a_txt(), "a.txt");
     dir.write("a.txt.sig", &legacy.sig);
     dir.write("a.txt.crt", &legacy.crt);
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(1);
     let line = r.lines()[0];
     assert!(
@@ -901,7 +917,7 @@ fn legacy_without_rekor_fails_clearly() {
 
     // .sig without .crt is not legacy material at all.
     std::fs::remove_file(dir.join("a.txt.crt")).expect("rm");
-    let r = sigstore_run(identity_args(&[s(&file)]));
+    let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(1);
     assert!(r.lines()[0].contains("no bundle found"), "{r:#?}");
 }
@@ -931,7 +947,7 @@ fn legacy_explicit_flags() {
         args.extend(["--cert-identity", IDENTITY, "--cert-oidc-issuer", ISSUER].map(str::to_owned));
         args
     };
-    let r = sigstore_run(flags(Some(&rekor)));
+    let r = run_offline(flags(Some(&rekor)));
     r.expect_code(0);
     assert_eq!(r.lines(), vec![format!("OK: {}", a.display())]);
 
@@ -939,11 +955,11 @@ fn legacy_explicit_flags() {
     let digest = format!("sha256:{}", a_txt_sha256());
     let mut args = flags(Some(&rekor));
     args[2] = digest.clone();
-    let r = sigstore_run(&args);
+    let r = run_offline(&args);
     r.expect_code(0);
     assert_eq!(r.lines(), vec![format!("OK: {digest}")]);
 
-    let r = sigstore_run(flags(None));
+    let r = run_offline(flags(None));
     r.expect_code(1);
     assert!(r.lines()[0].contains(".rekor"), "{r:#?}");
 
@@ -954,14 +970,14 @@ fn legacy_explicit_flags() {
     );
     let mut args = flags(Some(&rekor));
     args[6] = s(&bad_crt).to_owned();
-    let r = sigstore_run(&args);
+    let r = run_offline(&args);
     r.expect_code(1);
     assert!(r.lines()[0].starts_with("FAIL: "), "{r:#?}");
 
     // Two inputs with explicit materials is a usage error.
     let mut args = flags(Some(&rekor));
     args.insert(2, s(&a).to_owned());
-    let r = sigstore_run(&args);
+    let r = run_offline(&args);
     assert_eq!(r.code, Some(2), "{r:#?}");
 }
 
@@ -969,19 +985,19 @@ fn legacy_explicit_flags() {
 
 #[test]
 fn inspect_prints_not_verified_and_identity() {
-    let r = sigstore_run(["inspect", s(&case_bundle("happy-path-v0.3"))]);
+    let r = run_offline(["inspect", s(&case_bundle("happy-path-v0.3"))]);
     r.expect_code(0);
     assert!(r.stdout.starts_with("NOT VERIFIED"), "{r:#?}");
     assert!(r.stdout.contains(IDENTITY), "{r:#?}");
     assert!(r.stdout.contains(ISSUER), "{r:#?}");
 
-    let r = sigstore_run(["inspect", s(&case_bundle("managed-key-happy-path"))]);
+    let r = run_offline(["inspect", s(&case_bundle("managed-key-happy-path"))]);
     r.expect_code(0);
     assert!(r.stdout.starts_with("NOT VERIFIED"), "{r:#?}");
     assert!(r.stdout.contains("managed key"), "{r:#?}");
 
     // DSSE bundles describe their statement.
-    let r = sigstore_run(["inspect", s(&case_bundle("happy-path-intoto-in-dsse-v3"))]);
+    let r = run_offline(["inspect", s(&case_bundle("happy-path-intoto-in-dsse-v3"))]);
     r.expect_code(0);
     assert!(r.stdout.contains("DSSE"), "{r:#?}");
 }
@@ -995,12 +1011,12 @@ fn inspect_garbage_exits_1() {
         ("object.json", b"{}"),
     ] {
         let path = dir.write(name, contents);
-        let r = sigstore_run(["inspect", s(&path)]);
+        let r = run_offline(["inspect", s(&path)]);
         r.expect_code(1);
         assert!(r.stdout.is_empty(), "{r:#?}");
         assert!(r.stderr.contains(name), "{r:#?}");
     }
-    let r = sigstore_run(["inspect", s(&dir.join("missing.json"))]);
+    let r = run_offline(["inspect", s(&dir.join("missing.json"))]);
     r.expect_code(1);
     assert!(r.stderr.contains("missing.json"), "{r:#?}");
 }

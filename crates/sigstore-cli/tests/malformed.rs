@@ -57,6 +57,7 @@ fn malformed_corpus_is_rejected() {
         let r = sigstore_run([
             "verify",
             "identity",
+            "--offline",
             s(&a),
             "--bundle",
             s(file),
@@ -324,10 +325,13 @@ fn mutated_real_bundle_is_rejected() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// `verify identity` of `a` with `bundle`, offline: the trusted root is the production one
+/// embedded in the build (the test home has no TUF cache), or one a test adds.
 fn identity_args_for(a: &Path, bundle: &Path) -> Vec<String> {
     [
         "verify",
         "identity",
+        "--offline",
         s(a),
         "--bundle",
         s(bundle),

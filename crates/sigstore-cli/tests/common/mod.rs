@@ -45,10 +45,30 @@ pub fn testdata() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata"))
 }
 
-/// A command for the `sigstore` binary.
+/// An empty home directory for this test process (below `CARGO_TARGET_TMPDIR`), so that no
+/// test reads or writes the user's TUF cache.
+pub fn test_home() -> &'static Path {
+    static HOME: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("sigstore-cli-home-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create test home");
+        dir
+    })
+}
+
+/// Points `cmd`'s home, data and cache directories at `home`.
+pub fn set_home(cmd: &mut Command, home: &Path) {
+    cmd.env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"));
+}
+
+/// A command for the `sigstore` binary, with its home in [`test_home`].
 pub fn sigstore() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigstore"));
     cmd.env_remove("RUST_LOG");
+    set_home(&mut cmd, test_home());
     cmd
 }
 
