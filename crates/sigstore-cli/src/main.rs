@@ -42,15 +42,13 @@ enum Command {
     /// Sign in-toto attestations about files (DSSE envelopes).
     Attest(AttestArgs),
     /// Print the identity token `sign` would use (SIGSTORE_IDENTITY_TOKEN, else an ambient
-    /// CI or cloud credential) on standard output.
+    /// CI or cloud credential, else an interactive login) on standard output.
     ///
     /// The output is a SECRET bearer credential: anyone holding it can sign as you until it
     /// expires. Do not log it, echo it in CI output or store it.
     GetIdentityToken {
-        /// Consult only SIGSTORE_IDENTITY_TOKEN and SIGSTORE_ID_TOKEN, not CI systems, clouds
-        /// or token files.
-        #[arg(long)]
-        oidc_disable_ambient_providers: bool,
+        #[command(flatten)]
+        oidc: OidcArgs,
     },
     /// Summarize a bundle without verifying it.
     Inspect {
@@ -178,18 +176,61 @@ struct CommonArgs {
     json: bool,
 }
 
+/// How to get an identity token when none is given (`sign`, `attest`, `get-identity-token`).
+#[derive(Args)]
+struct OidcArgs {
+    /// Do not detect ambient credentials (CI systems, clouds, SPIFFE, token files); only
+    /// SIGSTORE_ID_TOKEN is still read before an interactive login.
+    #[arg(long)]
+    oidc_disable_ambient_providers: bool,
+    /// The OpenID provider to log in at. Default: the signing config's, else
+    /// https://oauth2.sigstore.dev/auth.
+    #[arg(long, value_name = "URL")]
+    oidc_issuer: Option<String>,
+    /// The OAuth client ID for the login.
+    #[arg(long, value_name = "ID", default_value = sigstore_oidc::DEFAULT_CLIENT_ID)]
+    oidc_client_id: String,
+    /// The OAuth client secret, for providers that require one (prefer the
+    /// SIGSTORE_OIDC_CLIENT_SECRET environment variable: arguments are visible to other users).
+    #[arg(long, value_name = "SECRET")]
+    oidc_client_secret: Option<String>,
+    /// Log in without a redirect to this machine: open the printed URL anywhere and paste
+    /// the code the provider shows.
+    #[arg(long, conflicts_with = "oidc_device")]
+    oauth_force_oob: bool,
+    /// Log in with the device flow (RFC 8628): open the printed URL on any device and enter
+    /// the printed code; nothing is opened or served here.
+    #[arg(long)]
+    oidc_device: bool,
+}
+
+impl OidcArgs {
+    fn login_options(&self) -> sign::LoginOptions {
+        let secret = self.oidc_client_secret.clone().or_else(|| {
+            std::env::var("SIGSTORE_OIDC_CLIENT_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty())
+        });
+        sign::LoginOptions {
+            issuer: self.oidc_issuer.clone(),
+            client_id: self.oidc_client_id.clone(),
+            client_secret: secret,
+            force_oob: self.oauth_force_oob,
+            device: self.oidc_device,
+        }
+    }
+}
+
 /// Options shared by `sign` and `attest`.
 #[derive(Args)]
 struct SignCommon {
     /// The OIDC identity token. Default: the SIGSTORE_IDENTITY_TOKEN environment variable,
     /// else an ambient credential (GitHub Actions, GitLab CI, Buildkite, CircleCI, Google
-    /// Cloud, SIGSTORE_ID_TOKEN_FILE, SIGSTORE_ID_TOKEN).
+    /// Cloud, SPIFFE, SIGSTORE_ID_TOKEN_FILE, SIGSTORE_ID_TOKEN), else an interactive login.
     #[arg(long, value_name = "TOKEN")]
     identity_token: Option<String>,
-    /// Do not detect ambient credentials (CI systems, clouds, token files); only
-    /// SIGSTORE_ID_TOKEN is still read.
-    #[arg(long)]
-    oidc_disable_ambient_providers: bool,
+    #[command(flatten)]
+    oidc: OidcArgs,
     /// Write the bundle here (one input only). Default: FILE.sigstore.json.
     #[arg(long, value_name = "FILE")]
     bundle: Option<PathBuf>,
@@ -334,10 +375,8 @@ fn run(cli: Cli) -> Result<bool> {
             sign_files(&args.files, &args.common, outputs, what)?;
             Ok(true)
         }
-        Command::GetIdentityToken {
-            oidc_disable_ambient_providers,
-        } => {
-            get_identity_token(oidc_disable_ambient_providers)?;
+        Command::GetIdentityToken { oidc } => {
+            get_identity_token(&oidc)?;
             Ok(true)
         }
         Command::Inspect { bundle } => {
@@ -646,11 +685,16 @@ fn sign_files(
     what: What,
 ) -> Result<()> {
     let plans = sign::plan_outputs(files, &outputs)?;
-    let (token, source) = sign::resolve_token_or_detect(
+    let detected = sign::resolve_token_or_detect(
         common.identity_token.as_deref(),
-        common.oidc_disable_ambient_providers,
+        common.oidc.oidc_disable_ambient_providers,
     )?;
-    announce_source(source);
+    let login = common.oidc.login_options();
+    if detected.is_none() {
+        login
+            .check_possible(common.oidc.oidc_disable_ambient_providers, true)
+            .map_err(sign::usage)?;
+    }
     let http = sign::http_config()?;
     let supported = sign::supported_versions(common.rekor_version)?;
     sign::check_outputs(&plans, outputs.overwrite)?;
@@ -693,6 +737,14 @@ fn sign_files(
              (pass --rekor-version 1)"
         );
     }
+    let (token, source) = match detected {
+        Some(found) => found,
+        None => {
+            let issuer = login.issuer_for(Some(&signing_config));
+            (sign::login(&login, &issuer)?, sign::TokenSource::Login)
+        }
+    };
+    announce_source(source);
     let identity = sign::parse_token(&token)?;
     eprintln!("{}", sign::signing_as(&identity));
     let plan = sign::SignPlan {
@@ -725,9 +777,16 @@ fn announce_source(source: sign::TokenSource) {
 
 /// `get-identity-token`: the token on stdout, or an error (exit status 1) naming the ways to
 /// supply one.
-fn get_identity_token(disable_ambient: bool) -> Result<()> {
-    let Some((token, source)) = sign::detect_token(disable_ambient)? else {
-        bail!("{}", sign::no_token_message(disable_ambient, false));
+fn get_identity_token(oidc: &OidcArgs) -> Result<()> {
+    let disable_ambient = oidc.oidc_disable_ambient_providers;
+    let (token, source) = match sign::detect_token(disable_ambient)? {
+        Some(found) => found,
+        None => {
+            let login = oidc.login_options();
+            login.check_possible(disable_ambient, false)?;
+            let issuer = login.issuer_for(None);
+            (sign::login(&login, &issuer)?, sign::TokenSource::Login)
+        }
     };
     announce_source(source);
     let stdout = std::io::stdout();

@@ -207,6 +207,8 @@ pub enum TokenSource {
     /// Ambient credential detection (a CI system, a cloud, a token file or
     /// `SIGSTORE_ID_TOKEN`).
     Ambient(sigstore_oidc::Provider),
+    /// An interactive login (browser, out-of-band or device flow).
+    Login,
 }
 
 /// The identity token without `--identity-token`: [`TOKEN_ENV`], else ambient detection
@@ -244,7 +246,7 @@ pub fn no_token_message(disable_ambient: bool, has_argument: bool) -> String {
          only SIGSTORE_ID_TOKEN was"
     } else {
         "no ambient credential was found (GitHub Actions with `id-token: write`, \
-         GitLab CI with SIGSTORE_ID_TOKEN, Buildkite, CircleCI, Google Cloud, \
+         GitLab CI with SIGSTORE_ID_TOKEN, Buildkite, CircleCI, Google Cloud, SPIFFE, \
          SIGSTORE_ID_TOKEN_FILE or SIGSTORE_ID_TOKEN)"
     };
     let explicit = if has_argument {
@@ -252,20 +254,112 @@ pub fn no_token_message(disable_ambient: bool, has_argument: bool) -> String {
     } else {
         format!("set {TOKEN_ENV}")
     };
-    format!("no identity token: {explicit}; {ambient} (browser login is not available yet)")
+    format!(
+        "no identity token: {explicit}; {ambient}; and no browser can be opened from here \
+         (set BROWSER, or log in with --oidc-device or --oauth-force-oob)"
+    )
 }
 
-/// The identity token for `sign` and `attest`: `arg`, else [`detect_token`]. Finding none is
-/// a usage error ([`no_token_message`]).
+/// The identity token for `sign` and `attest` without logging in: `arg`, else
+/// [`detect_token`]. `Ok(None)`: log in interactively ([`login`]).
 pub fn resolve_token_or_detect(
     arg: Option<&str>,
     disable_ambient: bool,
-) -> Result<(String, TokenSource)> {
+) -> Result<Option<(String, TokenSource)>> {
     if let Some(token) = arg {
-        return non_empty_token(token.to_owned()).map(|t| (t, TokenSource::Argument));
+        return non_empty_token(token.to_owned()).map(|t| Some((t, TokenSource::Argument)));
     }
-    detect_token(disable_ambient)?
-        .ok_or_else(|| usage(anyhow!("{}", no_token_message(disable_ambient, true))))
+    detect_token(disable_ambient)
+}
+
+/// How to log in when no token was given or found in the environment.
+#[derive(Clone, Default)]
+pub struct LoginOptions {
+    /// `--oidc-issuer`; `None`: the signing config's provider, else Sigstore's public one.
+    pub issuer: Option<String>,
+    /// `--oidc-client-id`.
+    pub client_id: String,
+    /// `--oidc-client-secret` (a secret: never printed).
+    pub client_secret: Option<String>,
+    /// `--oauth-force-oob`: paste the code shown by the provider.
+    pub force_oob: bool,
+    /// `--oidc-device`: the device authorization flow (RFC 8628).
+    pub device: bool,
+}
+
+impl std::fmt::Debug for LoginOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginOptions")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("force_oob", &self.force_oob)
+            .field("device", &self.device)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LoginOptions {
+    /// Fails (naming every way to supply a token) when an interactive login
+    /// cannot work here: the browser flow with no browser to open (`BROWSER` unset, no
+    /// platform opener) and no terminal to show the URL to. Checked before any other work.
+    pub fn check_possible(&self, disable_ambient: bool, has_argument: bool) -> Result<()> {
+        use std::io::IsTerminal as _;
+        if self.device || self.force_oob {
+            return Ok(());
+        }
+        let opener = sigstore_oidc::BrowserOpener::from_env(&sigstore_oidc::ProcessEnv);
+        if opener.is_print_only() && !std::io::stderr().is_terminal() {
+            bail!("{}", no_token_message(disable_ambient, has_argument));
+        }
+        Ok(())
+    }
+
+    /// The provider to log in at: `--oidc-issuer`, else the first OIDC provider the signing
+    /// config lists as valid now, else [`sigstore_oidc::DEFAULT_ISSUER`].
+    pub fn issuer_for(&self, signing_config: Option<&SigningConfig>) -> String {
+        if let Some(issuer) = &self.issuer {
+            return issuer.clone();
+        }
+        let now = now();
+        signing_config
+            .and_then(|config| {
+                config
+                    .oidc_urls
+                    .iter()
+                    .find(|service| service.valid_for.contains(now))
+            })
+            .map(|service| service.url.clone())
+            .unwrap_or_else(|| sigstore_oidc::DEFAULT_ISSUER.to_owned())
+    }
+}
+
+/// Logs in at `issuer` (browser, out-of-band or device flow, per `options`); the prompts go
+/// to stderr. Returns the ID token, checked for issuer, nonce, audience and expiry.
+pub fn login(options: &LoginOptions, issuer: &str) -> Result<String> {
+    let config = sigstore_oidc::OidcConfig::new(issuer, &options.client_id)
+        .with_client_secret(options.client_secret.clone())
+        .with_http(http_config()?);
+    let client = sigstore_oidc::OidcClient::new(config)
+        .map_err(|e| usage(anyhow::Error::new(e).context("--oidc-issuer / --oidc-client-id")))?;
+    let prompt = sigstore_oidc::StderrPrompt;
+    let runtime = runtime()?;
+    let flow = if options.device {
+        "device"
+    } else if options.force_oob {
+        "out-of-band"
+    } else {
+        "browser"
+    };
+    let token = if options.device {
+        runtime.block_on(client.device_login(&prompt))
+    } else if options.force_oob {
+        runtime.block_on(client.oob_login(&prompt, tokio::io::BufReader::new(tokio::io::stdin())))
+    } else {
+        let opener = sigstore_oidc::BrowserOpener::from_env(&sigstore_oidc::ProcessEnv);
+        runtime.block_on(client.browser_login(&opener, &prompt))
+    }
+    .with_context(|| format!("{flow} login at {} failed", escape_controls(issuer)))?;
+    Ok(token.raw().to_owned())
 }
 
 fn non_empty_token(token: String) -> Result<String> {

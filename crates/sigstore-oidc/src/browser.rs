@@ -109,12 +109,20 @@ fn platform_opener() -> (&'static str, &'static [&'static str]) {
 impl BrowserOpener {
     /// The opener a user expects: the `BROWSER` variable of `env` if set
     /// ([`BrowserOpener::from_browser_var`]); else the platform opener (`xdg-open`, `open`, or
-    /// `rundll32` on Windows) if it is on `env`'s `PATH`; else [`BrowserOpener::print_only`].
+    /// `rundll32` on Windows) if it is on `env`'s `PATH` (and, for `xdg-open`, a graphical
+    /// session is there to show a browser in: `DISPLAY` or `WAYLAND_DISPLAY` is set); else
+    /// [`BrowserOpener::print_only`].
     pub fn from_env(env: &dyn Env) -> Self {
         if let Some(value) = non_empty(env, "BROWSER") {
             return Self::from_browser_var(&value);
         }
         let (program, args) = platform_opener();
+        if program == "xdg-open"
+            && non_empty(env, "DISPLAY").is_none()
+            && non_empty(env, "WAYLAND_DISPLAY").is_none()
+        {
+            return Self::print_only();
+        }
         match find_program(env, program) {
             Some(path) => Self {
                 kind: OpenerKind::Commands(vec![BrowserCommand {

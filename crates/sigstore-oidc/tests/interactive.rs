@@ -1035,3 +1035,31 @@ async fn stack_device_login_in_chromium() {
         assert!(status.success(), "browser-login.cjs: {status}");
     }
 }
+
+/// `xdg-open` on `PATH` opens nothing without a graphical session: the flow only prints the
+/// URL then, instead of waiting for a browser that never appears.
+#[cfg(unix)]
+#[test]
+fn xdg_open_needs_a_display() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = std::env::temp_dir().join(format!("oidc-xdg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let opener = dir.join("xdg-open");
+    std::fs::write(&opener, "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = dir.display().to_string();
+    let headless: BTreeMap<String, String> = [("PATH".to_owned(), path.clone())].into();
+    assert!(BrowserOpener::from_env(&headless).is_print_only());
+    for display in ["DISPLAY", "WAYLAND_DISPLAY"] {
+        let desktop: BTreeMap<String, String> = [
+            ("PATH".to_owned(), path.clone()),
+            (display.to_owned(), ":0".to_owned()),
+        ]
+        .into();
+        assert!(
+            !BrowserOpener::from_env(&desktop).is_print_only(),
+            "{display}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

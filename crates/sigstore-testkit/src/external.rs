@@ -39,6 +39,7 @@ impl Alg {
 }
 
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // a few keys per issuer
 enum KeyMaterial {
     /// RSA, for RS256 (PKCS#1 v1.5 with SHA-256).
     Rsa(PublicKey),

@@ -158,6 +158,8 @@ pub fn fast_http(cmd: &mut Command) {
         "BUILDKITE",
         "CIRCLECI",
         "GOOGLE_SERVICE_ACCOUNT_NAME",
+        "SPIFFE_ENDPOINT_SOCKET",
+        "BROWSER",
     ] {
         cmd.env_remove(name);
     }
