@@ -203,6 +203,8 @@ fn verify_command(binary: &Path, artifact: &Path, bundle: &Path) -> Command {
         .arg("--bundle")
         .arg(bundle)
         .args(["--cert-identity", IDENTITY, "--cert-oidc-issuer", ISSUER])
+        // The embedded production root: no TUF refresh over the network inside the timing.
+        .arg("--offline")
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     cmd
