@@ -100,7 +100,7 @@ impl Instance {
     /// The name of the instance's cache directories: the URL with every byte outside
     /// `[A-Za-z0-9._-]` (and a leading `.`) percent-encoded.
     pub fn dir_name(&self) -> String {
-        escape(self.url())
+        sigstore_tuf::encode_name(self.url())
     }
 
     /// How messages name the instance.
@@ -231,20 +231,6 @@ fn is_loopback(host: &str) -> bool {
     }
     host.parse::<std::net::Ipv4Addr>()
         .is_ok_and(|a| a.is_loopback())
-}
-
-/// Every byte outside `[A-Za-z0-9._-]`, and a leading `.`, percent-encoded.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 2);
-    for (i, b) in text.bytes().enumerate() {
-        let safe = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && i > 0);
-        if safe {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// The user's data and cache directories: on Linux and other Unix systems `$XDG_DATA_HOME`
@@ -908,7 +894,7 @@ mod tests {
         );
         let instance = Instance::parse("http://127.0.0.1:8080/a/b").unwrap();
         assert_eq!(instance.dir_name(), "http%3A%2F%2F127.0.0.1%3A8080%2Fa%2Fb");
-        assert_eq!(escape(".x"), "%2Ex");
+        assert_eq!(sigstore_tuf::encode_name(".x"), "%2Ex");
         let dirs = CacheDirs::under(Path::new("/d"), Path::new("/c"), &Instance::Staging);
         assert_eq!(
             dirs.metadata,

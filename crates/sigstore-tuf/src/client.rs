@@ -118,9 +118,10 @@ impl Cache {
     }
 }
 
-/// A cache file name for a target: every byte outside `[A-Za-z0-9._-]` percent-encoded, and a
-/// leading `.` too, so a name can never leave the directory.
-fn encode_name(name: &str) -> String {
+/// A file name for `name` that stays inside its directory (cache files of targets, cache
+/// folders of repositories): every byte outside `[A-Za-z0-9._-]` percent-encoded, and a
+/// leading `.` too, so the result is never empty-looking, hidden, `.`/`..` or a path.
+pub fn encode_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for (i, b) in name.bytes().enumerate() {
         let safe = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && i > 0);

@@ -27,7 +27,7 @@ mod client;
 mod metadata;
 mod transport;
 
-pub use client::{Limits, OfflineTuf, Tuf};
+pub use client::{encode_name, Limits, OfflineTuf, Tuf};
 pub use metadata::{TargetInfo, TrustedMetadata};
 pub use transport::{FsTransport, HttpTransport, Resource, Transport, TransportError};
 
