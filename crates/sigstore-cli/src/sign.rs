@@ -175,8 +175,8 @@ pub fn http_config() -> Result<HttpConfig> {
     Ok(config)
 }
 
-/// The identity token: `arg`, else [`TOKEN_ENV`]. Without either it is a usage error, since
-/// browser and ambient (CI) logins are not available yet.
+/// The identity token: `arg`, else [`TOKEN_ENV`]; without either, a usage error. For callers
+/// that must not log in or detect ambient credentials (the conformance binary).
 pub fn resolve_token(arg: Option<&str>) -> Result<String> {
     let token = match arg {
         Some(token) => token.to_owned(),
@@ -184,8 +184,7 @@ pub fn resolve_token(arg: Option<&str>) -> Result<String> {
             Ok(token) => token,
             Err(_) => {
                 return Err(usage(anyhow!(
-                    "no identity token: pass --identity-token or set {TOKEN_ENV} \
-                     (browser and ambient CI logins are not available yet)"
+                    "no identity token: pass --identity-token or set {TOKEN_ENV}"
                 )))
             }
         },

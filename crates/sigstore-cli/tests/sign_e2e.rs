@@ -473,7 +473,7 @@ fn token_and_trust_sources() {
     );
     r.expect_code(2);
     assert!(r.stderr.contains("SIGSTORE_IDENTITY_TOKEN"), "{r:#?}");
-    assert!(r.stderr.contains("not available yet"), "{r:#?}");
+    assert!(r.stderr.contains("--oidc-device"), "{r:#?}");
 
     // --rekor-version filters the services.
     let r = env.sign("sign", false, &[s(&other), "--rekor-version", "2"]);
