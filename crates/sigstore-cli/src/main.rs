@@ -331,9 +331,10 @@ fn usage(error: anyhow::Error) -> anyhow::Error {
     anyhow::Error::new(UsageError(error))
 }
 
+/// Warnings always reach stderr (e.g. a timestamp authority that failed); `-v` adds more.
 fn init_tracing(verbose: u8) {
     let level = match verbose {
-        0 => return,
+        0 => "warn",
         1 => "info",
         2 => "debug",
         _ => "trace",
@@ -343,6 +344,8 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(verbose > 0)
         .init();
 }
 

@@ -253,3 +253,38 @@ fn one_failing_input_of_many_writes_nothing() {
     assert_eq!(error_lines(&r).len(), 1, "{r:#?}");
     assert_eq!(env.listing(), vec!["m0.txt", "m1.txt", "m2.txt"], "{r:#?}");
 }
+
+/// With Rekor v1 the log entry's time suffices: a failing TSA does not stop signing, but it
+/// is reported, and the bundle carries no timestamp from it.
+#[test]
+fn tsa_failure_with_rekor_v1_is_a_warning() {
+    let env = Env::start("faults-tsa-v1");
+    env.kit
+        .set_fault(Endpoint::TsaTimestamp, Fault::Status(503));
+    let file = env.input("v1.txt", "signed while the TSA is down");
+    let r = env.sign("sign", false, &[s(&file)]);
+    r.expect_code(0);
+    assert!(
+        r.stderr.contains("WARN") && r.stderr.contains("timestamp authority failed"),
+        "{r:#?}"
+    );
+    let bundle: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(env.dir.join("v1.txt.sigstore.json")).expect("bundle written"),
+    )
+    .expect("bundle JSON");
+    let timestamps = &bundle["verificationMaterial"]["timestampVerificationData"];
+    assert!(
+        timestamps["rfc3161Timestamps"]
+            .as_array()
+            .is_none_or(|list| list.is_empty()),
+        "{bundle:#}"
+    );
+    env.kit.clear_fault(Endpoint::TsaTimestamp);
+    env.verify(&[s(&file)]).expect_code(0);
+
+    // Without the fault the same signing is quiet.
+    let quiet = env.input("quiet.txt", "signed with the TSA up");
+    let r = env.sign("sign", false, &[s(&quiet)]);
+    r.expect_code(0);
+    assert!(!r.stderr.contains("WARN"), "{r:#?}");
+}

@@ -433,28 +433,39 @@ impl Signer<'_> {
     }
 
     /// Timestamps `signature` at every selected TSA and keeps the responses that verify
-    /// against the trusted root and echo the nonce. Rekor v2 needs at least one.
+    /// against the trusted root and echo the nonce. Rekor v2 needs at least one; with Rekor
+    /// v1 (whose entry carries a verified time) a failing TSA is logged as a warning
+    /// (`tracing`), never dropped silently.
     async fn timestamps(&self, signature: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
         let responses = join_all(self.tsas.iter().map(|tsa| tsa.timestamp(signature))).await;
         let mut verified = Vec::new();
         let mut last: Option<Box<dyn std::error::Error + Send + Sync>> = None;
-        for response in responses {
-            let response = match response {
-                Ok(r) => r,
-                Err(e) => {
-                    last = Some(Box::new(e));
-                    continue;
-                }
-            };
-            let check = verify_timestamp(
-                &response.der,
-                signature,
-                &self.context.timestamp_authorities,
-            )
-            .and_then(|v| v.check_nonce(&response.nonce));
+        for (tsa, response) in self.tsas.iter().zip(responses) {
+            let check =
+                response.map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { Box::new(e) });
+            let check = check.and_then(|response| {
+                verify_timestamp(
+                    &response.der,
+                    signature,
+                    &self.context.timestamp_authorities,
+                )
+                .and_then(|v| v.check_nonce(&response.nonce))
+                .map(|()| response.der)
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { Box::new(e) })
+            });
             match check {
-                Ok(()) => verified.push(response.der),
-                Err(e) => last = Some(Box::new(e)),
+                Ok(der) => verified.push(der),
+                Err(e) => {
+                    if !self.rekor_v2 {
+                        tracing::warn!(
+                            tsa = tsa.url(),
+                            error = %error_chain(e.as_ref()),
+                            "timestamp authority failed; the bundle relies on the Rekor v1 \
+                             entry's time"
+                        );
+                    }
+                    last = Some(e);
+                }
             }
         }
         if self.rekor_v2 && verified.is_empty() {
@@ -471,6 +482,18 @@ impl Signer<'_> {
             .map_err(Error::Verification)?;
         Ok(())
     }
+}
+
+/// `error: cause: cause ...` on one line.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn rekor_error(url: &str, source: sigstore_rekor::client::ClientError) -> Error {
