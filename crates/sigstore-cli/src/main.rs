@@ -183,8 +183,8 @@ struct OidcArgs {
     /// SIGSTORE_ID_TOKEN is still read before an interactive login.
     #[arg(long)]
     oidc_disable_ambient_providers: bool,
-    /// The OpenID provider to log in at. Default: the signing config's, else
-    /// https://oauth2.sigstore.dev/auth.
+    /// The OpenID provider to log in at. Default: the signing config's, else Sigstore's
+    /// public provider (oauth2.sigstore.dev/auth).
     #[arg(long, value_name = "URL")]
     oidc_issuer: Option<String>,
     /// The OAuth client ID for the login.
