@@ -20,6 +20,12 @@ const P256_SPKI_PREFIX: [u8; 26] = [
     0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
 ];
 
+/// DER prefix of a P-256 `SubjectPublicKeyInfo` before the 33-byte compressed point.
+const P256_COMPRESSED_SPKI_PREFIX: [u8; 26] = [
+    0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00,
+];
+
 /// Most signatures looked at per metadata file.
 const MAX_SIGNATURES: usize = 64;
 
@@ -28,6 +34,43 @@ const MAX_SIGNATURES: usize = 64;
 struct Key {
     public: PublicKey,
     algorithm: SignatureAlgorithm,
+    /// The key material that identifies the key whatever its key ID or encoding: signatures
+    /// toward a threshold count once per identity, so one key listed under several key IDs
+    /// (or encodings) cannot meet a threshold alone.
+    identity: Vec<u8>,
+}
+
+/// The identity of a key for threshold counting: a type tag and, for Ed25519, the 32-byte key;
+/// for P-256, the point's X coordinate, so that the compressed and uncompressed encodings of
+/// one point (and of its negation, whose private key is the negated scalar, known to the same
+/// holder) are one key. `None` (the key is then unusable) for any other encoding.
+fn key_identity(key: &PublicKey) -> Option<Vec<u8>> {
+    let spki = key.spki_der();
+    let (tag, material) = match key.key_type() {
+        KeyType::Ed25519 => match spki.strip_prefix(&ED25519_SPKI_PREFIX[..])? {
+            raw if raw.len() == 32 => (b'e', raw),
+            _ => return None,
+        },
+        KeyType::EcdsaP256 => {
+            let x = if let Some(point) = spki.strip_prefix(&P256_SPKI_PREFIX[..]) {
+                match point {
+                    [0x04, xy @ ..] if xy.len() == 64 => xy.get(..32)?,
+                    _ => return None,
+                }
+            } else {
+                match spki.strip_prefix(&P256_COMPRESSED_SPKI_PREFIX[..])? {
+                    [0x02 | 0x03, x @ ..] if x.len() == 32 => x,
+                    _ => return None,
+                }
+            };
+            (b'p', x)
+        }
+        _ => return None,
+    };
+    let mut identity = Vec::with_capacity(1 + material.len());
+    identity.push(tag);
+    identity.extend_from_slice(material);
+    Some(identity)
 }
 
 /// The key IDs and threshold of one top-level role.
@@ -226,7 +269,11 @@ fn parse_key(value: &Value) -> Option<Key> {
                 spki.extend_from_slice(&point);
                 PublicKey::from_spki_der(&spki).ok()?
             };
-            (key.key_type() == KeyType::EcdsaP256).then_some(Key {
+            if key.key_type() != KeyType::EcdsaP256 {
+                return None;
+            }
+            Some(Key {
+                identity: key_identity(&key)?,
                 public: key,
                 algorithm: SignatureAlgorithm::EcdsaSha256,
             })
@@ -239,7 +286,11 @@ fn parse_key(value: &Value) -> Option<Key> {
             let mut spki = ED25519_SPKI_PREFIX.to_vec();
             spki.extend_from_slice(&raw);
             let key = PublicKey::from_spki_der(&spki).ok()?;
-            (key.key_type() == KeyType::Ed25519).then_some(Key {
+            if key.key_type() != KeyType::Ed25519 {
+                return None;
+            }
+            Some(Key {
+                identity: key_identity(&key)?,
                 public: key,
                 algorithm: SignatureAlgorithm::Ed25519,
             })
@@ -312,25 +363,31 @@ fn parse_root(bytes: &[u8]) -> Result<(Root, Envelope), Error> {
 impl Root {
     /// Checks that a threshold of distinct keys of `role` (as this root assigns them) signed
     /// `env`; `signed_role` names the metadata being checked, for errors.
+    ///
+    /// Keys are told apart by their key material, not their key IDs: a key the role lists
+    /// under several key IDs counts once however many of them carry a valid signature.
     fn verify(&self, role: Role, signed_role: Role, env: &Envelope) -> Result<(), Error> {
         let keys = self.roles.get(&role).ok_or(Error::Malformed {
             role: Role::Root,
             field: "roles",
         })?;
-        let mut valid: BTreeSet<&str> = BTreeSet::new();
+        let mut valid: BTreeSet<&[u8]> = BTreeSet::new();
         for (keyid, sig) in &env.signatures {
-            if !keys.keyids.contains(keyid) || valid.contains(keyid.as_str()) {
+            if !keys.keyids.contains(keyid) {
                 continue;
             }
             let Some(key) = self.keys.get(keyid) else {
                 continue;
             };
+            if valid.contains(key.identity.as_slice()) {
+                continue;
+            }
             if key
                 .public
                 .verify(key.algorithm, &env.canonical, sig)
                 .is_ok()
             {
-                valid.insert(keyid);
+                valid.insert(&key.identity);
             }
         }
         let count = valid.len();

@@ -684,3 +684,167 @@ fn ed25519_root_keys() {
         Err(sigstore_tuf::Error::InsufficientSignatures { valid: 1, .. })
     ));
 }
+
+/// A PEM `PUBLIC KEY` block for DER `SubjectPublicKeyInfo` bytes.
+fn pem(der: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(chunk).unwrap());
+        pem.push('\n');
+    }
+    pem.push_str("-----END PUBLIC KEY-----\n");
+    pem
+}
+
+/// The ECDSA key as a PEM of its compressed SEC1 point, and as the hex uncompressed point
+/// early Sigstore roots use.
+fn ecdsa_key_forms(key: &SigningKey) -> (Value, Value) {
+    let spki = key.public_key().spki_der().to_vec();
+    let point = &spki[spki.len() - 65..];
+    assert_eq!(point[0], 0x04);
+    let mut compressed = vec![
+        0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
+        0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00,
+    ];
+    compressed.push(0x02 | (point[64] & 1));
+    compressed.extend_from_slice(&point[1..33]);
+    let ecdsa = |public: String| json!({"keytype": "ecdsa", "scheme": "ecdsa-sha2-nistp256", "keyval": {"public": public}});
+    (ecdsa(pem(&compressed)), ecdsa(hex::encode(point)))
+}
+
+/// A root whose four roles all list `keyids` with `threshold`, signed under `signers`.
+fn root_doc(
+    keys: &serde_json::Map<String, Value>,
+    keyids: &[&str],
+    threshold: u64,
+    sign_with: impl Fn(&[u8]) -> Vec<Value>,
+) -> Vec<u8> {
+    let role = json!({"keyids": keyids, "threshold": threshold});
+    let signed = json!({
+        "_type": "root", "spec_version": "1.0", "version": 1, "expires": FAR,
+        "consistent_snapshot": true, "keys": keys,
+        "roles": {"root": role, "timestamp": role, "snapshot": role, "targets": role},
+    });
+    let sigs = sign_with(&canonicalize(&signed).unwrap());
+    serde_json::to_vec(&json!({"signatures": sigs, "signed": signed})).unwrap()
+}
+
+fn signatures_short(result: Result<TrustedMetadata, sigstore_tuf::Error>) -> (usize, u64) {
+    match result {
+        Err(sigstore_tuf::Error::InsufficientSignatures {
+            valid, threshold, ..
+        }) => (valid, threshold),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn one_key_under_two_key_ids_counts_once() {
+    use ed25519_dalek::Signer;
+    let mut checked = 0;
+    // Ed25519: key 1 under "a" and "a-again", key 2 under "b"; threshold 2.
+    let ed: Vec<ed25519_dalek::SigningKey> = (1u8..=2)
+        .map(|i| ed25519_dalek::SigningKey::from_bytes(&[i; 32]))
+        .collect();
+    let ed_json = |k: &ed25519_dalek::SigningKey| {
+        json!({"keytype": "ed25519", "scheme": "ed25519",
+               "keyval": {"public": hex::encode(k.verifying_key().as_bytes())}})
+    };
+    let mut keys = serde_json::Map::new();
+    keys.insert("a".into(), ed_json(&ed[0]));
+    keys.insert("a-again".into(), ed_json(&ed[0]));
+    keys.insert("b".into(), ed_json(&ed[1]));
+    let ids = ["a", "a-again", "b"];
+    let ed_sig = |id: &str, k: usize, msg: &[u8]| json!({"keyid": id, "sig": hex::encode(ed[k].sign(msg).to_bytes())});
+    let twice = root_doc(&keys, &ids, 2, |m| {
+        vec![ed_sig("a", 0, m), ed_sig("a-again", 0, m)]
+    });
+    assert_eq!(signatures_short(TrustedMetadata::new(&twice)), (1, 2));
+    checked += 1;
+    let two_keys = root_doc(&keys, &ids, 2, |m| {
+        vec![ed_sig("a", 0, m), ed_sig("b", 1, m)]
+    });
+    TrustedMetadata::new(&two_keys).unwrap();
+    // All three signatures: still only two keys, which meet a threshold of 2 but not 3.
+    let all = |m: &[u8]| {
+        vec![
+            ed_sig("a", 0, m),
+            ed_sig("a-again", 0, m),
+            ed_sig("b", 1, m),
+        ]
+    };
+    TrustedMetadata::new(&root_doc(&keys, &ids, 2, all)).unwrap();
+    assert_eq!(
+        signatures_short(TrustedMetadata::new(&root_doc(&keys, &ids, 3, all))),
+        (2, 3)
+    );
+    checked += 1;
+
+    // ECDSA: one key as an uncompressed PEM, a compressed PEM and an early-root hex point.
+    let key = SigningKey::generate().unwrap();
+    let (compressed, hex_point) = ecdsa_key_forms(&key);
+    let mut keys = serde_json::Map::new();
+    keys.insert("pem".into(), key_json(&key));
+    keys.insert("compressed".into(), compressed);
+    keys.insert("hex".into(), hex_point);
+    let ec_sig = |id: &str, msg: &[u8]| json!({"keyid": id, "sig": hex::encode(key.sign(msg))});
+    // Each form on its own verifies its signature.
+    for id in ["pem", "compressed", "hex"] {
+        TrustedMetadata::new(&root_doc(&keys, &[id], 1, |m| vec![ec_sig(id, m)])).unwrap();
+    }
+    for pair in [["pem", "compressed"], ["pem", "hex"], ["compressed", "hex"]] {
+        let doc = root_doc(&keys, &pair, 2, |m| {
+            pair.iter().map(|id| ec_sig(id, m)).collect()
+        });
+        assert_eq!(
+            signatures_short(TrustedMetadata::new(&doc)),
+            (1, 2),
+            "{pair:?}"
+        );
+        checked += 1;
+    }
+    let ids = ["pem", "compressed", "hex"];
+    let doc = root_doc(&keys, &ids, 2, |m| {
+        ids.iter().map(|id| ec_sig(id, m)).collect()
+    });
+    assert_eq!(signatures_short(TrustedMetadata::new(&doc)), (1, 2));
+    checked += 1;
+
+    // Not only the root: a timestamp role listing one key twice with threshold 2.
+    let mut keys = serde_json::Map::new();
+    keys.insert("root".into(), ed_json(&ed[1]));
+    keys.insert("ts".into(), ed_json(&ed[0]));
+    keys.insert("ts-again".into(), ed_json(&ed[0]));
+    let signed = json!({
+        "_type": "root", "spec_version": "1.0", "version": 1, "expires": FAR,
+        "consistent_snapshot": true, "keys": keys,
+        "roles": {"root": {"keyids": ["root"], "threshold": 1},
+                  "timestamp": {"keyids": ["ts", "ts-again"], "threshold": 2},
+                  "snapshot": {"keyids": ["root"], "threshold": 1},
+                  "targets": {"keyids": ["root"], "threshold": 1}},
+    });
+    let msg = canonicalize(&signed).unwrap();
+    let root = json!({"signatures": [ed_sig("root", 1, &msg)], "signed": signed});
+    let mut trusted = TrustedMetadata::new(&serde_json::to_vec(&root).unwrap()).unwrap();
+    let ts = json!({"_type": "timestamp", "spec_version": "1.0", "version": 1, "expires": FAR,
+                    "meta": {"snapshot.json": {"version": 1}}});
+    let msg = canonicalize(&ts).unwrap();
+    let doc = json!({"signatures": [ed_sig("ts", 0, &msg), ed_sig("ts-again", 0, &msg)],
+                     "signed": ts});
+    match trusted.update_timestamp(
+        &serde_json::to_vec(&doc).unwrap(),
+        at("2027-01-01T00:00:00Z"),
+    ) {
+        Err(sigstore_tuf::Error::InsufficientSignatures {
+            role: Role::Timestamp,
+            valid: 1,
+            threshold: 2,
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    checked += 1;
+    println!("one key under several key IDs: {checked} cases counted once, 0 counted twice");
+    assert_eq!(checked, 7);
+}
