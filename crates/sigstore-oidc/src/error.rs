@@ -123,6 +123,21 @@ pub enum Error {
         /// The timeout.
         seconds: u64,
     },
+    /// The browser login timed out after the redirect listener had ignored callbacks that
+    /// were not this login's (a missing or wrong `state`) or named another issuer (`iss`).
+    #[error(
+        "the browser login did not complete within {seconds} s; the redirect listener ignored \
+         {}; start it again",
+        rejected_summary(*.wrong_state, *.wrong_issuer)
+    )]
+    CallbacksRejected {
+        /// The timeout.
+        seconds: u64,
+        /// Callbacks with a missing, repeated or wrong `state`.
+        wrong_state: u64,
+        /// Callbacks with this login's `state` but without the issuer's `iss`.
+        wrong_issuer: u64,
+    },
     /// The out-of-band code could not be read.
     #[error("cannot read the verification code")]
     OobInput(#[source] std::io::Error),
@@ -325,5 +340,23 @@ fn description_suffix(description: &Option<String>) -> String {
     match description {
         Some(d) => format!(": {d}"),
         None => String::new(),
+    }
+}
+
+/// "2 callbacks with a missing or wrong state and 1 naming another issuer".
+fn rejected_summary(wrong_state: u64, wrong_issuer: u64) -> String {
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let state = format!(
+        "{wrong_state} callback{} with a missing or wrong state (not from this login)",
+        plural(wrong_state)
+    );
+    let issuer = format!(
+        "{wrong_issuer} callback{} not naming the provider as issuer (iss)",
+        plural(wrong_issuer)
+    );
+    match (wrong_state, wrong_issuer) {
+        (_, 0) => state,
+        (0, _) => issuer,
+        _ => format!("{state} and {issuer}"),
     }
 }

@@ -16,7 +16,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt as _, AsyncReadExt as _};
 
 use crate::browser::{BrowserOpener, LoginPrompt};
 use crate::discovery::{discovery_url, ProviderMetadata};
-use crate::loopback::{Expected, LoopbackListener};
+use crate::loopback::{Event, Expected, LoopbackListener, Rejected};
 use crate::oauth::{
     code_challenge, constant_time_eq, form_component, form_encode, is_secure_url, oauth_error,
     post_form, random_value, sanitize, FormResponse,
@@ -364,11 +364,16 @@ impl OidcClient {
     /// The browser flow: discovery; a listener on `127.0.0.1` (system-chosen port) with
     /// redirect URI `http://127.0.0.1:PORT/callback`; the authorization URL shown through
     /// `prompt` ("Waiting for browser interaction...") and opened with `opener`; then the
-    /// first `GET /callback` decides. Its `state` must equal ours (constant-time), its `iss`
-    /// must name the issuer when present (and be present if the provider announces RFC 9207);
-    /// an OAuth `error` ends the flow with [`Error::AuthorizationDenied`]. Other paths get 404
-    /// and are ignored. Without a callback within [`OidcConfig::timeout`] the flow fails with
-    /// [`Error::LoginTimeout`]. The code is then exchanged ([`OidcClient::exchange_code`]).
+    /// first `GET /callback` carrying this login's `state` (compared in constant time)
+    /// decides. Its `iss` must name the issuer when present (and be present if the provider
+    /// announces RFC 9207); an OAuth `error` ends the flow with [`Error::AuthorizationDenied`].
+    ///
+    /// Callbacks with a missing or wrong `state` or a foreign `iss` cannot end the login
+    /// (anything on the machine can reach the listener): they get an error page, the prompt
+    /// says once that one was ignored, and the flow keeps waiting. Other paths get 404. Without
+    /// an accepted callback within [`OidcConfig::timeout`] the flow fails with
+    /// [`Error::LoginTimeout`], or [`Error::CallbacksRejected`] if callbacks were ignored.
+    /// The code is then exchanged ([`OidcClient::exchange_code`]).
     pub async fn browser_login(
         &self,
         opener: &BrowserOpener,
@@ -387,9 +392,29 @@ impl OidcClient {
         let mut browser = opener.open(request.url(), prompt);
         let deadline = tokio::time::sleep(self.config.timeout);
         tokio::pin!(deadline);
+        let mut told = Rejected::default();
         let callback = loop {
             tokio::select! {
-                callback = callbacks.next() => break callback,
+                event = callbacks.next() => {
+                    let rejected = match event {
+                        Event::Callback(callback) => break callback,
+                        Event::Rejected(rejected) => rejected,
+                    };
+                    if rejected.wrong_state > 0 && told.wrong_state == 0 {
+                        prompt.message(
+                            "Ignored a request to the login redirect with a missing or wrong \
+                             state (not from this login); still waiting...",
+                        );
+                    }
+                    if rejected.wrong_issuer > 0 && told.wrong_issuer == 0 {
+                        prompt.message(&format!(
+                            "Ignored a login redirect that does not name the issuer {} \
+                             (iss parameter); still waiting...",
+                            metadata.issuer
+                        ));
+                    }
+                    told = rejected;
+                }
                 status = wait_browser(&mut browser), if browser.is_some() => {
                     let name = browser.take().map(|(name, _)| name).unwrap_or_default();
                     match status {
@@ -404,9 +429,19 @@ impl OidcClient {
                     }
                 }
                 () = &mut deadline => {
-                    return Err(Error::LoginTimeout {
-                        flow: "browser",
-                        seconds: self.config.timeout.as_secs(),
+                    let seconds = self.config.timeout.as_secs();
+                    let rejected = callbacks.rejected();
+                    return Err(if rejected.any() {
+                        Error::CallbacksRejected {
+                            seconds,
+                            wrong_state: rejected.wrong_state,
+                            wrong_issuer: rejected.wrong_issuer,
+                        }
+                    } else {
+                        Error::LoginTimeout {
+                            flow: "browser",
+                            seconds,
+                        }
                     });
                 }
             }

@@ -355,44 +355,182 @@ async fn browser_flow_against_fake_provider() {
     assert!(body["redirect_uri"].ends_with("/callback"));
 }
 
+/// The redirect URI's callback URL with `params`.
+fn callback_url(redirect: &str, params: &[(&str, &str)]) -> String {
+    let mut url = reqwest::Url::parse(redirect).unwrap();
+    url.query_pairs_mut().extend_pairs(params);
+    url.into()
+}
+
 #[tokio::test]
 async fn wrong_state_is_rejected_and_never_exchanged() {
     let fake = Arc::new(FakeProvider::start().await);
-    let page = Arc::new(Mutex::new(None));
-    let (f, p) = (Arc::clone(&fake), Arc::clone(&page));
+    fake.set(|s| {
+        s.discovery.push((
+            "authorization_response_iss_parameter_supported",
+            json!(true),
+        ))
+    });
+    let issuer = fake.issuer();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (f, l) = (Arc::clone(&fake), Arc::clone(&log));
     let opener = scripted_browser(move |url| {
-        let (fake, page) = (Arc::clone(&f), Arc::clone(&p));
+        let (fake, log, issuer) = (Arc::clone(&f), Arc::clone(&l), issuer.clone());
+        async move {
+            fake.learn(&url);
+            let q = query(&url);
+            let redirect = q["redirect_uri"].clone();
+            // Forged callbacks: a wrong state, no state, a provider error without our state,
+            // and our state with another issuer's `iss`. Each gets the failure page, none
+            // ends the login or reaches the token endpoint.
+            let forged = [
+                callback_url(
+                    &redirect,
+                    &[
+                        ("code", GOOD_CODE),
+                        ("state", "attacker-state"),
+                        ("iss", &issuer),
+                    ],
+                ),
+                callback_url(&redirect, &[("code", GOOD_CODE), ("iss", &issuer)]),
+                callback_url(
+                    &redirect,
+                    &[("error", "access_denied"), ("state", "attacker-state")],
+                ),
+                callback_url(
+                    &redirect,
+                    &[
+                        ("code", GOOD_CODE),
+                        ("state", &q["state"]),
+                        ("iss", "http://127.0.0.1:1"),
+                    ],
+                ),
+            ];
+            for url in &forged {
+                let (status, body) = get(url).await;
+                assert!(body.contains("Authentication failed"), "{body}");
+                log.lock().unwrap().push(status);
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert!(
+                fake.token_requests().is_empty(),
+                "a forged code was exchanged"
+            );
+            // The real callback still completes the login.
+            let real = callback_url(
+                &redirect,
+                &[
+                    ("code", GOOD_CODE),
+                    ("state", &q["state"]),
+                    ("iss", &issuer),
+                ],
+            );
+            let (status, body) = get(&real).await;
+            assert!(body.contains("Authentication complete"), "{body}");
+            log.lock().unwrap().push(status);
+        }
+    });
+    let prompt = Recorder::default();
+    let token = client(&fake.issuer(), Duration::from_secs(20))
+        .browser_login(&opener, &prompt)
+        .await
+        .unwrap();
+    assert_eq!(token.email.as_deref(), Some("fake-user@example.test"));
+    assert_eq!(*log.lock().unwrap(), vec![400, 400, 400, 400, 200]);
+    assert_eq!(fake.token_requests().len(), 1);
+    let text = prompt.text();
+    assert!(text.contains("missing or wrong state"), "{text}");
+    assert!(text.contains("iss parameter"), "{text}");
+    assert_eq!(text.matches("missing or wrong state").count(), 1, "{text}");
+    assert!(!text.contains(GOOD_CODE), "{text}");
+
+    // Only forged callbacks: the login times out, saying what was ignored.
+    let f = Arc::clone(&fake);
+    let opener = scripted_browser(move |url| {
+        let fake = Arc::clone(&f);
         async move {
             fake.learn(&url);
             let redirect = query(&url)["redirect_uri"].clone();
-            let forged = format!("{redirect}?code={GOOD_CODE}&state=attacker-state");
-            *page.lock().unwrap() = Some(get(&forged).await);
+            let forged = callback_url(&redirect, &[("code", GOOD_CODE), ("state", "nope")]);
+            assert_eq!(get(&forged).await.0, 400);
         }
     });
-    let err = client(&fake.issuer(), Duration::from_secs(20))
+    let started = Instant::now();
+    let err = client(&fake.issuer(), Duration::from_secs(2))
         .browser_login(&opener, &Recorder::default())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::StateMismatch), "{err:?}");
-    assert!(err.to_string().contains("state"), "{err}");
-    assert!(!err.to_string().contains(GOOD_CODE));
-    // The forger's request is answered before the flow ends; its task may still be
-    // finishing.
-    let mut answer = None;
-    for _ in 0..100 {
-        answer = page.lock().unwrap().clone();
-        if answer.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let (status, body) = answer.unwrap();
-    assert_eq!(status, 400);
-    assert!(body.contains("Authentication failed"));
     assert!(
-        fake.token_requests().is_empty(),
+        matches!(
+            err,
+            Error::CallbacksRejected {
+                seconds: 2,
+                wrong_state: 1,
+                wrong_issuer: 0
+            }
+        ),
+        "{err:?}"
+    );
+    let shown = err.to_string();
+    assert!(shown.contains("did not complete within 2 s"), "{shown}");
+    assert!(
+        shown.contains("1 callback with a missing or wrong state"),
+        "{shown}"
+    );
+    assert!(!shown.contains(GOOD_CODE), "{shown}");
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    assert_eq!(
+        fake.token_requests().len(),
+        1,
         "a forged code was exchanged"
     );
+}
+
+#[tokio::test]
+async fn idle_connections_do_not_stop_the_listener() {
+    let fake = Arc::new(FakeProvider::start().await);
+    let idle = Arc::new(Mutex::new(Vec::new()));
+    let (f, i) = (Arc::clone(&fake), Arc::clone(&idle));
+    let opener = scripted_browser(move |url| {
+        let (fake, idle) = (Arc::clone(&f), Arc::clone(&i));
+        async move {
+            fake.learn(&url);
+            let q = query(&url);
+            let redirect = q["redirect_uri"].clone();
+            let address = reqwest::Url::parse(&redirect)
+                .unwrap()
+                .socket_addrs(|| None)
+                .unwrap()[0];
+            // Many more idle connections than the listener serves at once, some with half a
+            // request head; all stay open on this side.
+            for n in 0..64 {
+                let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+                if n % 2 == 0 {
+                    stream
+                        .write_all(b"GET /callback?state=x HTTP/1.1\r\n")
+                        .await
+                        .unwrap();
+                }
+                idle.lock().unwrap().push(stream);
+            }
+            let real = callback_url(&redirect, &[("code", GOOD_CODE), ("state", &q["state"])]);
+            let (status, body) = get(&real).await;
+            assert_eq!(status, 200, "{body}");
+        }
+    });
+    let started = Instant::now();
+    let token = client(&fake.issuer(), Duration::from_secs(30))
+        .browser_login(&opener, &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(token.email.as_deref(), Some("fake-user@example.test"));
+    // Served at once, not after the idle connections' read timeout.
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(idle.lock().unwrap().len(), 64);
 }
 
 #[tokio::test]
