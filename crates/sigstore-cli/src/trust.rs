@@ -10,8 +10,10 @@
 //! Every run refreshes the repository (root rotation, timestamp, snapshot, targets; see
 //! `sigstore-tuf`) with the real clock. A failure is an error, never a silent fallback. With
 //! `offline`, nothing is fetched: the cache of the last refresh is used (signatures checked,
-//! freshness not, and its age is reported), and only when there is no cache at all are the
-//! trusted root and signing config embedded in this build used, saying so.
+//! freshness not, and its age is reported); a signing config for Rekor v2 that was never
+//! downloaded is replaced by the cached default one, and only what is not cached at all is
+//! taken from the material embedded in this build (production and staging), each time with a
+//! note naming the file used.
 //!
 //! The cache of an instance (see [`CacheDirs`]): its metadata, including the bootstrap root
 //! stored by `trust-instance`, under the user's data directory
@@ -521,17 +523,36 @@ fn load_offline(instance: &Instance, need: Need) -> Result<Loaded> {
     let origin = |name: &str| format!("cached {} target {name}", instance.url());
     let trusted_root = match cached(TRUSTED_ROOT_TARGET)? {
         Some(bytes) => parse_root(&bytes, &origin(TRUSTED_ROOT_TARGET))?,
-        None => embedded_part(instance, TRUSTED_ROOT_TARGET, &mut notes)?
-            .0
-            .context("no trusted root")?,
+        None => embedded_trusted_root_part(instance, &mut notes)?.context("no trusted root")?,
     };
     let signing_config = match need {
         Need::TrustedRoot => None,
         Need::Signing { rekor_v2 } => {
-            let name = signing_target(tuf.trusted(), rekor_v2);
-            match cached(name)? {
-                Some(bytes) => Some(parse_config(&bytes, &origin(name))?),
-                None => embedded_part(instance, name, &mut notes)?.1,
+            let preferred = signing_target(tuf.trusted(), rekor_v2);
+            // The Rekor v2 config when asked for and listed, else (or when it was never
+            // downloaded) the default one; the note names the file used.
+            let mut candidates = vec![preferred];
+            if preferred != SIGNING_CONFIG_TARGET {
+                candidates.push(SIGNING_CONFIG_TARGET);
+            }
+            let mut missing: Vec<&str> = Vec::new();
+            let mut found = None;
+            for name in candidates {
+                if let Some(bytes) = cached(name)? {
+                    found = Some(parse_config(&bytes, &origin(name))?);
+                    if !missing.is_empty() {
+                        notes.push(format!(
+                            "offline: {} is not cached; using the cached {name} instead",
+                            missing.join(" and ")
+                        ));
+                    }
+                    break;
+                }
+                missing.push(name);
+            }
+            match found {
+                Some(config) => Some(config),
+                None => embedded_signing_part(instance, &missing, &mut notes)?,
             }
         }
     };
@@ -542,29 +563,48 @@ fn load_offline(instance: &Instance, need: Need) -> Result<Loaded> {
     })
 }
 
-/// One missing cached target replaced by the embedded material (production and staging), or
-/// an error for a private instance.
-fn embedded_part(
+/// No cached signing config (`missing` names the targets looked for): the one embedded in
+/// this build (production and staging; it is their [`SIGNING_CONFIG_TARGET`]), or an error
+/// for a private instance.
+fn embedded_signing_part(
     instance: &Instance,
-    name: &str,
+    missing: &[&str],
     notes: &mut Vec<String>,
-) -> Result<(Option<TrustedRoot>, Option<SigningConfig>)> {
+) -> Result<Option<SigningConfig>> {
+    let names = missing.join(" and ");
+    let verb = if missing.len() == 1 { "is" } else { "are" };
     if instance.embedded_root().is_none() {
         bail!(
-            "offline: {name} of {url} is not cached; run `sigstore plumbing update-trust-root \
-             --instance {url}` while online",
+            "offline: {names} of {url} {verb} not cached; run `sigstore plumbing \
+             update-trust-root --instance {url}` while online",
             url = instance.url()
         );
     }
     notes.push(format!(
-        "offline: {name} is not cached; using the copy embedded in this build, which may be out \
-         of date"
+        "offline: {names} {verb} not cached; using the {SIGNING_CONFIG_TARGET} embedded in this \
+         build, which may be out of date"
     ));
-    if name == TRUSTED_ROOT_TARGET {
-        Ok((instance.embedded_trusted_root()?, None))
-    } else {
-        Ok((None, instance.embedded_signing_config()?))
+    instance.embedded_signing_config()
+}
+
+/// A missing cached trusted root replaced by the embedded one (production and staging), or an
+/// error for a private instance.
+fn embedded_trusted_root_part(
+    instance: &Instance,
+    notes: &mut Vec<String>,
+) -> Result<Option<TrustedRoot>> {
+    if instance.embedded_root().is_none() {
+        bail!(
+            "offline: {TRUSTED_ROOT_TARGET} of {url} is not cached; run `sigstore plumbing \
+             update-trust-root --instance {url}` while online",
+            url = instance.url()
+        );
     }
+    notes.push(format!(
+        "offline: {TRUSTED_ROOT_TARGET} is not cached; using the {TRUSTED_ROOT_TARGET} embedded \
+         in this build, which may be out of date"
+    ));
+    instance.embedded_trusted_root()
 }
 
 /// No cache: the embedded material of production and staging, or an error.

@@ -519,12 +519,9 @@ fn offline_without_a_cache_uses_the_embedded_material() {
     assert!(walk(home).is_empty(), "{:?}", walk(home));
 }
 
-#[test]
-fn offline_uses_a_production_cache_and_reports_its_age() {
-    // Fill the production cache from the shared snapshot as of 2026-08-22, when its metadata
-    // was valid; by now it has expired.
-    let home = TempDir::new("tuf-production-home");
-    let home = home.path();
+/// Fills the production cache below `home` from the shared snapshot as of 2026-08-22, when its
+/// metadata was valid (by now it has expired), downloading the targets `fetch` only.
+fn fill_production_cache(home: &Path, fetch: &[&str]) -> CacheDirs {
     let d = dirs(home, &Instance::Production);
     let repo = shared_dir().join("tuf/production-repo");
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -539,8 +536,18 @@ fn offline_uses_a_production_cache_and_reports_its_age() {
         tuf.refresh(sigstore_types::Timestamp::parse_rfc3339("2026-08-22T00:00:00Z").unwrap())
             .await
             .unwrap();
-        tuf.get_target("trusted_root.json").await.unwrap();
+        for name in fetch {
+            tuf.get_target(name).await.unwrap();
+        }
     });
+    d
+}
+
+#[test]
+fn offline_uses_a_production_cache_and_reports_its_age() {
+    let home = TempDir::new("tuf-production-home");
+    let home = home.path();
+    let d = fill_production_cache(home, &["trusted_root.json"]);
     let (a, bundle) = (a_txt(), case_bundle("happy-path-v0.3"));
     let r = run(
         cmd(home),
@@ -738,4 +745,95 @@ fn trust_flag_usage_errors() {
     r.expect_code(1);
     assert!(r.stderr.contains("valid signatures"), "{r:#?}");
     assert!(walk(home).is_empty(), "{:?}", walk(home));
+}
+
+#[test]
+fn offline_rekor_v2_signing_config_falls_back_to_the_cached_default() {
+    // The cached production targets list signing_config_rekor_v2.v0.2.json, but only the
+    // trusted root and the default signing config were downloaded.
+    let home = TempDir::new("tuf-offline-v2-home");
+    let home = home.path();
+    let d = fill_production_cache(home, &["trusted_root.json", "signing_config.v0.2.json"]);
+    let work = TempDir::new("tuf-offline-v2-work");
+    let file = work.write("a.txt", "offline rekor v2\n");
+    // Signing stops before any network use: at the services check (the default config has
+    // no Rekor v2 log) or at the token, which is not a JWT.
+    let sign = |extra: &[&str]| {
+        let mut args = vec![
+            "sign",
+            s(&file),
+            "--offline",
+            "--identity-token",
+            "not-a-token",
+        ];
+        args.extend_from_slice(extra);
+        let r = run(cmd(home), &args);
+        assert_ne!(r.code, Some(0), "{r:#?}");
+        assert!(!work.join("a.txt.sigstore.json").exists());
+        r
+    };
+    let notes = |r: &Run| -> Vec<String> {
+        r.stderr
+            .lines()
+            .filter(|l| l.starts_with("note: offline: ") && !l.contains("last refreshed"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut checked = 0;
+
+    const NO_V2: &str = "error: the signing config has no usable Rekor v2 log";
+    const BAD_TOKEN: &str = "error: unusable identity token";
+    let r = sign(&["--rekor-version", "2"]);
+    assert!(
+        r.stderr.contains("last refreshed 2026-08-22T00:00:00Z"),
+        "{r:#?}"
+    );
+    assert!(r.stderr.contains(NO_V2), "{r:#?}");
+    assert_eq!(
+        notes(&r),
+        [
+            "note: offline: signing_config_rekor_v2.v0.2.json is not cached; using the cached \
+          signing_config.v0.2.json instead"
+        ],
+        "{r:#?}"
+    );
+    checked += 1;
+    // Rekor v1 (the default) uses the cached default config without a note.
+    let r = sign(&[]);
+    assert!(notes(&r).is_empty(), "{r:#?}");
+    assert!(r.stderr.contains(BAD_TOKEN), "{r:#?}");
+    checked += 1;
+
+    // Neither config cached: the embedded one, named as such.
+    std::fs::remove_file(d.targets.join("signing_config.v0.2.json")).unwrap();
+    let r = sign(&["--rekor-version", "2"]);
+    assert_eq!(
+        notes(&r),
+        ["note: offline: signing_config_rekor_v2.v0.2.json and signing_config.v0.2.json are not \
+          cached; using the signing_config.v0.2.json embedded in this build, which may be out \
+          of date"],
+        "{r:#?}"
+    );
+    assert!(r.stderr.contains(NO_V2), "{r:#?}");
+    checked += 1;
+    let r = sign(&[]);
+    assert_eq!(
+        notes(&r),
+        [
+            "note: offline: signing_config.v0.2.json is not cached; using the \
+          signing_config.v0.2.json embedded in this build, which may be out of date"
+        ],
+        "{r:#?}"
+    );
+    checked += 1;
+
+    // The Rekor v2 config cached: used, without a note; the services check passes and the
+    // token is what fails.
+    fill_production_cache(home, &["signing_config_rekor_v2.v0.2.json"]);
+    let r = sign(&["--rekor-version", "2"]);
+    assert!(notes(&r).is_empty(), "{r:#?}");
+    assert!(r.stderr.contains(BAD_TOKEN), "{r:#?}");
+    checked += 1;
+    println!("offline signing config choice: {checked} passed, 0 failed");
+    assert_eq!(checked, 5);
 }
