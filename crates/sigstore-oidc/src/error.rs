@@ -16,9 +16,24 @@ pub enum Error {
     /// A required claim is missing.
     #[error("the identity token has no {0:?} claim")]
     MissingClaim(&'static str),
-    /// The token's audience does not include `sigstore`.
-    #[error("the identity token's audience does not include \"sigstore\"")]
-    TokenAudience,
+    /// The token's audience (`aud`) does not include the expected one (`sigstore`, or the
+    /// configured client ID).
+    #[error("the identity token's audience does not include {expected:?}")]
+    TokenAudience {
+        /// The audience that was required (sanitised).
+        expected: String,
+    },
+    /// The ID token names another authorized party (`azp`) than this client.
+    #[error(
+        "the ID token was issued to the client {found:?} (azp), not to {expected:?}; the token \
+         was rejected"
+    )]
+    TokenAuthorizedParty {
+        /// The configured client ID (sanitised).
+        expected: String,
+        /// The token's `azp` (sanitised).
+        found: String,
+    },
     /// The token has expired.
     #[error(
         "the identity token expired at {expired_at} (now {now}); obtain a fresh token and retry"

@@ -1,6 +1,7 @@
 //! Sigstore OIDC identity tokens (spec §7).
 //!
-//! - [`IdentityToken::parse`] decodes a JWT's claims WITHOUT verifying its signature (Fulcio
+//! - [`IdentityToken::parse`] (or [`IdentityToken::parse_with_audience`] for a private
+//!   deployment's client ID) decodes a JWT's claims WITHOUT verifying its signature (Fulcio
 //!   verifies it) and checks audience, expiry and the claims signing needs;
 //!   [`IdentityToken::identity`] is the identity the certificate will prove.
 //! - [`detect_ambient`] finds a token the environment provides (GitHub Actions, GitLab CI,

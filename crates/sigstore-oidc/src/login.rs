@@ -337,7 +337,7 @@ impl OidcClient {
     /// Exchanges an authorization `code` obtained for `request` at the token endpoint
     /// (`grant_type=authorization_code`, the code, the redirect URI and the PKCE verifier) and
     /// checks the `id_token` of the response with [`check_id_token`] (issuer, this request's
-    /// nonce, audience `sigstore`, expiry).
+    /// nonce, audience and authorized party: the client ID, expiry).
     pub async fn exchange_code(
         &self,
         metadata: &ProviderMetadata,
@@ -358,7 +358,13 @@ impl OidcClient {
             .post(metadata, "token", &metadata.token_endpoint, &params)
             .await?;
         let raw = id_token(reply, "token")?;
-        check_id_token(&raw, &metadata.issuer, Some(&request.nonce), now())
+        check_id_token(
+            &raw,
+            &metadata.issuer,
+            &self.config.client_id,
+            Some(&request.nonce),
+            now(),
+        )
     }
 
     /// The browser flow: discovery; a listener on `127.0.0.1` (system-chosen port) with
@@ -565,7 +571,7 @@ impl OidcClient {
             };
             if !pending {
                 let raw = id_token(reply, "token")?;
-                return check_id_token(&raw, &metadata.issuer, None, now());
+                return check_id_token(&raw, &metadata.issuer, &self.config.client_id, None, now());
             }
             if Instant::now() >= deadline {
                 return Err(if authorization.expires_in <= self.config.timeout {
@@ -787,16 +793,29 @@ async fn wait_browser(
     }
 }
 
-/// Checks an ID token from `issuer`'s token endpoint at `now`: [`IdentityToken::parse`]
-/// (claims present, audience `sigstore`, not expired or not yet valid), `iss` equal to
-/// `issuer`, and when `nonce` is given, a `nonce` claim equal to it (constant-time).
+/// Checks an ID token from `issuer`'s token endpoint, obtained by the client `client_id`, at
+/// `now` (OpenID Connect Core §3.1.3.7): [`IdentityToken::parse_with_audience`] with
+/// `client_id` (claims present, `aud` containing the client ID, not expired or not yet
+/// valid); with several audiences, an `azp` claim, when present, equal to `client_id`; `iss`
+/// equal to `issuer`; and when `nonce` is given, a `nonce` claim equal to it (constant-time).
 pub fn check_id_token(
     raw: &str,
     issuer: &str,
+    client_id: &str,
     nonce: Option<&str>,
     now: Timestamp,
 ) -> Result<IdentityToken, Error> {
-    let token = IdentityToken::parse(raw, now)?;
+    let token = IdentityToken::parse_with_audience(raw, client_id, now)?;
+    if token.audience.len() > 1 {
+        if let Some(azp) = token.authorized_party.as_deref() {
+            if azp != client_id {
+                return Err(Error::TokenAuthorizedParty {
+                    expected: sanitize(client_id),
+                    found: sanitize(azp),
+                });
+            }
+        }
+    }
     if token.issuer != issuer {
         return Err(Error::TokenIssuer {
             expected: issuer.to_owned(),
@@ -867,23 +886,72 @@ mod tests {
     fn id_token_checks() {
         let now = Timestamp::from_unix(NOW);
         let ok = jwt(&claims(Some("n-1"), NOW + 60));
-        let t = check_id_token(&ok, ISSUER, Some("n-1"), now).expect("valid");
+        let t = check_id_token(&ok, ISSUER, "sigstore", Some("n-1"), now).expect("valid");
         assert_eq!(t.email.as_deref(), Some("alice@example.test"));
-        assert!(check_id_token(&ok, ISSUER, None, now).is_ok());
+        assert!(check_id_token(&ok, ISSUER, "sigstore", None, now).is_ok());
         // Nonce mismatch, missing nonce.
         for (token, nonce) in [(&ok, "n-2"), (&jwt(&claims(None, NOW + 60)), "n-1")] {
-            let err = check_id_token(token, ISSUER, Some(nonce), now).expect_err("nonce");
+            let err =
+                check_id_token(token, ISSUER, "sigstore", Some(nonce), now).expect_err("nonce");
             assert!(matches!(err, Error::NonceMismatch), "{err:?}");
             assert!(err.to_string().contains("nonce"));
         }
         // Another issuer.
-        let err = check_id_token(&ok, "http://127.0.0.1:2", Some("n-1"), now).expect_err("iss");
+        let err = check_id_token(&ok, "http://127.0.0.1:2", "sigstore", Some("n-1"), now)
+            .expect_err("iss");
         assert!(matches!(err, Error::TokenIssuer { .. }), "{err:?}");
         // Expired.
         let expired = jwt(&claims(Some("n-1"), NOW - 60));
-        let err = check_id_token(&expired, ISSUER, Some("n-1"), now).expect_err("expired");
+        let err =
+            check_id_token(&expired, ISSUER, "sigstore", Some("n-1"), now).expect_err("expired");
         assert!(matches!(err, Error::TokenExpired { .. }), "{err:?}");
         assert!(!err.to_string().contains(&expired));
+    }
+
+    #[test]
+    fn id_token_audience_is_the_client_id() {
+        let now = Timestamp::from_unix(NOW);
+        let with = |aud: Value, azp: Option<&str>| {
+            let mut c = claims(Some("n-1"), NOW + 60);
+            c["aud"] = aud;
+            if let Some(azp) = azp {
+                c["azp"] = json!(azp);
+            }
+            jwt(&c)
+        };
+        // A custom client ID: its own audience is accepted, `sigstore` alone is not.
+        let acme = with(json!("acme"), None);
+        let t = check_id_token(&acme, ISSUER, "acme", Some("n-1"), now).expect("valid");
+        assert_eq!(t.audience, vec!["acme".to_owned()]);
+        let err = check_id_token(&acme, ISSUER, "sigstore", Some("n-1"), now).expect_err("aud");
+        assert!(
+            matches!(&err, Error::TokenAudience { expected } if expected == "sigstore"),
+            "{err:?}"
+        );
+        let sigstore = with(json!("sigstore"), None);
+        let err = check_id_token(&sigstore, ISSUER, "acme", Some("n-1"), now).expect_err("aud");
+        assert!(
+            matches!(&err, Error::TokenAudience { expected } if expected == "acme"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("\"acme\""), "{err}");
+        // Several audiences: `azp`, when present, must be the client.
+        let both = json!(["sigstore", "acme"]);
+        assert!(check_id_token(&with(both.clone(), None), ISSUER, "acme", None, now).is_ok());
+        assert!(
+            check_id_token(&with(both.clone(), Some("acme")), ISSUER, "acme", None, now).is_ok()
+        );
+        let err = check_id_token(&with(both, Some("sigstore")), ISSUER, "acme", None, now)
+            .expect_err("azp");
+        assert!(
+            matches!(&err, Error::TokenAuthorizedParty { expected, found }
+                if expected == "acme" && found == "sigstore"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("azp"), "{err}");
+        // One audience: `azp` is not required to match (the audience already names us).
+        let single = with(json!("acme"), Some("other-frontend"));
+        assert!(check_id_token(&single, ISSUER, "acme", None, now).is_ok());
     }
 
     #[test]

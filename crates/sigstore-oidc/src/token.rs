@@ -6,6 +6,7 @@ use base64::Engine as _;
 use serde_json::Value;
 use sigstore_types::Timestamp;
 
+use crate::oauth::sanitize;
 use crate::Error;
 
 /// Largest token accepted, in bytes.
@@ -32,8 +33,11 @@ pub struct IdentityToken {
     pub issuer: String,
     /// `sub`.
     pub subject: String,
-    /// `aud` (one or more audiences; always includes `sigstore`).
+    /// `aud` (one or more audiences; always includes the audience the token was parsed for,
+    /// [`SIGSTORE_AUDIENCE`] with [`IdentityToken::parse`]).
     pub audience: Vec<String>,
+    /// `azp` (the authorized party: the client the token was issued to), if present.
+    pub authorized_party: Option<String>,
     /// `email`, if present.
     pub email: Option<String>,
     /// `email_verified`, if present.
@@ -68,10 +72,19 @@ impl core::fmt::Debug for IdentityToken {
 
 impl IdentityToken {
     /// Decodes `jwt` (unverified) and checks, at `now`: the `iss`, `sub`, `aud`, `iat` and
-    /// `exp` claims are present, `aud` contains `sigstore`, `nbf`/`iat` are not in the future
-    /// and the token has not expired (each with a [`LEEWAY_SECS`] leeway), and tokens of the
-    /// [`EMAIL_ISSUERS`] carry an `email` that is not marked unverified.
+    /// `exp` claims are present, `aud` contains `sigstore` ([`SIGSTORE_AUDIENCE`]), `nbf`/`iat`
+    /// are not in the future and the token has not expired (each with a [`LEEWAY_SECS`]
+    /// leeway), and tokens of the [`EMAIL_ISSUERS`] carry an `email` that is not marked
+    /// unverified. Same as [`IdentityToken::parse_with_audience`] with `sigstore`.
     pub fn parse(jwt: &str, now: Timestamp) -> Result<Self, Error> {
+        Self::parse_with_audience(jwt, SIGSTORE_AUDIENCE, now)
+    }
+
+    /// [`IdentityToken::parse`] for tokens meant for another audience: `aud` must contain
+    /// `audience` (for example the OAuth client ID of a private deployment whose Fulcio
+    /// expects it) instead of `sigstore`. An empty `audience` matches nothing.
+    pub fn parse_with_audience(jwt: &str, audience: &str, now: Timestamp) -> Result<Self, Error> {
+        let expected_audience = audience;
         let jwt = jwt.trim();
         if jwt.len() > MAX_TOKEN_LEN {
             return Err(Error::MalformedToken("token too large"));
@@ -136,8 +149,10 @@ impl IdentityToken {
                 .ok_or(Error::MalformedToken("an audience is not a string"))?,
             Some(_) => return Err(Error::MalformedToken("aud is not a string or a list")),
         };
-        if !audience.iter().any(|a| a == SIGSTORE_AUDIENCE) {
-            return Err(Error::TokenAudience);
+        if expected_audience.is_empty() || !audience.iter().any(|a| a == expected_audience) {
+            return Err(Error::TokenAudience {
+                expected: sanitize(expected_audience),
+            });
         }
         let expires_at = time("exp")?.ok_or(Error::MissingClaim("exp"))?;
         let issued_at = time("iat")?.ok_or(Error::MissingClaim("iat"))?;
@@ -192,12 +207,14 @@ impl IdentityToken {
             Some(_) => return Err(Error::MalformedToken("federated_claims is not an object")),
         };
         let nonce = optional_string("nonce")?;
+        let authorized_party = optional_string("azp")?;
         let job_workflow_ref = optional_string("job_workflow_ref")?;
         Ok(Self {
             raw: jwt.to_owned(),
             issuer,
             subject,
             audience,
+            authorized_party,
             email,
             email_verified,
             expires_at,
@@ -464,7 +481,12 @@ mod tests {
         assert_eq!(parse(&list).expect("valid").audience.len(), 2);
         for bad in [json!("other"), json!(["other"]), json!([])] {
             let c = with(base(), "aud", bad);
-            assert!(matches!(parse(&c), Err(Error::TokenAudience)));
+            let err = parse(&c).expect_err("audience");
+            assert!(
+                matches!(&err, Error::TokenAudience { expected } if expected == "sigstore"),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("\"sigstore\""), "{err}");
         }
         for malformed in [json!(7), json!([1]), json!({"a": "sigstore"})] {
             let c = with(base(), "aud", malformed);
@@ -472,6 +494,42 @@ mod tests {
         }
         let missing = with(base(), "aud", Value::Null);
         assert!(matches!(parse(&missing), Err(Error::MissingClaim("aud"))));
+    }
+
+    #[test]
+    fn custom_audience() {
+        let now = Timestamp::from_unix(NOW);
+        let acme = with(base(), "aud", json!("acme"));
+        let t = IdentityToken::parse_with_audience(&jwt(&acme), "acme", now).expect("valid");
+        assert_eq!(t.audience, vec!["acme".to_owned()]);
+        assert_eq!(t.authorized_party, None);
+        // The default audience is `sigstore`.
+        let err = parse(&acme).expect_err("not for sigstore");
+        assert!(matches!(err, Error::TokenAudience { .. }), "{err:?}");
+        // A `sigstore` token is not an `acme` token, and the error names what was expected.
+        let err = IdentityToken::parse_with_audience(&jwt(&base()), "acme", now)
+            .expect_err("not for acme");
+        assert!(
+            matches!(&err, Error::TokenAudience { expected } if expected == "acme"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("\"acme\""), "{err}");
+        // Several audiences, an exact match only, never the empty audience.
+        let both = with(base(), "aud", json!(["sigstore", "acme"]));
+        assert!(IdentityToken::parse_with_audience(&jwt(&both), "acme", now).is_ok());
+        assert!(IdentityToken::parse_with_audience(&jwt(&both), "Acme", now).is_err());
+        assert!(IdentityToken::parse_with_audience(&jwt(&both), "acm", now).is_err());
+        let empty = with(base(), "aud", json!(["", "sigstore"]));
+        assert!(matches!(
+            IdentityToken::parse_with_audience(&jwt(&empty), "", now),
+            Err(Error::TokenAudience { .. })
+        ));
+        // The authorized party is read when present.
+        let azp = with(both, "azp", json!("acme"));
+        let t = IdentityToken::parse_with_audience(&jwt(&azp), "acme", now).expect("valid");
+        assert_eq!(t.authorized_party.as_deref(), Some("acme"));
+        let bad_azp = with(base(), "azp", json!(5));
+        assert!(matches!(parse(&bad_azp), Err(Error::MalformedToken(_))));
     }
 
     #[test]

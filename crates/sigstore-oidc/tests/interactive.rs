@@ -107,6 +107,11 @@ struct FakeState {
     nonce_override: Option<String>,
     /// `exp` relative to now.
     exp_offset: i64,
+    /// The client ID expected in authorization URLs.
+    client_id: String,
+    /// The ID token's `aud` (default `"sigstore"`) and `azp` (default none).
+    audience: Value,
+    authorized_party: Option<String>,
     /// Device flow token replies in order: an OAuth error code, or "ok".
     device_replies: VecDeque<&'static str>,
     /// When each device token request arrived.
@@ -126,6 +131,9 @@ impl FakeProvider {
             learned: None,
             nonce_override: None,
             exp_offset: 300,
+            client_id: "sigstore".into(),
+            audience: json!("sigstore"),
+            authorized_party: None,
             device_replies: VecDeque::new(),
             device_polls: Vec::new(),
         }));
@@ -156,7 +164,8 @@ impl FakeProvider {
             q.get("code_challenge_method").map(String::as_str),
             Some("S256")
         );
-        assert_eq!(q.get("client_id").map(String::as_str), Some("sigstore"));
+        let client_id = self.state.lock().unwrap().client_id.clone();
+        assert_eq!(q.get("client_id"), Some(&client_id));
         assert_eq!(q.get("scope").map(String::as_str), Some("openid email"));
         assert_eq!(q.get("response_type").map(String::as_str), Some("code"));
         self.set(|s| {
@@ -191,12 +200,15 @@ fn oauth_error(error: &str, description: &str) -> CannedResponse {
 fn id_token(state: &FakeState, nonce: Option<&str>) -> String {
     let now = unix_now();
     let mut claims = json!({
-        "iss": state.issuer, "sub": "fake-user", "aud": "sigstore",
+        "iss": state.issuer, "sub": "fake-user", "aud": state.audience,
         "iat": now - 5, "exp": now + state.exp_offset,
         "email": "fake-user@example.test", "email_verified": true,
     });
     if let Some(nonce) = state.nonce_override.as_deref().or(nonce) {
         claims["nonce"] = json!(nonce);
+    }
+    if let Some(azp) = &state.authorized_party {
+        claims["azp"] = json!(azp);
     }
     unsigned_jwt(&claims)
 }
@@ -669,6 +681,55 @@ async fn nonce_mismatch_and_expired_token() {
         .await
         .unwrap_err();
     assert!(format!("{err}").contains("PKCE"), "{err}");
+}
+
+#[tokio::test]
+async fn id_token_audience_is_the_client_id() {
+    let fake = FakeProvider::start().await;
+    fake.set(|s| {
+        s.client_id = "acme".into();
+        s.audience = json!("acme");
+    });
+    let mut acme = config(&fake.issuer(), Duration::from_secs(20));
+    acme.client_id = "acme".into();
+    let client = OidcClient::new(acme).unwrap();
+    let metadata = client.discover().await.unwrap();
+    let request = client
+        .authorization_request(&metadata, "http://127.0.0.1:9/callback")
+        .unwrap();
+    fake.learn(request.url());
+    let token = client
+        .exchange_code(&metadata, &request, GOOD_CODE)
+        .await
+        .unwrap();
+    assert_eq!(token.audience, vec!["acme".to_owned()]);
+    assert_eq!(form(&fake.token_requests()[0].body)["client_id"], "acme");
+
+    // A token for the public `sigstore` client is not this client's.
+    fake.set(|s| s.audience = json!("sigstore"));
+    let err = client
+        .exchange_code(&metadata, &request, GOOD_CODE)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::TokenAudience { expected } if expected == "acme"),
+        "{err:?}"
+    );
+    // Several audiences with another authorized party: rejected.
+    fake.set(|s| {
+        s.audience = json!(["acme", "sigstore"]);
+        s.authorized_party = Some("sigstore".into());
+    });
+    let err = client
+        .exchange_code(&metadata, &request, GOOD_CODE)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TokenAuthorizedParty { .. }), "{err:?}");
+    fake.set(|s| s.authorized_party = Some("acme".into()));
+    client
+        .exchange_code(&metadata, &request, GOOD_CODE)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
