@@ -808,9 +808,16 @@ pub fn trust_instance(
         write_atomic(&staging.bootstrap_path(), &bytes)?;
         Ok::<_, anyhow::Error>(summary)
     })();
+    // Targets first: should the metadata swap fail (and its undoing with it), the old
+    // metadata, with the bootstrap root, stays in place.
     let outcome = result.and_then(|summary| {
-        replace_dir(&staging.metadata, &dirs.metadata)?;
-        replace_dir(&staging.targets, &dirs.targets)?;
+        swap_dirs(
+            &[
+                (&staging.targets, &dirs.targets),
+                (&staging.metadata, &dirs.metadata),
+            ],
+            |from, to| std::fs::rename(from, to),
+        )?;
         Ok(summary)
     });
     remove_dir_if_present(&staging.metadata);
@@ -818,9 +825,10 @@ pub fn trust_instance(
     outcome
 }
 
-/// A fresh temporary directory next to `dir` (a leading `.`, which escaped instance names
-/// never have).
-fn sibling(dir: &Path) -> Result<PathBuf> {
+/// A path next to `dir` that does not exist yet: `.<name>.<kind>-<pid>-<nanos>-<n>` (a
+/// leading `.`, which escaped instance names never have).
+fn sibling_path(dir: &Path, kind: &str) -> Result<PathBuf> {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let parent = dir
         .parent()
         .with_context(|| format!("{}: no parent directory", dir.display()))?;
@@ -828,20 +836,115 @@ fn sibling(dir: &Path) -> Result<PathBuf> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    let tmp = parent.join(format!(".{name}.new-{}-{nanos}", std::process::id()));
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Ok(parent.join(format!(".{name}.{kind}-{}-{nanos}-{n}", std::process::id())))
+}
+
+/// A fresh temporary directory next to `dir`.
+fn sibling(dir: &Path) -> Result<PathBuf> {
+    let tmp = sibling_path(dir, "new")?;
     std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     Ok(tmp)
 }
 
-/// Replaces `dst` (if any) by `src`.
-fn replace_dir(src: &Path, dst: &Path) -> Result<()> {
-    match std::fs::remove_dir_all(dst) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e).with_context(|| format!("cannot remove {}", dst.display())),
+/// Replaces each `(new, dst)` pair's `dst` (if any) by `new`, in order, all or nothing: each
+/// old `dst` is renamed aside, `new` renamed in, and the old ones deleted only once every pair
+/// is in place. When a rename fails, the pairs done so far are undone (their `new` renamed
+/// back, the old `dst` restored) and the failed rename is the error; should undoing fail too,
+/// the error also says what was not undone and where the old directory was kept. `rename` is
+/// [`std::fs::rename`] (tests inject failures).
+fn swap_dirs(
+    pairs: &[(&Path, &Path)],
+    rename: impl Fn(&Path, &Path) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut done: Vec<(&Path, &Path, Option<PathBuf>)> = Vec::new();
+    for &(new, dst) in pairs {
+        match swap_one(new, dst, &rename) {
+            Ok(aside) => done.push((new, dst, aside)),
+            Err(error) => {
+                let mut error = error;
+                for (new, dst, aside) in done.into_iter().rev() {
+                    if let Err(undo) = unswap(new, dst, aside.as_deref(), &rename) {
+                        error = error.context(undo);
+                    }
+                }
+                return Err(error);
+            }
+        }
     }
-    std::fs::rename(src, dst)
-        .with_context(|| format!("cannot move {} to {}", src.display(), dst.display()))
+    for (_, _, aside) in done {
+        if let Some(aside) = aside {
+            remove_dir_if_present(&aside);
+        }
+    }
+    Ok(())
+}
+
+/// Renames `dst` (if present) aside and `new` into its place; returns where the old `dst`
+/// went. On failure nothing has changed (or the error names where the old `dst` is).
+fn swap_one(
+    new: &Path,
+    dst: &Path,
+    rename: &impl Fn(&Path, &Path) -> std::io::Result<()>,
+) -> Result<Option<PathBuf>> {
+    let aside = match std::fs::symlink_metadata(dst) {
+        Ok(_) => {
+            let aside = sibling_path(dst, "old")?;
+            rename(dst, &aside).with_context(|| {
+                format!("cannot move {} aside to {}", dst.display(), aside.display())
+            })?;
+            Some(aside)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", dst.display())),
+    };
+    if let Err(e) = rename(new, dst) {
+        let error = anyhow::Error::new(e).context(format!(
+            "cannot move {} to {}",
+            new.display(),
+            dst.display()
+        ));
+        if let Some(aside) = &aside {
+            if let Err(undo) = rename(aside, dst) {
+                return Err(error.context(format!(
+                    "cannot restore {} from {} ({undo}); the old directory is kept there",
+                    dst.display(),
+                    aside.display()
+                )));
+            }
+        }
+        return Err(error);
+    }
+    Ok(aside)
+}
+
+/// Undoes [`swap_one`]: `dst` back to `new`, the old one (if any) back to `dst`. The error
+/// says what could not be undone and where the old directory is.
+fn unswap(
+    new: &Path,
+    dst: &Path,
+    aside: Option<&Path>,
+    rename: &impl Fn(&Path, &Path) -> std::io::Result<()>,
+) -> std::result::Result<(), String> {
+    rename(dst, new).map_err(|e| {
+        let kept = aside.map_or(String::new(), |a| {
+            format!("; the old directory is kept at {}", a.display())
+        });
+        format!(
+            "cannot undo the replacement of {} ({e}){kept}",
+            dst.display()
+        )
+    })?;
+    if let Some(aside) = aside {
+        rename(aside, dst).map_err(|e| {
+            format!(
+                "cannot restore {} from {} ({e}); the old directory is kept there",
+                dst.display(),
+                aside.display()
+            )
+        })?;
+    }
+    Ok(())
 }
 
 fn remove_dir_if_present(dir: &Path) {
@@ -989,6 +1092,165 @@ mod tests {
         assert_eq!(human_age(120), "2 minutes");
         assert_eq!(human_age(7_200), "2 hours");
         assert_eq!(human_age(86_400 * 3 + 5), "3 days");
+    }
+
+    /// A directory holding one file, `marker`, whose content is `content`.
+    fn marked_dir(dir: &Path, content: &str) {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("marker"), content).unwrap();
+    }
+
+    fn marker(dir: &Path) -> String {
+        std::fs::read_to_string(dir.join("marker")).unwrap_or_else(|_| "<missing>".to_owned())
+    }
+
+    /// Names in `dir` of directories moved aside and not cleaned up.
+    fn asides(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".old-"))
+            .collect()
+    }
+
+    #[test]
+    fn swap_dirs_is_all_or_nothing() {
+        type Fail = fn(&Path, &Path, &Layout) -> bool;
+        struct Layout {
+            t: PathBuf,
+            m: PathBuf,
+            nt: PathBuf,
+            nm: PathBuf,
+        }
+        let mut passed = 0;
+        let base = std::env::temp_dir().join(format!(
+            "sigstore-cli-swap-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        ));
+        // (what fails, whether old directories exist)
+        let failing: [(&str, Fail); 4] = [
+            ("moving the old targets aside", |f, _, l| f == l.t),
+            ("moving the new targets in", |f, t, l| f == l.nt && t == l.t),
+            ("moving the old metadata aside", |f, _, l| f == l.m),
+            ("moving the new metadata in", |f, t, l| {
+                f == l.nm && t == l.m
+            }),
+        ];
+        for (i, (what, fail)) in failing.iter().enumerate() {
+            for old_exists in [true, false] {
+                let dir = base.join(format!("{i}-{old_exists}"));
+                let l = Layout {
+                    t: dir.join("t"),
+                    m: dir.join("m"),
+                    nt: dir.join("nt"),
+                    nm: dir.join("nm"),
+                };
+                if old_exists {
+                    marked_dir(&l.t, "old t");
+                    marked_dir(&l.m, "old m");
+                } else if i == 0 || i == 2 {
+                    // Nothing to move aside.
+                    continue;
+                }
+                marked_dir(&l.nt, "new t");
+                marked_dir(&l.nm, "new m");
+                let result = swap_dirs(&[(&l.nt, &l.t), (&l.nm, &l.m)], |from, to| {
+                    if fail(from, to, &l) {
+                        Err(std::io::Error::other("injected failure"))
+                    } else {
+                        std::fs::rename(from, to)
+                    }
+                });
+                let e = result.expect_err(what);
+                assert!(
+                    format!("{e:#}").contains("injected failure"),
+                    "{what}: {e:#}"
+                );
+                let (old_t, old_m) = if old_exists {
+                    ("old t", "old m")
+                } else {
+                    ("<missing>", "<missing>")
+                };
+                assert_eq!(
+                    (marker(&l.t), marker(&l.m)),
+                    (old_t.to_owned(), old_m.to_owned()),
+                    "{what}"
+                );
+                assert_eq!(
+                    (marker(&l.nt), marker(&l.nm)),
+                    ("new t".to_owned(), "new m".to_owned()),
+                    "{what}"
+                );
+                assert!(asides(&dir).is_empty(), "{what}: {:?}", asides(&dir));
+                passed += 1;
+            }
+        }
+
+        // Undoing fails too: the error says where the old targets are, and they are kept.
+        let dir = base.join("undo");
+        let l = Layout {
+            t: dir.join("t"),
+            m: dir.join("m"),
+            nt: dir.join("nt"),
+            nm: dir.join("nm"),
+        };
+        for (d, content) in [
+            (&l.t, "old t"),
+            (&l.m, "old m"),
+            (&l.nt, "new t"),
+            (&l.nm, "new m"),
+        ] {
+            marked_dir(d, content);
+        }
+        let e = swap_dirs(&[(&l.nt, &l.t), (&l.nm, &l.m)], |from, to| {
+            if (from == l.nm && to == l.m) || (from == l.t && to == l.nt) {
+                Err(std::io::Error::other("injected failure"))
+            } else {
+                std::fs::rename(from, to)
+            }
+        })
+        .unwrap_err();
+        let message = format!("{e:#}");
+        let kept = asides(&dir);
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert!(message.contains(&kept[0]), "{message}");
+        assert_eq!(marker(&dir.join(&kept[0])), "old t");
+        assert_eq!(marker(&l.m), "old m");
+        passed += 1;
+
+        // Success, with and without old directories: the new ones in place, nothing aside.
+        for old_exists in [true, false] {
+            let dir = base.join(format!("ok-{old_exists}"));
+            let l = Layout {
+                t: dir.join("t"),
+                m: dir.join("m"),
+                nt: dir.join("nt"),
+                nm: dir.join("nm"),
+            };
+            if old_exists {
+                marked_dir(&l.t, "old t");
+                marked_dir(&l.m, "old m");
+            }
+            marked_dir(&l.nt, "new t");
+            marked_dir(&l.nm, "new m");
+            swap_dirs(&[(&l.nt, &l.t), (&l.nm, &l.m)], |from, to| {
+                std::fs::rename(from, to)
+            })
+            .unwrap();
+            assert_eq!(
+                (marker(&l.t), marker(&l.m)),
+                ("new t".into(), "new m".into())
+            );
+            assert!(!l.nt.exists() && !l.nm.exists());
+            assert!(asides(&dir).is_empty());
+            passed += 1;
+        }
+        let _ = std::fs::remove_dir_all(&base);
+        println!("directory swaps: {passed} passed, 0 failed");
+        assert_eq!(passed, 9);
     }
 
     #[test]

@@ -222,7 +222,7 @@ fn assert_no_temporaries(home: &Path) {
         .into_iter()
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
-            name.ends_with(".tmp") || name.contains(".new-")
+            name.ends_with(".tmp") || name.contains(".new-") || name.contains(".old-")
         })
         .collect();
     assert!(left.is_empty(), "temporary files left: {left:?}");
@@ -836,4 +836,62 @@ fn offline_rekor_v2_signing_config_falls_back_to_the_cached_default() {
     checked += 1;
     println!("offline signing config choice: {checked} passed, 0 failed");
     assert_eq!(checked, 5);
+}
+
+#[test]
+fn trust_instance_replaces_a_stored_instance_or_keeps_it() {
+    let home = TempDir::new("tuf-replace-home");
+    let home = home.path();
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let d = dirs(home, &custom(&url));
+    let metadata = shared_dir().join("tuf/production-repo/metadata");
+    let (v14, v15) = (metadata.join("14.root.json"), metadata.join("15.root.json"));
+    let mut checked = 0;
+
+    run(
+        cmd(home),
+        ["trust-instance", s(&v15), "--instance", &url, "--offline"],
+    )
+    .expect_code(0);
+    assert_eq!(
+        std::fs::read(d.bootstrap_path()).unwrap(),
+        std::fs::read(&v15).unwrap()
+    );
+    // Something in the targets cache, to see it replaced as well.
+    std::fs::create_dir_all(&d.targets).unwrap();
+    std::fs::write(d.targets.join("stale.json"), b"{}").unwrap();
+    checked += 1;
+
+    // Replaced by another root: the new bootstrap root, an empty targets cache, no leftovers.
+    let r = run(
+        cmd(home),
+        ["trust-instance", s(&v14), "--instance", &url, "--offline"],
+    );
+    r.expect_code(0);
+    assert!(r.stdout.contains("root: version 14"), "{r:#?}");
+    assert_eq!(
+        std::fs::read(d.bootstrap_path()).unwrap(),
+        std::fs::read(&v14).unwrap()
+    );
+    assert!(d.targets.is_dir() && walk(&d.targets).is_empty());
+    assert_no_temporaries(home);
+    checked += 1;
+
+    // A failing check (the repository is unreachable) keeps the stored instance as it was.
+    std::fs::write(d.targets.join("kept.json"), b"{}").unwrap();
+    let r = run(cmd(home), ["trust-instance", s(&v15), "--instance", &url]);
+    r.expect_code(1);
+    assert_eq!(
+        std::fs::read(d.bootstrap_path()).unwrap(),
+        std::fs::read(&v14).unwrap()
+    );
+    assert!(d.targets.join("kept.json").is_file());
+    assert_no_temporaries(home);
+    checked += 1;
+    println!("trust-instance over a stored instance: {checked} passed, 0 failed");
+    assert_eq!(checked, 3);
 }
