@@ -462,8 +462,13 @@ impl OidcClient {
 
     /// The out-of-band flow: the authorization URL (redirect URI [`OOB_REDIRECT_URI`]) is
     /// shown through `prompt`, the user pastes the code the provider displays, and one line
-    /// is read from `input` (standard input in the CLI:
-    /// `tokio::io::BufReader::new(tokio::io::stdin())`) within [`OidcConfig::timeout`].
+    /// (at most 4 KiB) is read from `input` within [`OidcConfig::timeout`].
+    ///
+    /// `input` is dropped when the flow gives up, so it must be cancellable. For standard
+    /// input, read the line with a blocking read on a thread of its own and hand it over
+    /// through a channel (as the `sigstore` CLI does): `tokio::io::stdin()` cannot be
+    /// cancelled, and the runtime waits for its pending read when it shuts down, so a timed
+    /// out login would hang until the user presses Enter.
     ///
     /// There is no redirect, so `state` cannot be checked: what binds the pasted code to this
     /// login is the PKCE verifier (the provider refuses a code issued for another challenge)
