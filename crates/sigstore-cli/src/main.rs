@@ -187,7 +187,8 @@ struct OidcArgs {
     /// public provider (oauth2.sigstore.dev/auth).
     #[arg(long, value_name = "URL")]
     oidc_issuer: Option<String>,
-    /// The OAuth client ID for the login.
+    /// The OAuth client ID for the login; identity tokens for signing, however obtained, must
+    /// name it as their audience.
     #[arg(long, value_name = "ID", default_value = sigstore_oidc::DEFAULT_CLIENT_ID)]
     oidc_client_id: String,
     /// The OAuth client secret, for providers that require one (prefer the
@@ -748,7 +749,23 @@ fn sign_files(
         }
     };
     announce_source(source);
-    let identity = sign::parse_token(&token)?;
+    // The token must be meant for the OAuth client (the audience a private Fulcio expects).
+    let identity = sign::parse_token_for(&token, &common.oidc.oidc_client_id).map_err(|error| {
+        let audience = error.chain().any(|cause| {
+            matches!(
+                cause.downcast_ref::<sigstore_oidc::Error>(),
+                Some(sigstore_oidc::Error::TokenAudience { .. })
+            )
+        });
+        if audience {
+            error.context(
+                "the identity token is not meant for the OAuth client \
+                 (--oidc-client-id, default sigstore, names the audience it must have)",
+            )
+        } else {
+            error
+        }
+    })?;
     eprintln!("{}", sign::signing_as(&identity));
     let plan = sign::SignPlan {
         inputs,

@@ -8,14 +8,17 @@
 //! temporary file in its own directory, so a failure leaves no file behind.
 //!
 //! Hidden environment knobs (for tests): `SIGSTORE_HTTP_RETRIES`, `SIGSTORE_HTTP_TIMEOUT_SECS`,
-//! `SIGSTORE_HTTP_BACKOFF_MS` (first wait) and `SIGSTORE_HTTP_MAX_BACKOFF_MS` (cap, also for
-//! `Retry-After`).
+//! `SIGSTORE_HTTP_BACKOFF_MS` (first wait), `SIGSTORE_HTTP_MAX_BACKOFF_MS` (cap, also for
+//! `Retry-After`) and `SIGSTORE_LOGIN_TIMEOUT_SECS` (how long an interactive login waits for
+//! the user; default [`sigstore_oidc::DEFAULT_LOGIN_TIMEOUT`]).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -44,6 +47,11 @@ pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
 pub const MAX_CONCURRENT_SIGNINGS: usize = 16;
 /// Largest predicate or statement file read, in bytes.
 pub const MAX_PREDICATE_FILE: u64 = 16 * 1024 * 1024;
+/// Most bytes read from standard input for the out-of-band code (the flow itself refuses
+/// codes over 4 KiB).
+pub const MAX_OOB_LINE: u64 = 8 * 1024;
+/// The hidden variable setting how long an interactive login waits for the user, in seconds.
+pub const LOGIN_TIMEOUT_ENV: &str = "SIGSTORE_LOGIN_TIMEOUT_SECS";
 
 const PRODUCTION_SIGNING_CONFIG: &str =
     include_str!(concat!(env!("OUT_DIR"), "/production_signing_config.json"));
@@ -143,36 +151,49 @@ pub fn check_services(
     }
 }
 
-/// HTTP settings: the defaults, adjusted by the hidden `SIGSTORE_HTTP_*` variables.
-pub fn http_config() -> Result<HttpConfig> {
-    fn var(name: &str) -> Result<Option<u64>> {
-        match std::env::var(name) {
-            Ok(text) => text
-                .trim()
-                .parse::<u64>()
-                .map(Some)
-                .map_err(|_| usage(anyhow!("{name} must be a non-negative integer"))),
-            Err(std::env::VarError::NotPresent) => Ok(None),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                Err(usage(anyhow!("{name} must be a non-negative integer")))
-            }
+/// A hidden numeric environment knob: `None` when unset, a usage error when not a
+/// non-negative integer.
+fn env_u64(name: &str) -> Result<Option<u64>> {
+    match std::env::var(name) {
+        Ok(text) => text
+            .trim()
+            .parse::<u64>()
+            .map(Some)
+            .map_err(|_| usage(anyhow!("{name} must be a non-negative integer"))),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(usage(anyhow!("{name} must be a non-negative integer")))
         }
     }
+}
+
+/// HTTP settings: the defaults, adjusted by the hidden `SIGSTORE_HTTP_*` variables.
+pub fn http_config() -> Result<HttpConfig> {
     let mut config = HttpConfig::default();
-    if let Some(retries) = var("SIGSTORE_HTTP_RETRIES")? {
+    if let Some(retries) = env_u64("SIGSTORE_HTTP_RETRIES")? {
         config.retries = u32::try_from(retries).unwrap_or(u32::MAX).min(10);
     }
-    if let Some(secs) = var("SIGSTORE_HTTP_TIMEOUT_SECS")? {
+    if let Some(secs) = env_u64("SIGSTORE_HTTP_TIMEOUT_SECS")? {
         config.timeout = Duration::from_secs(secs.max(1));
         config.connect_timeout = config.connect_timeout.min(config.timeout);
     }
-    if let Some(ms) = var("SIGSTORE_HTTP_BACKOFF_MS")? {
+    if let Some(ms) = env_u64("SIGSTORE_HTTP_BACKOFF_MS")? {
         config.initial_backoff = Duration::from_millis(ms);
     }
-    if let Some(ms) = var("SIGSTORE_HTTP_MAX_BACKOFF_MS")? {
+    if let Some(ms) = env_u64("SIGSTORE_HTTP_MAX_BACKOFF_MS")? {
         config.max_backoff = Duration::from_millis(ms);
     }
     Ok(config)
+}
+
+/// How long an interactive login waits for the user: [`LOGIN_TIMEOUT_ENV`] (at least 1 s),
+/// else [`sigstore_oidc::DEFAULT_LOGIN_TIMEOUT`].
+pub fn login_timeout() -> Result<Duration> {
+    Ok(
+        env_u64(LOGIN_TIMEOUT_ENV)?.map_or(sigstore_oidc::DEFAULT_LOGIN_TIMEOUT, |secs| {
+            Duration::from_secs(secs.max(1))
+        }),
+    )
 }
 
 /// The identity token: `arg`, else [`TOKEN_ENV`]; without either, a usage error. For callers
@@ -333,10 +354,16 @@ impl LoginOptions {
 }
 
 /// Logs in at `issuer` (browser, out-of-band or device flow, per `options`); the prompts go
-/// to stderr. Returns the ID token, checked for issuer, nonce, audience and expiry.
+/// to stderr. Returns the ID token, checked for issuer, nonce, audience (the client ID) and
+/// expiry. The login waits [`login_timeout`] for the user.
+///
+/// The out-of-band code is read from standard input on a thread of its own
+/// ([`StdinLine`]), and the runtime is shut down without waiting for it: a login that times
+/// out while nobody types returns at once instead of hanging until a newline or EOF.
 pub fn login(options: &LoginOptions, issuer: &str) -> Result<String> {
     let config = sigstore_oidc::OidcConfig::new(issuer, &options.client_id)
         .with_client_secret(options.client_secret.clone())
+        .with_timeout(login_timeout()?)
         .with_http(http_config()?);
     let client = sigstore_oidc::OidcClient::new(config)
         .map_err(|e| usage(anyhow::Error::new(e).context("--oidc-issuer / --oidc-client-id")))?;
@@ -352,13 +379,114 @@ pub fn login(options: &LoginOptions, issuer: &str) -> Result<String> {
     let token = if options.device {
         runtime.block_on(client.device_login(&prompt))
     } else if options.force_oob {
-        runtime.block_on(client.oob_login(&prompt, tokio::io::BufReader::new(tokio::io::stdin())))
+        let input = StdinLine::spawn()?;
+        runtime.block_on(client.oob_login(&prompt, input))
     } else {
         let opener = sigstore_oidc::BrowserOpener::from_env(&sigstore_oidc::ProcessEnv);
         runtime.block_on(client.browser_login(&opener, &prompt))
-    }
-    .with_context(|| format!("{flow} login at {} failed", escape_controls(issuer)))?;
+    };
+    // Nothing left on the runtime (a browser command, a connection) may delay the exit.
+    runtime.shutdown_background();
+    let token =
+        token.with_context(|| format!("{flow} login at {} failed", escape_controls(issuer)))?;
     Ok(token.raw().to_owned())
+}
+
+/// One line of standard input (at most [`MAX_OOB_LINE`] bytes, newline included), read with
+/// a blocking read on a thread of its own and handed over through a channel, as an
+/// [`tokio::io::AsyncBufRead`] for [`sigstore_oidc::OidcClient::oob_login`].
+///
+/// Unlike `tokio::io::stdin()`, whose blocking read cannot be cancelled and which a runtime
+/// waits for when it shuts down, giving up on this reader (dropping it) leaves only the
+/// detached thread blocked, which does not keep the process from exiting.
+pub struct StdinLine {
+    receiver: tokio::sync::oneshot::Receiver<std::io::Result<Vec<u8>>>,
+    /// The line once received, and how much of it was consumed.
+    line: Option<(Vec<u8>, usize)>,
+}
+
+impl StdinLine {
+    /// Starts the thread reading the line.
+    pub fn spawn() -> Result<Self> {
+        Self::spawn_from(std::io::stdin)
+    }
+
+    /// Starts a thread reading one line from what `open` returns (on that thread).
+    fn spawn_from<R, F>(open: F) -> Result<Self>
+    where
+        R: std::io::Read,
+        F: FnOnce() -> R + Send + 'static,
+    {
+        use std::io::BufRead as _;
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("oob-code-input".to_owned())
+            .spawn(move || {
+                let mut line = Vec::new();
+                let mut input = std::io::BufReader::new(open().take(MAX_OOB_LINE));
+                let result = input.read_until(b'\n', &mut line).map(|_| line);
+                // The receiver is gone if the login already ended.
+                let _ = sender.send(result);
+            })
+            .context("cannot start reading the verification code from standard input")?;
+        Ok(Self {
+            receiver,
+            line: None,
+        })
+    }
+}
+
+impl tokio::io::AsyncBufRead for StdinLine {
+    fn poll_fill_buf(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<std::io::Result<&[u8]>> {
+        let this = self.get_mut();
+        if this.line.is_none() {
+            let received = match std::future::Future::poll(Pin::new(&mut this.receiver), cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(received) => received,
+            };
+            // A read error is reported once; afterwards the input is at its end.
+            this.line = Some((Vec::new(), 0));
+            match received {
+                Ok(Ok(line)) => this.line = Some((line, 0)),
+                Ok(Err(error)) => return Poll::Ready(Err(error)),
+                // The thread ended without a line: the end of the input.
+                Err(_) => {}
+            }
+        }
+        let rest = match &this.line {
+            Some((line, consumed)) => line.get(*consumed..).unwrap_or_default(),
+            None => &[],
+        };
+        Poll::Ready(Ok(rest))
+    }
+
+    fn consume(self: Pin<&mut Self>, amount: usize) {
+        if let Some((line, consumed)) = &mut self.get_mut().line {
+            *consumed = consumed.saturating_add(amount).min(line.len());
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for StdinLine {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        use tokio::io::AsyncBufRead as _;
+        let available = match self.as_mut().poll_fill_buf(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+            Poll::Ready(Ok(available)) => available,
+        };
+        let n = available.len().min(buf.remaining());
+        buf.put_slice(available.get(..n).unwrap_or_default());
+        self.consume(n);
+        Poll::Ready(Ok(()))
+    }
 }
 
 fn non_empty_token(token: String) -> Result<String> {
@@ -369,10 +497,18 @@ fn non_empty_token(token: String) -> Result<String> {
     Ok(token)
 }
 
-/// Decodes the token's claims (unverified: Fulcio verifies it) and checks that it is not
-/// expired, so that a stale token fails before any request.
+/// Decodes the token's claims (unverified: Fulcio verifies it) and checks that it is meant
+/// for the public Sigstore client (audience `sigstore`) and not expired, so that a stale
+/// token fails before any request. [`parse_token_for`] with
+/// [`sigstore_oidc::SIGSTORE_AUDIENCE`].
 pub fn parse_token(token: &str) -> Result<IdentityToken> {
-    IdentityToken::parse(token, now()).context("unusable identity token")
+    parse_token_for(token, sigstore_oidc::SIGSTORE_AUDIENCE)
+}
+
+/// [`parse_token`] for the OAuth client `audience` (`--oidc-client-id`): the token's `aud`
+/// must contain it.
+pub fn parse_token_for(token: &str, audience: &str) -> Result<IdentityToken> {
+    IdentityToken::parse_with_audience(token, audience, now()).context("unusable identity token")
 }
 
 /// The line announcing who signs: the identity and issuer, never the token.
@@ -900,6 +1036,82 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    /// A reader that never returns (a terminal nobody types into).
+    struct Silent;
+
+    impl std::io::Read for Silent {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            std::thread::sleep(Duration::from_secs(3600));
+            Ok(0)
+        }
+    }
+
+    /// A reader that fails.
+    struct Broken;
+
+    impl std::io::Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("broken input"))
+        }
+    }
+
+    #[tokio::test]
+    async fn out_of_band_input_on_a_thread() {
+        use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _};
+        // One line, then the end (what follows the newline is never read).
+        let mut input =
+            StdinLine::spawn_from(|| std::io::Cursor::new(b"code-1\nmore\n".to_vec())).unwrap();
+        let mut line = String::new();
+        input.read_line(&mut line).await.unwrap();
+        assert_eq!(line, "code-1\n");
+        assert_eq!(input.read_line(&mut line).await.unwrap(), 0);
+        // The line is capped.
+        let long = vec![b'a'; 3 * MAX_OOB_LINE as usize];
+        let mut input = StdinLine::spawn_from(move || std::io::Cursor::new(long)).unwrap();
+        let mut all = Vec::new();
+        input.read_to_end(&mut all).await.unwrap();
+        assert_eq!(all.len() as u64, MAX_OOB_LINE);
+        // A read error is reported.
+        let mut input = StdinLine::spawn_from(|| Broken).unwrap();
+        let err = input.read_line(&mut line).await.unwrap_err();
+        assert!(err.to_string().contains("broken input"), "{err}");
+        // Nobody types: the read can be abandoned; nothing waits for the blocked thread.
+        let mut input = StdinLine::spawn_from(|| Silent).unwrap();
+        let waited =
+            tokio::time::timeout(Duration::from_millis(200), input.read_line(&mut line)).await;
+        assert!(waited.is_err());
+        drop(input);
+    }
+
+    #[test]
+    fn login_timeout_knob() {
+        // Unset in the test environment: the library default.
+        if std::env::var_os(LOGIN_TIMEOUT_ENV).is_none() {
+            assert_eq!(
+                login_timeout().unwrap(),
+                sigstore_oidc::DEFAULT_LOGIN_TIMEOUT
+            );
+        }
+    }
+
+    #[test]
+    fn token_audience_is_checked() {
+        use base64::Engine as _;
+        let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let jwt = |aud: &str| {
+            let claims = serde_json::json!({
+                "iss": "https://issuer.example", "sub": "s", "aud": aud,
+                "iat": 1_700_000_000u64, "exp": 4_000_000_000u64,
+            });
+            format!("{}.{}.c2ln", b64(b"{}"), b64(claims.to_string().as_bytes()))
+        };
+        assert!(parse_token(&jwt("sigstore")).is_ok());
+        let err = parse_token(&jwt("acme")).unwrap_err();
+        assert!(format!("{err:#}").contains("audience"), "{err:#}");
+        assert!(parse_token_for(&jwt("acme"), "acme").is_ok());
+        assert!(parse_token_for(&jwt("sigstore"), "acme").is_err());
     }
 
     #[test]

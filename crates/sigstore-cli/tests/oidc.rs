@@ -1,7 +1,9 @@
 //! Identity tokens from the environment: `sigstore get-identity-token` and `sigstore sign`
 //! with ambient credentials (GitLab CI, a token file, GitHub Actions against a local token
 //! endpoint), `--oidc-disable-ambient-providers`, the error without any token, and the order
-//! `--identity-token`, `SIGSTORE_IDENTITY_TOKEN`, ambient detection.
+//! `--identity-token`, `SIGSTORE_IDENTITY_TOKEN`, ambient detection; an out-of-band login
+//! that times out while standard input stays open; and the token audience `--oidc-client-id`
+//! sets.
 //!
 //! Every run starts from an EMPTY environment (`env_clear`) plus PATH, HOME and the variables
 //! the case needs, so CI variables of the machine running the tests change nothing.
@@ -12,12 +14,14 @@ mod sign_common;
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use common::*;
 use sign_common::*;
+use sigstore_testkit::Endpoint;
 
 /// A compact JWS with the given claims (unsigned: only its shape matters to detection).
 fn fake_jwt(claims: &serde_json::Value) -> String {
@@ -384,4 +388,135 @@ fn sign_with_an_ambient_gitlab_token_then_verify() {
     assert!(r.stderr.contains("--oidc-device"), "{r:#?}");
     assert!(r.stderr.contains("--identity-token"), "{r:#?}");
     assert!(!env.dir.join("none.txt.sigstore.json").exists());
+}
+
+#[test]
+fn out_of_band_login_times_out_with_standard_input_open() {
+    // The testkit's issuer serves discovery: enough for the flow to print the URL and wait.
+    let env = Env::start("oidc-oob");
+    let home = TempDir::new("oidc-oob-home");
+    let mut cmd = clean_cmd(&home);
+    cmd.env("SIGSTORE_LOGIN_TIMEOUT_SECS", "1")
+        .env("SIGSTORE_HTTP_RETRIES", "0")
+        .args([
+            "get-identity-token",
+            "--oauth-force-oob",
+            "--oidc-issuer",
+            &env.issuer(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = cmd.spawn().unwrap();
+    // Standard input stays open and nobody types: a read of it never returns.
+    let keyboard = child.stdin.take();
+    let bound = Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > bound {
+            let _ = child.kill();
+            let r: Run = child.wait_with_output().unwrap().into();
+            panic!("the timed-out login did not exit within {bound:?}: {r:#?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let elapsed = started.elapsed();
+    let r: Run = child.wait_with_output().unwrap().into();
+    drop(keyboard);
+    r.expect_code(1);
+    assert!(r.stdout.is_empty(), "{r:#?}");
+    for needle in [
+        "/authorize?",
+        "Enter the verification code",
+        "out-of-band login at",
+        "did not complete within 1 s",
+    ] {
+        assert!(r.stderr.contains(needle), "missing {needle:?}: {r:#?}");
+    }
+    assert!(elapsed >= Duration::from_secs(1), "{elapsed:?}");
+}
+
+#[test]
+fn signing_token_audience_is_the_oidc_client_id() {
+    let env = Env::start("oidc-audience");
+    let claims = serde_json::json!({
+        "sub": EMAIL, "email": EMAIL, "email_verified": true, "aud": "acme",
+    });
+    let token = env.kit.mint_token(claims.as_object().unwrap());
+    let file = env.input("audience.txt", "for another client\n");
+    let sign = |extra: &[&str]| {
+        let mut args = vec![
+            "sign",
+            s(&file),
+            "--identity-token",
+            &token,
+            "--trusted-root",
+            s(&env.root),
+            "--signing-config",
+            s(&env.config_v1),
+        ];
+        args.extend_from_slice(extra);
+        let r = run(env.cmd(), &args);
+        assert!(!r.stderr.contains(&token), "the token was printed: {r:#?}");
+        r
+    };
+
+    // By default the token must be meant for `sigstore`: refused before any request.
+    let r = sign(&[]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("unusable identity token"), "{r:#?}");
+    assert!(
+        r.stderr.contains("audience does not include \"sigstore\""),
+        "{r:#?}"
+    );
+    assert!(r.stderr.contains("--oidc-client-id"), "{r:#?}");
+    assert!(!r.stderr.contains("Signing as"), "{r:#?}");
+    assert_eq!(env.kit.request_count(Endpoint::FulcioSigningCert), 0);
+
+    // With --oidc-client-id acme the CLI's check accepts it. Getting the certificate then
+    // fails (the testkit's Fulcio, like the public one, wants `sigstore`), but later: at the
+    // certificate request, not at the CLI's token check.
+    let r = sign(&["--oidc-client-id", "acme"]);
+    assert!(
+        r.stderr
+            .contains(&format!("Signing as {EMAIL} (issuer {})", env.issuer())),
+        "{r:#?}"
+    );
+    assert!(
+        !r.stderr.contains("error: unusable identity token"),
+        "{r:#?}"
+    );
+    assert!(
+        !r.stderr.contains("not meant for the OAuth client"),
+        "{r:#?}"
+    );
+    assert!(
+        r.stderr.contains("error: cannot get a signing certificate"),
+        "{r:#?}"
+    );
+    r.expect_code(1);
+    assert!(!env.dir.join("audience.txt.sigstore.json").exists());
+
+    // And a `sigstore` token is not an `acme` token.
+    let sigstore_token = env.token();
+    let r = run(
+        env.cmd(),
+        [
+            "sign",
+            s(&file),
+            "--identity-token",
+            &sigstore_token,
+            "--oidc-client-id",
+            "acme",
+            "--trusted-root",
+            s(&env.root),
+            "--signing-config",
+            s(&env.config_v1),
+        ],
+    );
+    r.expect_code(1);
+    assert!(
+        r.stderr.contains("audience does not include \"acme\""),
+        "{r:#?}"
+    );
 }
