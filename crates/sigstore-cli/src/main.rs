@@ -776,6 +776,7 @@ fn sign_files(
         signing_config,
         supported,
         token,
+        audience: common.oidc.oidc_client_id.clone(),
         http,
     };
     let written = sign::runtime()?.block_on(sign::execute(plan))?;

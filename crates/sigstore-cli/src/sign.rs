@@ -875,6 +875,8 @@ pub struct SignPlan {
     pub supported: SupportedApiVersions,
     /// The identity token.
     pub token: String,
+    /// The audience the token must carry (`--oidc-client-id`).
+    pub audience: String,
     /// HTTP settings.
     pub http: HttpConfig,
 }
@@ -897,7 +899,8 @@ pub fn hash_inputs(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Digest)>> {
 pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
     let context = SigningContext::new(plan.signing_config, plan.trusted_root, plan.http)
         .context("cannot prepare signing")?
-        .with_supported_versions(plan.supported);
+        .with_supported_versions(plan.supported)
+        .with_token_audience(plan.audience);
     let signer = context
         .signer(&plan.token)
         .await

@@ -66,6 +66,7 @@ pub struct SigningContext {
     ct_logs: Vec<CtLog>,
     timestamp_authorities: Vec<TimestampAuthority>,
     supported: SupportedApiVersions,
+    audience: String,
 }
 
 impl SigningContext {
@@ -104,7 +105,15 @@ impl SigningContext {
             ct_logs,
             timestamp_authorities,
             supported: SupportedApiVersions::default(),
+            audience: sigstore_oidc::SIGSTORE_AUDIENCE.to_owned(),
         })
+    }
+
+    /// The audience identity tokens must carry (default `sigstore`): the OAuth client ID
+    /// that the deployment's Fulcio expects.
+    pub fn with_token_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = audience.into();
+        self
     }
 
     /// Restricts or extends the service API versions used in selection.
@@ -120,7 +129,7 @@ impl SigningContext {
     /// and issuer.
     pub async fn signer(&self, identity_token: &str) -> Result<Signer<'_>, Error> {
         let now = now();
-        let token = IdentityToken::parse(identity_token, now)?;
+        let token = IdentityToken::parse_with_audience(identity_token, &self.audience, now)?;
         let services = select_services(&self.signing_config, now, &self.supported)?;
         // A Rekor v2 entry carries no time of its own: without a TSA no bundle could verify,
         // so refuse before a certificate is requested.

@@ -180,6 +180,7 @@ fn sign_bundle(args: &[String]) -> Result<()> {
         signing_config,
         supported,
         token,
+        audience: sigstore_oidc::SIGSTORE_AUDIENCE.to_owned(),
         http,
     };
     sign::runtime()?.block_on(sign::execute(plan))?;
