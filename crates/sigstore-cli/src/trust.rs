@@ -331,6 +331,16 @@ pub struct Loaded {
 pub fn bootstrap_root(instance: &Instance, dirs: Option<&CacheDirs>) -> Result<Vec<u8>> {
     if let Some(dirs) = dirs {
         let path = dirs.bootstrap_path();
+        if !path.exists() {
+            if let Some(restored) = restore_interrupted_swap(&dirs.metadata)? {
+                eprintln!(
+                    "note: restored the stored TUF metadata of {} from {} (left by an \
+                     interrupted trust-instance)",
+                    instance.describe(),
+                    restored.display()
+                );
+            }
+        }
         if path.is_file() {
             return read_limited(&path, MAX_ROOT_FILE);
         }
@@ -840,6 +850,42 @@ fn sibling_path(dir: &Path, kind: &str) -> Result<PathBuf> {
     Ok(parent.join(format!(".{name}.{kind}-{}-{nanos}-{n}", std::process::id())))
 }
 
+/// When `dir` is missing but a previous [`swap_dirs`] moved it aside (`.<name>.old-...`, with a
+/// stored bootstrap root) and died before moving the new one in, renames the newest such
+/// folder back to `dir` and returns where it was. `Ok(None)` when there is nothing to restore.
+fn restore_interrupted_swap(dir: &Path) -> Result<Option<PathBuf>> {
+    if std::fs::symlink_metadata(dir).is_ok() {
+        return Ok(None);
+    }
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return Ok(None);
+    };
+    let prefix = format!(".{}.old-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(None);
+    };
+    let newest = entries
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(&prefix))
+        .filter(|entry| entry.path().join(BOOTSTRAP_FILE).is_file())
+        .filter_map(|entry| {
+            let modified = entry.metadata().and_then(|m| m.modified()).ok()?;
+            Some((modified, entry.path()))
+        })
+        .max_by_key(|(modified, _)| *modified);
+    let Some((_, aside)) = newest else {
+        return Ok(None);
+    };
+    std::fs::rename(&aside, dir).with_context(|| {
+        format!(
+            "cannot restore {} from {} (left by an interrupted trust-instance)",
+            dir.display(),
+            aside.display()
+        )
+    })?;
+    Ok(Some(aside))
+}
+
 /// A fresh temporary directory next to `dir`.
 fn sibling(dir: &Path) -> Result<PathBuf> {
     let tmp = sibling_path(dir, "new")?;
@@ -1111,6 +1157,38 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| n.contains(".old-"))
             .collect()
+    }
+
+    #[test]
+    fn an_interrupted_swap_is_restored() {
+        let base = std::env::temp_dir().join(format!(
+            "sigstore-cli-restore-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        ));
+        let dir = base.join("instance");
+        std::fs::create_dir_all(&base).unwrap();
+        // Nothing to restore: no folder, no leftovers.
+        assert!(restore_interrupted_swap(&dir).unwrap().is_none());
+        // A leftover without a stored root is not taken for the instance.
+        let junk = base.join(".instance.old-1-1-0");
+        std::fs::create_dir_all(&junk).unwrap();
+        assert!(restore_interrupted_swap(&dir).unwrap().is_none());
+        // The folder moved aside by a swap that died half-way comes back.
+        let aside = base.join(".instance.old-2-2-1");
+        std::fs::create_dir_all(&aside).unwrap();
+        std::fs::write(aside.join(BOOTSTRAP_FILE), b"root").unwrap();
+        assert_eq!(restore_interrupted_swap(&dir).unwrap(), Some(aside.clone()));
+        assert_eq!(std::fs::read(dir.join(BOOTSTRAP_FILE)).unwrap(), b"root");
+        assert!(!aside.exists());
+        // With the folder present, leftovers are left alone.
+        std::fs::create_dir_all(base.join(".instance.old-3-3-2")).unwrap();
+        std::fs::write(base.join(".instance.old-3-3-2").join(BOOTSTRAP_FILE), b"x").unwrap();
+        assert!(restore_interrupted_swap(&dir).unwrap().is_none());
+        assert_eq!(std::fs::read(dir.join(BOOTSTRAP_FILE)).unwrap(), b"root");
+        let _ = std::fs::remove_dir_all(&base);
     }
 
     #[test]
