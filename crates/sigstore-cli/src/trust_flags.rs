@@ -22,16 +22,9 @@ pub struct VerifyTrust {
     /// Trust the trusted root of this client trust config (JSON) instead of fetching one.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["staging", "instance"])]
     pub trust_config: Option<PathBuf>,
-    /// Use the staging instance's TUF repository instead of production's.
-    #[arg(long, conflicts_with = "instance")]
-    pub staging: bool,
-    /// Use the TUF repository at URL (trusted first with `sigstore trust-instance`).
-    #[arg(long, value_name = "URL")]
-    pub instance: Option<String>,
-    /// Do not contact the TUF repository: use the trust material cached by the last refresh,
-    /// else (production and staging) the copy embedded in this build.
-    #[arg(long)]
-    pub offline: bool,
+    /// The TUF repository otherwise used.
+    #[command(flatten)]
+    pub repository: Repository,
 }
 
 /// Where `sign` and `attest` get their trusted root and signing config.
@@ -60,6 +53,14 @@ pub struct SignTrust {
         conflicts_with_all = ["staging", "instance"]
     )]
     pub signing_config: Option<PathBuf>,
+    /// The TUF repository otherwise used.
+    #[command(flatten)]
+    pub repository: Repository,
+}
+
+/// Which TUF repository to use, and whether to contact it (`sign`, `attest`, `verify`).
+#[derive(Args)]
+pub struct Repository {
     /// Use the staging instance's TUF repository instead of production's.
     #[arg(long, conflicts_with = "instance")]
     pub staging: bool,
@@ -70,6 +71,17 @@ pub struct SignTrust {
     /// else (production and staging) the copies embedded in this build.
     #[arg(long)]
     pub offline: bool,
+}
+
+impl Repository {
+    /// Loads what `need` asks for from the chosen instance, printing the notes (offline
+    /// cache age, embedded fallbacks) on stderr.
+    fn load(&self, need: Need) -> Result<trust::Loaded> {
+        let instance = Instance::from_flags(self.staging, self.instance.as_deref())?;
+        let loaded = trust::load(&instance, self.offline, need, &sign::http_config()?)?;
+        print_notes(&loaded.notes);
+        Ok(loaded)
+    }
 }
 
 /// Low-level commands.
@@ -107,15 +119,7 @@ pub fn verify_root(flags: &VerifyTrust) -> Result<TrustedRoot> {
     if let Some(path) = &flags.trust_config {
         return Ok(read_trust_config(path)?.trusted_root);
     }
-    let instance = Instance::from_flags(flags.staging, flags.instance.as_deref())?;
-    let loaded = trust::load(
-        &instance,
-        flags.offline,
-        Need::TrustedRoot,
-        &sign::http_config()?,
-    )?;
-    print_notes(&loaded.notes);
-    Ok(loaded.trusted_root)
+    Ok(flags.repository.load(Need::TrustedRoot)?.trusted_root)
 }
 
 /// The trusted root and signing config `sign` and `attest` use: files given, else the
@@ -136,12 +140,9 @@ pub fn signing_trust(
             staging: false,
         });
     }
-    let instance = Instance::from_flags(flags.staging, flags.instance.as_deref())?;
-    let need = Need::Signing {
+    let loaded = flags.repository.load(Need::Signing {
         rekor_v2: rekor_version == Some(2),
-    };
-    let loaded = trust::load(&instance, flags.offline, need, &sign::http_config()?)?;
-    print_notes(&loaded.notes);
+    })?;
     let config = loaded
         .signing_config
         .context("no signing config for this instance")?;
