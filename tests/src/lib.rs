@@ -12,9 +12,11 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".."))
 }
 
-/// The shared upstream material: `$SIGSTORE_SHARED_DIR`, else `../shared` beside the workspace.
-pub fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
+/// The offline mirror of upstream material, `$SIGSTORE_SHARED_DIR` or else `../shared` beside
+/// the workspace, when it is there (a clone of the project alone has none).
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared"))
+        .unwrap_or_else(|| workspace_root().join("../shared"));
+    dir.is_dir().then_some(dir)
 }

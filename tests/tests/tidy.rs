@@ -93,8 +93,28 @@ fn library_code_has_no_placeholders() {
 }
 
 #[test]
-fn upstream_data_is_read_from_shared_not_copied() {
-    let shared = shared_dir();
+fn fixture_folders_list_every_file_with_its_hash() {
+    let (mut passed, mut failed) = (0, Vec::new());
+    let folders = sigstore_test_support::fixture_folders();
+    assert!(folders.len() >= 4, "{folders:?}");
+    for dir in &folders {
+        match sigstore_test_support::check_fixture_folder(dir) {
+            Ok(n) => passed += n,
+            Err(problems) => failed.extend(problems),
+        }
+    }
+    println!("fixture files: {passed} passed, {} failed", failed.len());
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+/// Upstream data may be copied into the project only into a fixture folder (with its SOURCE.md
+/// and SHA256SUMS), never anywhere else. Checked against the offline mirror when it is there.
+#[test]
+fn upstream_data_is_copied_only_into_fixture_folders() {
+    let Some(shared) = shared_dir().filter(|d| d.is_dir()) else {
+        println!("skipped: no ../shared mirror beside the workspace");
+        return;
+    };
     let mut upstream = Vec::new();
     files_under(&shared, &mut upstream);
     assert!(
@@ -108,17 +128,53 @@ fn upstream_data_is_read_from_shared_not_copied() {
         .filter(|p| std::fs::metadata(p).map(|m| m.len() > 200).unwrap_or(false))
         .map(|p| hash(p))
         .collect();
+    let fixtures = sigstore_test_support::fixture_folders();
     let mut ours = Vec::new();
     files_under(&workspace_root(), &mut ours);
-    let copies: Vec<String> = ours
-        .iter()
-        .filter(|p| upstream.contains(&hash(p)))
-        .map(|p| p.display().to_string())
-        .collect();
+    let mut in_fixtures = 0;
+    let mut copies = Vec::new();
+    for path in &ours {
+        if !upstream.contains(&hash(path)) {
+            continue;
+        }
+        if fixtures.iter().any(|dir| path.starts_with(dir)) {
+            in_fixtures += 1;
+        } else {
+            copies.push(path.display().to_string());
+        }
+    }
     println!(
-        "copied upstream files: {} passed, {} failed",
-        ours.len() - copies.len(),
+        "upstream copies: {in_fixtures} passed (in fixture folders), {} failed",
         copies.len()
     );
-    assert!(copies.is_empty(), "copies of ../shared files: {copies:#?}");
+    assert!(in_fixtures > 0, "the fixture folders hold no upstream data");
+    assert!(
+        copies.is_empty(),
+        "copies of ../shared files outside a fixture folder: {copies:#?}"
+    );
+}
+
+#[test]
+fn nothing_reads_the_shared_mirror_at_build_time() {
+    let mut offenders = Vec::new();
+    let mut files = Vec::new();
+    // sigstore-test-support locates the local-stack tools at test run time, for tests only.
+    for dir in crate_dirs()
+        .into_iter()
+        .filter(|d| !d.ends_with("sigstore-test-support"))
+    {
+        files_under(&dir, &mut files);
+    }
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let in_src = file.components().any(|c| c.as_os_str() == "src");
+        if name == "build.rs" || (in_src && name.ends_with(".rs")) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            if text.contains("../shared") || text.contains("SIGSTORE_SHARED_DIR") {
+                offenders.push(file.display().to_string());
+            }
+        }
+    }
+    println!("build-time reads of ../shared: {} found", offenders.len());
+    assert!(offenders.is_empty(), "{offenders:#?}");
 }

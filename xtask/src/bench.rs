@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use crate::{cargo, shared_dir, workspace_root};
+use crate::{cargo, workspace_root};
 
 /// The identity and issuer the conformance bundles were signed with.
 const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
@@ -156,7 +156,7 @@ fn cli_median_ms(runs: usize) -> Result<f64> {
         bail!("building sigstore failed ({status})");
     }
     let binary = workspace_root().join("target/release/sigstore");
-    let cases = shared_dir().join("conformance/bundle-verify");
+    let cases = sigstore_test_support::conformance_cases();
     let artifact = cases.join("a.txt");
     let bundle = cases.join("happy-path-v0.3/bundle.sigstore.json");
     let run = || -> Result<Duration> {

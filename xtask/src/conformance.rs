@@ -9,7 +9,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
-use crate::{cargo, shared_dir, workspace_root};
+use crate::{cargo, workspace_root};
 
 /// Identity used when a case has no `identity` file (the conformance suite's default).
 const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
@@ -43,7 +43,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
         backends: vec![Backend::AwsLc],
         cases: std::env::var_os("SIGSTORE_CONFORMANCE_CASES")
             .map(PathBuf::from)
-            .unwrap_or_else(|| shared_dir().join("conformance/bundle-verify")),
+            .unwrap_or_else(sigstore_test_support::conformance_cases),
         filter: None,
         signing: false,
     };

@@ -21,13 +21,16 @@
 mod bench;
 mod bench_sign;
 mod conformance;
+mod fixtures;
 mod interop;
 mod stack;
+mod standalone;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
 
 /// Crates that must stay free of network and async runtimes.
 const PURE_CRATES: &[&str] = &[
@@ -43,35 +46,67 @@ const PURE_CRATES: &[&str] = &[
 /// Dependencies a pure crate must not pull in.
 const FORBIDDEN_IN_PURE: &[&str] = &["tokio", "hyper", "rustls", "reqwest", "mio"];
 
+/// Project automation for the Sigstore workspace.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+/// The commands; the older ones still parse their own options (listed in their help).
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Verification (or --signing) conformance: [--backend rustcrypto|aws-lc|both]
+    /// [--cases DIR] [--filter TEXT] [--signing].
+    Conformance {
+        /// Options, as listed above.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Everything CI runs: [--skip-deny] [--skip-interop] [--skip-standalone].
+    Ci {
+        /// Options, as listed above.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Fail if a pure crate has tokio, hyper, rustls or reqwest among its dependencies.
+    CheckDeps,
+    /// Benchmarks: [--backend rustcrypto|aws-lc|both] [--seconds S] [--cli-runs N]
+    /// [--skip-cli] [--check]; `bench sign [--files N] [--skip-python] [--skip-v2]
+    /// [--skip-build]`.
+    Bench {
+        /// Options, as listed above.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Interop with sigstore-python and sigstore-js: [--skip-local-stack] [--skip-build].
+    Interop {
+        /// Options, as listed above.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// The pinned upstream data: `check` it, or `refresh` it from upstream.
+    #[command(subcommand)]
+    Fixtures(fixtures::Fixtures),
+    /// Clone the project into a folder with no ../shared beside it, install the CLI from the
+    /// clone, verify a conformance bundle offline with it, and run `cargo test` there.
+    Standalone {
+        /// Install and verify only; skip `cargo test` in the clone.
+        #[arg(long)]
+        skip_tests: bool,
+    },
+}
+
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (command, rest) = match args.split_first() {
-        Some((command, rest)) => (command.as_str(), rest),
-        None => ("help", &[][..]),
-    };
-    match command {
-        "conformance" => conformance::run(rest),
-        "ci" => ci(rest),
-        "check-deps" => check_deps(),
-        "bench" => bench::run(rest),
-        "interop" => interop::run(rest),
-        _ => {
-            eprintln!(
-                "usage: cargo xtask <command>\n\n\
-                 commands:\n  \
-                 conformance [--backend rustcrypto|aws-lc|both] [--cases DIR] [--filter TEXT] [--signing]\n  \
-                 ci [--skip-deny] [--skip-interop]\n  \
-                 interop [--skip-local-stack] [--skip-build]\n  \
-                 check-deps\n  \
-                 bench [--backend rustcrypto|aws-lc|both] [--seconds S] [--cli-runs N] [--skip-cli] [--check]\n  \
-                 bench sign [--files N] [--skip-python] [--skip-v2] [--skip-build]"
-            );
-            if command == "help" {
-                Ok(())
-            } else {
-                bail!("unknown command {command:?}")
-            }
-        }
+    match Cli::parse().task {
+        Task::Conformance { args } => conformance::run(&args),
+        Task::Ci { args } => ci(&args),
+        Task::CheckDeps => check_deps(),
+        Task::Bench { args } => bench::run(&args),
+        Task::Interop { args } => interop::run(&args),
+        Task::Fixtures(command) => fixtures::run(command),
+        Task::Standalone { skip_tests } => standalone::run(skip_tests),
     }
 }
 
@@ -108,10 +143,22 @@ fn run_step(name: &str, mut cmd: Command) -> Result<()> {
 fn ci(args: &[String]) -> Result<()> {
     let skip_deny = args.iter().any(|a| a == "--skip-deny");
     let skip_interop = args.iter().any(|a| a == "--skip-interop");
+    let skip_standalone = args.iter().any(|a| a == "--skip-standalone");
+    if let Some(unknown) = args.iter().find(|a| {
+        !matches!(
+            a.as_str(),
+            "--skip-deny" | "--skip-interop" | "--skip-standalone"
+        )
+    }) {
+        bail!("ci: unknown option {unknown:?}");
+    }
 
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
     run_step("cargo fmt --check", fmt)?;
+
+    eprintln!("==> cargo xtask fixtures check");
+    fixtures::run(fixtures::Fixtures::Check)?;
 
     for features in [&[][..], &["--all-features"][..]] {
         let mut clippy = cargo();
@@ -149,6 +196,12 @@ fn ci(args: &[String]) -> Result<()> {
     }
 
     check_deps()?;
+
+    if skip_standalone {
+        eprintln!("==> standalone clone: SKIPPED (--skip-standalone)");
+    } else {
+        standalone::run(false)?;
+    }
 
     let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
     conformance::run(&args(&["--backend", "both"]))?;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use sigstore_crypto::{Digest, HashAlgorithm};
 use sigstore_types::{Bundle, TrustedRoot};
-use sigstore_verify::{artifact_digest_algorithm, embedded, Artifact};
+use sigstore_verify::{artifact_digest_algorithm, Artifact};
 
 pub mod sign;
 pub mod trust;
@@ -79,10 +79,8 @@ pub fn load_trusted_root(path: Option<&Path>, staging: bool) -> Result<TrustedRo
             TrustedRoot::from_json(&bytes)
                 .with_context(|| format!("{}: invalid trusted root", path.display()))
         }
-        None if staging => {
-            embedded::staging_trusted_root().context("embedded staging trusted root")
-        }
-        None => embedded::production_trusted_root().context("embedded production trusted root"),
+        None if staging => Ok(sigstore_trust::STAGING.trusted_root()?),
+        None => Ok(sigstore_trust::PRODUCTION.trusted_root()?),
     }
 }
 

@@ -53,11 +53,6 @@ pub const MAX_OOB_LINE: u64 = 8 * 1024;
 /// The hidden variable setting how long an interactive login waits for the user, in seconds.
 pub const LOGIN_TIMEOUT_ENV: &str = "SIGSTORE_LOGIN_TIMEOUT_SECS";
 
-const PRODUCTION_SIGNING_CONFIG: &str =
-    include_str!(concat!(env!("OUT_DIR"), "/production_signing_config.json"));
-const STAGING_SIGNING_CONFIG: &str =
-    include_str!(concat!(env!("OUT_DIR"), "/staging_signing_config.json"));
-
 /// A command-line mistake (exit status 2), as opposed to a failure (exit status 1).
 #[derive(Debug)]
 pub struct UsageError(pub anyhow::Error);
@@ -77,13 +72,12 @@ pub fn usage(error: anyhow::Error) -> anyhow::Error {
 
 /// The embedded signing config of the production (or staging) public-good instance.
 pub fn embedded_signing_config(staging: bool) -> Result<SigningConfig> {
-    let (text, name) = if staging {
-        (STAGING_SIGNING_CONFIG, "staging")
+    let embedded = if staging {
+        &sigstore_trust::STAGING
     } else {
-        (PRODUCTION_SIGNING_CONFIG, "production")
+        &sigstore_trust::PRODUCTION
     };
-    SigningConfig::from_json(text.as_bytes())
-        .with_context(|| format!("embedded {name} signing config"))
+    Ok(embedded.signing_config()?)
 }
 
 /// Where the trust material for signing comes from.

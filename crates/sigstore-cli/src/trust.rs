@@ -23,20 +23,18 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use sigstore_sign::{now, HttpConfig};
 use sigstore_tuf::{HttpTransport, OfflineTuf, TrustedMetadata, Tuf};
 use sigstore_types::{SigningConfig, Timestamp, TrustedRoot};
 
 use crate::read_limited;
-use crate::sign::{embedded_signing_config, usage};
+use crate::sign::usage;
 
-/// The TUF target holding the trusted root.
-pub const TRUSTED_ROOT_TARGET: &str = "trusted_root.json";
-/// The TUF target holding the signing config (v0.2) that signing uses by default.
-pub const SIGNING_CONFIG_TARGET: &str = "signing_config.v0.2.json";
-/// The TUF target holding the signing config that opts into Rekor v2.
-pub const SIGNING_CONFIG_REKOR_V2_TARGET: &str = "signing_config_rekor_v2.v0.2.json";
+pub use sigstore_trust::{
+    Instance, SIGNING_CONFIG_REKOR_V2_TARGET, SIGNING_CONFIG_TARGET, TRUSTED_ROOT_TARGET,
+};
+
 /// The application directory below the user's data and cache directories.
 pub const APP_DIR: &str = "sigstore-rs";
 /// The file (in an instance's metadata directory) holding the root given to `trust-instance`.
@@ -44,195 +42,43 @@ pub const BOOTSTRAP_FILE: &str = "bootstrap_root.json";
 /// Largest TUF root file read, in bytes.
 pub const MAX_ROOT_FILE: u64 = 512 * 1024;
 
-/// A TUF repository distributing Sigstore trust material.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Instance {
-    /// Sigstore's production repository ([`sigstore_tuf::PRODUCTION_URL`]).
-    Production,
-    /// Sigstore's staging repository ([`sigstore_tuf::STAGING_URL`]).
-    Staging,
-    /// Another repository, by its normalized URL.
-    Custom(String),
-}
-
-impl Instance {
-    /// The instance the flags select: `--instance URL`, else `--staging`, else production.
-    /// An unusable URL is a usage error.
-    pub fn from_flags(staging: bool, instance: Option<&str>) -> Result<Self> {
-        match instance {
-            Some(url) => Self::parse(url).map_err(usage),
-            None if staging => Ok(Self::Staging),
-            None => Ok(Self::Production),
-        }
-    }
-
-    /// The instance at `url`: `https://`, or `http://` for a loopback host only (127.0.0.0/8,
-    /// `::1`, `localhost`); no user name, query or fragment. The URL is normalized (lower-case
-    /// scheme and host, no trailing `/`); the production and staging URLs give those
-    /// instances.
-    pub fn parse(url: &str) -> Result<Self> {
-        let url = normalize_url(url)?;
-        Ok(if url == sigstore_tuf::PRODUCTION_URL {
-            Self::Production
-        } else if url == sigstore_tuf::STAGING_URL {
-            Self::Staging
-        } else {
-            Self::Custom(url)
-        })
-    }
-
-    /// The repository URL.
-    pub fn url(&self) -> &str {
-        match self {
-            Self::Production => sigstore_tuf::PRODUCTION_URL,
-            Self::Staging => sigstore_tuf::STAGING_URL,
-            Self::Custom(url) => url,
-        }
-    }
-
-    /// The TUF root embedded in this build (production and staging only).
-    pub fn embedded_root(&self) -> Option<&'static [u8]> {
-        match self {
-            Self::Production => Some(sigstore_tuf::PRODUCTION_ROOT),
-            Self::Staging => Some(sigstore_tuf::STAGING_ROOT),
-            Self::Custom(_) => None,
-        }
-    }
-
-    /// The name of the instance's cache directories: the URL with every byte outside
-    /// `[A-Za-z0-9._-]` (and a leading `.`) percent-encoded.
-    pub fn dir_name(&self) -> String {
-        sigstore_tuf::encode_name(self.url())
-    }
-
-    /// How messages name the instance.
-    pub fn describe(&self) -> String {
-        match self {
-            Self::Production => format!("production ({})", self.url()),
-            Self::Staging => format!("staging ({})", self.url()),
-            Self::Custom(url) => url.clone(),
-        }
-    }
-
-    /// The trusted root embedded in this build (production and staging only).
-    fn embedded_trusted_root(&self) -> Result<Option<TrustedRoot>> {
-        match self {
-            Self::Production => sigstore_verify::embedded::production_trusted_root()
-                .context("embedded production trusted root")
-                .map(Some),
-            Self::Staging => sigstore_verify::embedded::staging_trusted_root()
-                .context("embedded staging trusted root")
-                .map(Some),
-            Self::Custom(_) => Ok(None),
-        }
-    }
-
-    /// The signing config embedded in this build (production and staging only).
-    fn embedded_signing_config(&self) -> Result<Option<SigningConfig>> {
-        match self {
-            Self::Production => embedded_signing_config(false).map(Some),
-            Self::Staging => embedded_signing_config(true).map(Some),
-            Self::Custom(_) => Ok(None),
-        }
+/// The instance the flags select: `--instance URL`, else `--staging`, else production.
+/// An unusable URL is a usage error.
+pub fn instance_from_flags(staging: bool, instance: Option<&str>) -> Result<Instance> {
+    match instance {
+        Some(url) => Instance::parse(url).map_err(|e| usage(e.into())),
+        None if staging => Ok(Instance::Staging),
+        None => Ok(Instance::Production),
     }
 }
 
-impl std::fmt::Display for Instance {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.describe())
-    }
+/// The name of an instance's cache directories: the URL with every byte outside
+/// `[A-Za-z0-9._-]` (and a leading `.`) percent-encoded.
+pub fn dir_name(instance: &Instance) -> String {
+    sigstore_tuf::encode_name(instance.url())
 }
 
-/// `url` checked and normalized for [`Instance::parse`].
-fn normalize_url(url: &str) -> Result<String> {
-    let bad = |why: &str| anyhow!("invalid instance URL {url:?}: {why}");
-    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(bad("it contains spaces or control characters"));
-    }
-    let trimmed = url.trim_end_matches('/');
-    let Some((scheme, rest)) = trimmed.split_once("://") else {
-        return Err(bad("it must start with https://"));
-    };
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "https" && scheme != "http" {
-        return Err(bad("it must start with https://"));
-    }
-    if rest.contains(['?', '#']) {
-        return Err(bad("it must not have a query or fragment"));
-    }
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    if authority.contains('@') {
-        return Err(bad("it must not contain a user name"));
-    }
-    let authority = authority.to_ascii_lowercase();
-    let (host, port) = split_host_port(&authority).ok_or_else(|| bad("no valid host"))?;
-    if let Some(port) = port {
-        if port.is_empty()
-            || !port.bytes().all(|b| b.is_ascii_digit())
-            || port.parse::<u16>().map_or(true, |p| p == 0)
-        {
-            return Err(bad("invalid port"));
-        }
-    }
-    if path
-        .split('/')
-        .any(|segment| segment == "." || segment == "..")
-    {
-        return Err(bad("it must not contain . or .. segments"));
-    }
-    if scheme == "http" && !is_loopback(host) {
-        return Err(bad(
-            "plain http is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https",
-        ));
-    }
-    Ok(format!("{scheme}://{authority}{path}"))
+/// The TUF root embedded in this build (production and staging only).
+fn embedded_root(instance: &Instance) -> Option<&'static [u8]> {
+    instance.embedded().map(|e| e.tuf_root)
 }
 
-/// The host and optional port of a lower-cased authority; `None` when the host is not a DNS
-/// name, an IPv4 address or a bracketed IPv6 address.
-fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
-    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let end = rest.find(']')?;
-        let host = rest.get(..end)?;
-        host.parse::<std::net::Ipv6Addr>().ok()?;
-        let after = rest.get(end + 1..)?;
-        let port = match after {
-            "" => None,
-            _ => Some(after.strip_prefix(':')?),
-        };
-        (authority.get(..end + 2)?, port)
-    } else {
-        match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    let valid_name = !host.is_empty()
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        });
-    (host.starts_with('[') || valid_name).then_some((host, port))
+/// The trusted root embedded in this build (production and staging only).
+fn embedded_trusted_root(instance: &Instance) -> Result<Option<TrustedRoot>> {
+    instance
+        .embedded()
+        .map(|e| e.trusted_root())
+        .transpose()
+        .map_err(Into::into)
 }
 
-/// Whether `host` (as [`split_host_port`] returns it) is a loopback host.
-fn is_loopback(host: &str) -> bool {
-    if host == "localhost" {
-        return true;
-    }
-    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return inner
-            .parse::<std::net::Ipv6Addr>()
-            .is_ok_and(|a| a.is_loopback());
-    }
-    host.parse::<std::net::Ipv4Addr>()
-        .is_ok_and(|a| a.is_loopback())
+/// The signing config embedded in this build (production and staging only).
+fn embedded_signing_config(instance: &Instance) -> Result<Option<SigningConfig>> {
+    instance
+        .embedded()
+        .map(|e| e.signing_config())
+        .transpose()
+        .map_err(Into::into)
 }
 
 /// The user's data and cache directories: on Linux and other Unix systems `$XDG_DATA_HOME`
@@ -280,7 +126,7 @@ pub struct CacheDirs {
 impl CacheDirs {
     /// The directories of `instance` below `data` and `cache`.
     pub fn under(data: &Path, cache: &Path, instance: &Instance) -> Self {
-        let name = instance.dir_name();
+        let name = dir_name(instance);
         Self {
             metadata: data.join(APP_DIR).join("tuf").join(&name),
             targets: cache.join(APP_DIR).join("tuf").join(&name),
@@ -345,7 +191,7 @@ pub fn bootstrap_root(instance: &Instance, dirs: Option<&CacheDirs>) -> Result<V
             return read_limited(&path, MAX_ROOT_FILE);
         }
     }
-    match instance.embedded_root() {
+    match embedded_root(instance) {
         Some(root) => Ok(root.to_vec()),
         None => bail!(
             "the TUF repository {url} is not trusted yet: run `sigstore trust-instance ROOT.json \
@@ -381,7 +227,7 @@ fn tuf_error(instance: &Instance, error: sigstore_tuf::Error) -> anyhow::Error {
     let network = matches!(error, sigstore_tuf::Error::Transport { .. });
     let error = anyhow::Error::new(error);
     if network {
-        let fallback = if instance.embedded_root().is_some() {
+        let fallback = if embedded_root(instance).is_some() {
             "cached or embedded"
         } else {
             "cached"
@@ -485,7 +331,7 @@ fn load_offline(instance: &Instance, need: Need) -> Result<Loaded> {
     let dirs = match CacheDirs::for_instance(instance) {
         Ok(dirs) => Some(dirs),
         // No home directory: there can be no cache; the embedded material may still do.
-        Err(_) if instance.embedded_root().is_some() => None,
+        Err(_) if embedded_root(instance).is_some() => None,
         Err(e) => return Err(e),
     };
     let bootstrap = bootstrap_root(instance, dirs.as_ref())?;
@@ -583,7 +429,7 @@ fn embedded_signing_part(
 ) -> Result<Option<SigningConfig>> {
     let names = missing.join(" and ");
     let verb = if missing.len() == 1 { "is" } else { "are" };
-    if instance.embedded_root().is_none() {
+    if embedded_root(instance).is_none() {
         bail!(
             "offline: {names} of {url} {verb} not cached; run `sigstore plumbing \
              update-trust-root --instance {url}` while online",
@@ -594,7 +440,7 @@ fn embedded_signing_part(
         "offline: {names} {verb} not cached; using the {SIGNING_CONFIG_TARGET} embedded in this \
          build, which may be out of date"
     ));
-    instance.embedded_signing_config()
+    embedded_signing_config(instance)
 }
 
 /// A missing cached trusted root replaced by the embedded one (production and staging), or an
@@ -603,7 +449,7 @@ fn embedded_trusted_root_part(
     instance: &Instance,
     notes: &mut Vec<String>,
 ) -> Result<Option<TrustedRoot>> {
-    if instance.embedded_root().is_none() {
+    if embedded_root(instance).is_none() {
         bail!(
             "offline: {TRUSTED_ROOT_TARGET} of {url} is not cached; run `sigstore plumbing \
              update-trust-root --instance {url}` while online",
@@ -614,12 +460,12 @@ fn embedded_trusted_root_part(
         "offline: {TRUSTED_ROOT_TARGET} is not cached; using the {TRUSTED_ROOT_TARGET} embedded \
          in this build, which may be out of date"
     ));
-    instance.embedded_trusted_root()
+    embedded_trusted_root(instance)
 }
 
 /// No cache: the embedded material of production and staging, or an error.
 fn embedded(instance: &Instance, need: Need, mut notes: Vec<String>) -> Result<Loaded> {
-    let Some(trusted_root) = instance.embedded_trusted_root()? else {
+    let Some(trusted_root) = embedded_trusted_root(instance)? else {
         bail!(
             "offline: there is no cached trust material for {url}; run `sigstore plumbing \
              update-trust-root --instance {url}` while online",
@@ -628,7 +474,7 @@ fn embedded(instance: &Instance, need: Need, mut notes: Vec<String>) -> Result<L
     };
     let signing_config = match need {
         Need::TrustedRoot => None,
-        Need::Signing { .. } => instance.embedded_signing_config()?,
+        Need::Signing { .. } => embedded_signing_config(instance)?,
     };
     notes.push(format!(
         "offline: no cached trust material for {instance}; using the trusted root{} embedded in \
@@ -793,7 +639,7 @@ pub fn trust_instance(
     offline: bool,
     http: &HttpConfig,
 ) -> Result<Summary> {
-    let instance = Instance::parse(url).map_err(usage)?;
+    let instance = Instance::parse(url).map_err(|e| usage(e.into()))?;
     let bytes = read_limited(root_path, MAX_ROOT_FILE)?;
     let trusted = TrustedMetadata::new(&bytes).with_context(|| {
         format!(
@@ -1018,71 +864,30 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn custom(url: &str) -> String {
-        match Instance::parse(url).unwrap() {
-            Instance::Custom(url) => url,
-            other => panic!("{other:?}"),
-        }
-    }
-
     #[test]
-    fn instance_urls() {
-        assert_eq!(
-            Instance::parse("https://tuf-repo-cdn.sigstore.dev/").unwrap(),
-            Instance::Production
-        );
-        assert_eq!(
-            Instance::parse("HTTPS://TUF-REPO-CDN.SIGSTAGE.DEV").unwrap(),
-            Instance::Staging
-        );
-        assert_eq!(
-            custom("https://tuf.example.com:8443/repo/"),
-            "https://tuf.example.com:8443/repo"
-        );
-        assert_eq!(custom("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
-        assert_eq!(custom("http://127.5.0.1"), "http://127.5.0.1");
-        assert_eq!(custom("http://localhost:1/x"), "http://localhost:1/x");
-        assert_eq!(custom("http://[::1]:9/"), "http://[::1]:9");
-        assert_eq!(custom("https://[2001:db8::1]"), "https://[2001:db8::1]");
-        for bad in [
-            "http://example.com",
-            "http://10.0.0.1:80",
-            "http://[2001:db8::1]",
-            "http://localhost.example.com",
-            "ftp://example.com",
-            "tuf.example.com",
-            "https://",
-            "https://user@example.com",
-            "https://example.com/?q",
-            "https://example.com/#f",
-            "https://example.com:0",
-            "https://example.com:99999",
-            "https://example.com:x",
-            "https://exa mple.com",
-            "https://example.com/a/../b",
-            "https://[::1",
-            "https://a..b",
-        ] {
-            assert!(Instance::parse(bad).is_err(), "{bad}");
-        }
-        assert!(Instance::from_flags(false, Some("http://example.com"))
+    fn instance_flags() {
+        assert!(instance_from_flags(false, Some("http://example.com"))
             .unwrap_err()
             .is::<crate::sign::UsageError>());
-        assert_eq!(Instance::from_flags(true, None).unwrap(), Instance::Staging);
+        assert_eq!(instance_from_flags(true, None).unwrap(), Instance::Staging);
         assert_eq!(
-            Instance::from_flags(false, None).unwrap(),
+            instance_from_flags(false, None).unwrap(),
             Instance::Production
+        );
+        assert_eq!(
+            instance_from_flags(true, Some("https://tuf.example.com/")).unwrap(),
+            Instance::Custom("https://tuf.example.com".into())
         );
     }
 
     #[test]
     fn directory_names() {
         assert_eq!(
-            Instance::Production.dir_name(),
+            dir_name(&Instance::Production),
             "https%3A%2F%2Ftuf-repo-cdn.sigstore.dev"
         );
         let instance = Instance::parse("http://127.0.0.1:8080/a/b").unwrap();
-        assert_eq!(instance.dir_name(), "http%3A%2F%2F127.0.0.1%3A8080%2Fa%2Fb");
+        assert_eq!(dir_name(&instance), "http%3A%2F%2F127.0.0.1%3A8080%2Fa%2Fb");
         assert_eq!(sigstore_tuf::encode_name(".x"), "%2Ex");
         let dirs = CacheDirs::under(Path::new("/d"), Path::new("/c"), &Instance::Staging);
         assert_eq!(
@@ -1343,7 +1148,7 @@ mod tests {
         assert!(e.to_string().contains("trust-instance"), "{e}");
         assert_eq!(
             bootstrap_root(&Instance::Production, Some(&dirs)).unwrap(),
-            sigstore_tuf::PRODUCTION_ROOT
+            sigstore_trust::PRODUCTION.tuf_root
         );
     }
 }

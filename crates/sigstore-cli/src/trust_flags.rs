@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use sigstore_cli::trust::{self, Instance, Need};
+use sigstore_cli::trust::{self, Need};
 use sigstore_cli::{read_limited, sign, MAX_JSON_FILE};
 use sigstore_types::{ClientTrustConfig, SigningConfig, TrustedRoot};
 
@@ -77,7 +77,7 @@ impl Repository {
     /// Loads what `need` asks for from the chosen instance, printing the notes (offline
     /// cache age, embedded fallbacks) on stderr.
     fn load(&self, need: Need) -> Result<trust::Loaded> {
-        let instance = Instance::from_flags(self.staging, self.instance.as_deref())?;
+        let instance = trust::instance_from_flags(self.staging, self.instance.as_deref())?;
         let loaded = trust::load(&instance, self.offline, need, &sign::http_config()?)?;
         print_notes(&loaded.notes);
         Ok(loaded)
@@ -165,7 +165,7 @@ pub fn trust_instance(root: &Path, url: &str, offline: bool) -> Result<()> {
 pub fn plumbing(command: PlumbingCommand) -> Result<()> {
     match command {
         PlumbingCommand::UpdateTrustRoot { staging, instance } => {
-            let instance = Instance::from_flags(staging, instance.as_deref())?;
+            let instance = trust::instance_from_flags(staging, instance.as_deref())?;
             let summary = trust::update(&instance, &sign::http_config()?)?;
             print!("{}", summary.render());
             Ok(())

@@ -35,12 +35,6 @@ fn issuer() -> String {
     std::env::var("SIGSTORE_STACK_OIDC").unwrap_or_else(|_| "http://127.0.0.1:19090".into())
 }
 
-fn shared() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-}
-
 /// The testkit services with the stack's provider trusted by their Fulcio.
 fn env_trusting_provider(tag: &str) -> Env {
     let env = Env::start(tag);
@@ -64,8 +58,9 @@ fn browser_script(env: &Env, stack: &Path, login: &str) -> PathBuf {
     let body = format!(
         "#!/bin/sh\nexec env NODE_MODULES_DIR='{}' LOGIN='{login}' node '{}' \"$1\"\n",
         stack.join("node").display(),
-        shared()
-            .join("tools/local-stack/browser-login.cjs")
+        sigstore_test_support::local_stack_tools()
+            .expect("the local-stack tools (../shared/tools/local-stack)")
+            .join("browser-login.cjs")
             .canonicalize()
             .expect("../shared/tools/local-stack/browser-login.cjs")
             .display()

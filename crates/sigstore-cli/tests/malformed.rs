@@ -411,7 +411,7 @@ fn unusable_trusted_roots_fail_cleanly() {
     assert!(!r.stdout.contains("OK:"), "{r:#?}");
 
     // The production root from the shared directory, given explicitly, works.
-    let production = shared_dir().join("trust/production/trusted_root.json");
+    let production = sigstore_test_support::trust_file("production", "trusted_root.json");
     if production.is_file() {
         let mut args = identity_args_for(&a, &bundle);
         args.extend(["--trusted-root".to_owned(), s(&production).to_owned()]);

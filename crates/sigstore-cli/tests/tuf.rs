@@ -46,7 +46,9 @@ impl Repo {
         let dir = TempDir::new(tag);
         let out = dir.join("repo");
         let python = stack.join("venv/bin/python");
-        let script = shared_dir().join("tools/local-stack/make_local_tuf_repo.py");
+        let script = sigstore_test_support::local_stack_tools()
+            .expect("the local-stack tools (../shared/tools/local-stack)")
+            .join("make_local_tuf_repo.py");
         let mut cmd = Command::new(&python);
         cmd.arg(&script)
             .arg(&out)
@@ -523,11 +525,11 @@ fn offline_without_a_cache_uses_the_embedded_material() {
 /// metadata was valid (by now it has expired), downloading the targets `fetch` only.
 fn fill_production_cache(home: &Path, fetch: &[&str]) -> CacheDirs {
     let d = dirs(home, &Instance::Production);
-    let repo = shared_dir().join("tuf/production-repo");
+    let repo = sigstore_test_support::tuf_production_repo();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let mut tuf = sigstore_tuf::Tuf::with_cache_dirs(
-            sigstore_tuf::PRODUCTION_ROOT,
+            sigstore_trust::PRODUCTION.tuf_root,
             &d.metadata,
             &d.targets,
             sigstore_tuf::FsTransport::new(&repo),
@@ -606,7 +608,7 @@ fn unreachable_instance_suggests_offline() {
         listener.local_addr().unwrap().port()
     };
     let url = format!("http://127.0.0.1:{port}");
-    let root = shared_dir().join("tuf/production-repo/metadata/15.root.json");
+    let root = sigstore_test_support::tuf_production_repo().join("metadata/15.root.json");
 
     // trust-instance checks the repository unless --offline.
     let r = run(cmd(home), ["trust-instance", s(&root), "--instance", &url]);
@@ -658,7 +660,7 @@ fn trust_flag_usage_errors() {
     let home = TempDir::new("tuf-usage-home");
     let home = home.path();
     let a = a_txt();
-    let root = shared_dir().join("tuf/production-repo/metadata/15.root.json");
+    let root = sigstore_test_support::tuf_production_repo().join("metadata/15.root.json");
     let verify = |extra: &[&str]| {
         let mut args = vec!["verify", "identity", s(&a)];
         args.extend_from_slice(extra);
@@ -714,7 +716,7 @@ fn trust_flag_usage_errors() {
     r.expect_code(2);
     assert!(r.stderr.contains("loopback"), "{r:#?}");
     // Not a TUF root.
-    let not_root = shared_dir().join("trust/production/trusted_root.json");
+    let not_root = sigstore_test_support::trust_file("production", "trusted_root.json");
     let r = run(
         cmd(home),
         [
@@ -848,7 +850,7 @@ fn trust_instance_replaces_a_stored_instance_or_keeps_it() {
     };
     let url = format!("http://127.0.0.1:{port}");
     let d = dirs(home, &custom(&url));
-    let metadata = shared_dir().join("tuf/production-repo/metadata");
+    let metadata = sigstore_test_support::tuf_production_repo().join("metadata");
     let (v14, v15) = (metadata.join("14.root.json"), metadata.join("15.root.json"));
     let mut checked = 0;
 

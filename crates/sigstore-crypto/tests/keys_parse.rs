@@ -360,10 +360,7 @@ fn sigstore_trust_roots() {
     let mut passed = 0;
     let mut failed = 0;
     for env in ["production", "staging"] {
-        let path = shared_dir()
-            .join("trust")
-            .join(env)
-            .join("trusted_root.json");
+        let path = sigstore_test_support::trust_file(env, "trusted_root.json");
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -281,15 +281,10 @@ mod splice_tests {
     #[test]
     fn splicing_equals_structured_reencoding() {
         use der::Encode;
-        let shared = std::env::var_os("SIGSTORE_SHARED_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-            });
         let bundle = std::fs::read_to_string(
-            shared.join("conformance/bundle-verify/happy-path-v0.3/bundle.sigstore.json"),
+            sigstore_test_support::conformance_cases().join("happy-path-v0.3/bundle.sigstore.json"),
         )
-        .expect("shared conformance material (set SIGSTORE_SHARED_DIR)");
+        .expect("conformance case happy-path-v0.3");
         let value: serde_json::Value = serde_json::from_str(&bundle).unwrap();
         let raw = value["verificationMaterial"]["certificate"]["rawBytes"]
             .as_str()

@@ -2,8 +2,6 @@
 #![cfg(feature = "client")]
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::json;
@@ -14,23 +12,21 @@ use sigstore_http::{HttpClient, HttpConfig};
 use sigstore_types::encoding::pem_encode;
 use sigstore_types::{Bundle, TrustedRoot};
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")),
-        PathBuf::from,
-    )
-}
-
 /// A real Fulcio chain: the happy-path-v0.3 leaf and the production CA chain.
 fn real_chain_pem() -> Vec<String> {
-    let dir = shared_dir();
     let bundle = Bundle::from_json(
-        &std::fs::read(dir.join("conformance/bundle-verify/happy-path-v0.3/bundle.sigstore.json"))
-            .unwrap(),
+        &std::fs::read(
+            sigstore_test_support::conformance_cases().join("happy-path-v0.3/bundle.sigstore.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     let root = TrustedRoot::from_json(
-        &std::fs::read(dir.join("trust/production/trusted_root.json")).unwrap(),
+        &std::fs::read(sigstore_test_support::trust_file(
+            "production",
+            "trusted_root.json",
+        ))
+        .unwrap(),
     )
     .unwrap();
     let leaf = bundle

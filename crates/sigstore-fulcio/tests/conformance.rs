@@ -16,15 +16,8 @@ use sigstore_x509_policy::{
     verify_chain, Certificate, CertificateAuthority, KeyPurpose, VerifiedChain,
 };
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")),
-        PathBuf::from,
-    )
-}
-
 fn cases_dir() -> PathBuf {
-    shared_dir().join("conformance/bundle-verify")
+    sigstore_test_support::conformance_cases()
 }
 
 fn read_json(path: &Path) -> Option<Value> {
@@ -42,7 +35,11 @@ fn b64(value: &Value) -> Option<Vec<u8>> {
 
 fn trusted_root(case: &str) -> Value {
     read_json(&cases_dir().join(case).join("trusted_root.json")).unwrap_or_else(|| {
-        read_json(&shared_dir().join("trust/production/trusted_root.json")).unwrap()
+        read_json(&sigstore_test_support::trust_file(
+            "production",
+            "trusted_root.json",
+        ))
+        .unwrap()
     })
 }
 

@@ -998,12 +998,6 @@ fn stack_dir() -> Option<PathBuf> {
     }
 }
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-}
-
 fn stack_issuer() -> String {
     std::env::var("SIGSTORE_STACK_OIDC").unwrap_or_else(|_| "http://127.0.0.1:19090".into())
 }
@@ -1013,7 +1007,9 @@ fn stack_auto_issuer() -> String {
 }
 
 fn browser_login_script() -> PathBuf {
-    shared_dir().join("tools/local-stack/browser-login.cjs")
+    sigstore_test_support::local_stack_tools()
+        .expect("the local-stack tools (../shared/tools/local-stack)")
+        .join("browser-login.cjs")
 }
 
 fn temp_dir(name: &str) -> PathBuf {

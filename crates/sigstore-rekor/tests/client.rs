@@ -3,7 +3,6 @@
 #![cfg(feature = "client")]
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
@@ -20,17 +19,10 @@ use sigstore_types::bundle::TransparencyLogEntry;
 use sigstore_types::common::PublicKeyDetails;
 use sigstore_types::Bundle;
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")),
-        PathBuf::from,
-    )
-}
-
 fn bundle_json(case: &str) -> Value {
-    let path = shared_dir().join(format!(
-        "conformance/bundle-verify/{case}/bundle.sigstore.json"
-    ));
+    let path = sigstore_test_support::conformance_cases()
+        .join(case)
+        .join("bundle.sigstore.json");
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 

@@ -20,14 +20,8 @@ use sigstore_rekor::merkle::{leaf_hash, verify_inclusion, Hash};
 use sigstore_rekor::set::verify_set;
 use sigstore_rekor::Error;
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")))
-}
-
 fn cases_dir() -> PathBuf {
-    shared_dir().join("conformance/bundle-verify")
+    sigstore_test_support::conformance_cases()
 }
 
 struct Case {
@@ -106,7 +100,11 @@ fn hash32(s: &str) -> Hash {
 
 fn load_cases() -> Vec<Case> {
     let prod: Value = serde_json::from_str(
-        &std::fs::read_to_string(shared_dir().join("trust/production/trusted_root.json")).unwrap(),
+        &std::fs::read_to_string(sigstore_test_support::trust_file(
+            "production",
+            "trusted_root.json",
+        ))
+        .unwrap(),
     )
     .unwrap();
     let mut cases = Vec::new();

@@ -10,12 +10,6 @@ use sigstore_rekor::merkle::{
     verify_consistency, verify_inclusion, verify_subtree_inclusion, Hash,
 };
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")))
-}
-
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -124,7 +118,7 @@ fn run_consistency(v: &Value) -> Result<Result<(), String>, Untyped> {
 
 #[test]
 fn merkle_vectors() {
-    let base = shared_dir().join("vectors/merkle");
+    let base = sigstore_test_support::merkle_vectors();
     let mut tally = Tally::default();
     let mut subtree_consistency_skipped = 0;
     for (folder, kind) in [

@@ -6,13 +6,11 @@ use sigstore_types::bundle::{BundleContent, MessageSignature, VerificationMateri
 use sigstore_types::Bundle;
 
 fn entry() -> sigstore_types::TransparencyLogEntry {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR").map_or_else(
-        || std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")),
-        std::path::PathBuf::from,
-    );
     let b = Bundle::from_json(
-        &std::fs::read(dir.join("conformance/bundle-verify/happy-path-v0.3/bundle.sigstore.json"))
-            .unwrap(),
+        &std::fs::read(
+            sigstore_test_support::conformance_cases().join("happy-path-v0.3/bundle.sigstore.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     b.verification_material.tlog_entries[0].clone()

@@ -1,18 +1,9 @@
 //! Service selection (spec §2.2) on the production signing config and synthetic ones.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use serde_json::{json, Value};
 use sigstore_sign::{select_services, Error, SupportedApiVersions};
 use sigstore_types::{SigningConfig, Timestamp};
-
-fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")),
-        PathBuf::from,
-    )
-}
 
 fn t(s: &str) -> Timestamp {
     Timestamp::parse_rfc3339(s).unwrap()
@@ -55,8 +46,11 @@ fn urls(list: &[sigstore_types::Service]) -> Vec<&str> {
 
 #[test]
 fn production_signing_config() {
-    let bytes =
-        std::fs::read(shared_dir().join("trust/production/signing_config.v0.2.json")).unwrap();
+    let bytes = std::fs::read(sigstore_test_support::trust_file(
+        "production",
+        "signing_config.v0.2.json",
+    ))
+    .unwrap();
     let config = SigningConfig::from_json(&bytes).unwrap();
     let s = select_services(
         &config,

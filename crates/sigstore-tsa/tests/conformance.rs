@@ -10,15 +10,8 @@ use serde_json::Value;
 use sigstore_tsa::{verify_timestamp, Error, TimeStampToken, TimestampAuthority};
 use sigstore_types::{Timestamp, ValidityPeriod};
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")),
-        PathBuf::from,
-    )
-}
-
 fn cases_dir() -> PathBuf {
-    shared_dir().join("conformance/bundle-verify")
+    sigstore_test_support::conformance_cases()
 }
 
 fn read_json(path: &std::path::Path) -> Value {
@@ -47,7 +40,10 @@ fn trusted_root(case: &str) -> Value {
     if own.exists() {
         read_json(&own)
     } else {
-        read_json(&shared_dir().join("trust/production/trusted_root.json"))
+        read_json(&sigstore_test_support::trust_file(
+            "production",
+            "trusted_root.json",
+        ))
     }
 }
 

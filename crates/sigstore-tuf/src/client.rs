@@ -382,16 +382,6 @@ impl Tuf<crate::HttpTransport> {
             })?;
         Self::new(bootstrap_root, cache_dir, transport)
     }
-
-    /// A client for Sigstore's production repository, bootstrapped from the embedded root.
-    pub fn production(cache_dir: impl Into<PathBuf>) -> Result<Self, Error> {
-        Self::over_http(crate::PRODUCTION_ROOT, crate::PRODUCTION_URL, cache_dir)
-    }
-
-    /// A client for Sigstore's staging repository, bootstrapped from the embedded root.
-    pub fn staging(cache_dir: impl Into<PathBuf>) -> Result<Self, Error> {
-        Self::over_http(crate::STAGING_ROOT, crate::STAGING_URL, cache_dir)
-    }
 }
 
 /// The cache used without any network access: signatures are checked against the cached root,

@@ -33,16 +33,6 @@ pub use transport::{FsTransport, HttpTransport, Resource, Transport, TransportEr
 
 use sigstore_types::Timestamp;
 
-/// The production TUF repository's bootstrap `root.json`.
-pub const PRODUCTION_ROOT: &[u8] =
-    include_bytes!(concat!(env!("OUT_DIR"), "/production_root.json"));
-/// The staging TUF repository's bootstrap `root.json`.
-pub const STAGING_ROOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/staging_root.json"));
-/// The production TUF repository URL.
-pub const PRODUCTION_URL: &str = "https://tuf-repo-cdn.sigstore.dev";
-/// The staging TUF repository URL.
-pub const STAGING_URL: &str = "https://tuf-repo-cdn.sigstage.dev";
-
 /// A top-level TUF role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]

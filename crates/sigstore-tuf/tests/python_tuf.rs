@@ -36,12 +36,6 @@ fn stack_dir() -> Option<PathBuf> {
     std::env::var_os("SIGSTORE_STACK_DIR").map(PathBuf::from)
 }
 
-fn shared() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")))
-}
-
 fn temp_dir(tag: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
@@ -403,7 +397,9 @@ async fn shared_script_case(
     let content = format!("made by make_local_tuf_repo.py (rotate: {rotate})\n");
     std::fs::write(&artifact, &content).unwrap();
     let repo = out.join("repo");
-    let script = shared().join("tools/local-stack/make_local_tuf_repo.py");
+    let script = sigstore_test_support::local_stack_tools()
+        .expect("the local-stack tools (../shared/tools/local-stack)")
+        .join("make_local_tuf_repo.py");
     let target = format!("{}=dir/artifact.txt", artifact.display());
     let mode: &[&str] = if rotate {
         &["--rotate-root"]

@@ -10,11 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use base64::Engine;
 use serde_json::{json, Value};
 use sigstore_crypto::SigningKey;
+use sigstore_trust::{PRODUCTION, STAGING};
 use sigstore_tuf::canonical::canonicalize;
-use sigstore_tuf::{
-    FsTransport, HttpTransport, OfflineTuf, Role, TrustedMetadata, Tuf, PRODUCTION_ROOT,
-    STAGING_ROOT,
-};
+use sigstore_tuf::{FsTransport, HttpTransport, OfflineTuf, Role, TrustedMetadata, Tuf};
 use sigstore_types::Timestamp;
 
 const TARGETS: [&str; 3] = [
@@ -23,14 +21,8 @@ const TARGETS: [&str; 3] = [
     "signing_config_rekor_v2.v0.2.json",
 ];
 
-fn shared() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")))
-}
-
 fn repo() -> PathBuf {
-    shared().join("tuf/production-repo")
+    sigstore_test_support::tuf_production_repo()
 }
 
 fn at(text: &str) -> Timestamp {
@@ -231,14 +223,14 @@ async fn production_repository_expired_today() {
 
 #[tokio::test]
 async fn embedded_roots_and_walk_from_v1() {
-    let prod = TrustedMetadata::new(PRODUCTION_ROOT).unwrap();
+    let prod = TrustedMetadata::new(PRODUCTION.tuf_root).unwrap();
     assert_eq!(prod.root_version(), 15);
     // The network constructors build without fetching anything.
-    let tuf = Tuf::production(temp_dir("cache")).unwrap();
+    let tuf = Tuf::over_http(PRODUCTION.tuf_root, PRODUCTION.url, temp_dir("cache")).unwrap();
     assert_eq!(tuf.trusted().root_version(), 15);
-    let tuf = Tuf::staging(temp_dir("cache")).unwrap();
+    let tuf = Tuf::over_http(STAGING.tuf_root, STAGING.url, temp_dir("cache")).unwrap();
     assert!(tuf.trusted().root_version() >= 1);
-    let staging = TrustedMetadata::new(STAGING_ROOT).unwrap();
+    let staging = TrustedMetadata::new(STAGING.tuf_root).unwrap();
     assert!(staging.root_version() >= 1);
     // From v1 every rotation must verify up to v15.
     let v1 = std::fs::read(repo().join("metadata/1.root.json")).unwrap();
@@ -246,7 +238,12 @@ async fn embedded_roots_and_walk_from_v1() {
     tuf.refresh(in_window()).await.unwrap();
     assert_eq!(tuf.trusted().root_version(), 15);
     // The embedded production root needs no rotation.
-    let mut tuf = Tuf::new(PRODUCTION_ROOT, temp_dir("cache"), FsTransport::new(repo())).unwrap();
+    let mut tuf = Tuf::new(
+        PRODUCTION.tuf_root,
+        temp_dir("cache"),
+        FsTransport::new(repo()),
+    )
+    .unwrap();
     tuf.refresh(in_window()).await.unwrap();
     assert_eq!(tuf.trusted().root_version(), 15);
 }

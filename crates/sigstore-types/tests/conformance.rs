@@ -1,4 +1,4 @@
-//! Data-driven tests over the shared conformance and trust directories.
+//! Data-driven tests over the conformance cases and the embedded trust material.
 #![allow(clippy::unwrap_used)] // Test helpers: a panic is a test failure.
 
 mod common;
@@ -90,7 +90,7 @@ fn conformance_bundles_parse_or_fail_structurally() {
 
 #[test]
 fn conformance_bundle_details() {
-    let dir = common::shared_dir().join("conformance/bundle-verify");
+    let dir = sigstore_test_support::conformance_cases();
     let read = |name: &str| {
         Bundle::from_json(&std::fs::read(dir.join(name).join("bundle.sigstore.json")).unwrap())
             .unwrap()
@@ -158,7 +158,6 @@ fn conformance_bundle_details() {
 
 #[test]
 fn trusted_roots_and_signing_configs_parse() {
-    let shared = common::shared_dir();
     let mut roots = Vec::new();
     for (_, dir) in common::conformance_cases() {
         let p = dir.join("trusted_root.json");
@@ -167,7 +166,7 @@ fn trusted_roots_and_signing_configs_parse() {
         }
     }
     for env in ["production", "staging"] {
-        roots.push(shared.join("trust").join(env).join("trusted_root.json"));
+        roots.push(sigstore_test_support::trust_file(env, "trusted_root.json"));
     }
     let mut ok = 0;
     let mut failures = Vec::new();
@@ -189,10 +188,7 @@ fn trusted_roots_and_signing_configs_parse() {
     }
     let mut configs = 0;
     for env in ["production", "staging"] {
-        let path = shared
-            .join("trust")
-            .join(env)
-            .join("signing_config.v0.2.json");
+        let path = sigstore_test_support::trust_file(env, "signing_config.v0.2.json");
         let cfg = SigningConfig::from_json(&std::fs::read(&path).unwrap()).unwrap();
         assert!(!cfg.ca_urls.is_empty() && !cfg.rekor_tlog_urls.is_empty());
         assert_eq!(
@@ -210,7 +206,11 @@ fn trusted_roots_and_signing_configs_parse() {
 
     // Production root facts.
     let prod = TrustedRoot::from_json(
-        &std::fs::read(shared.join("trust/production/trusted_root.json")).unwrap(),
+        &std::fs::read(sigstore_test_support::trust_file(
+            "production",
+            "trusted_root.json",
+        ))
+        .unwrap(),
     )
     .unwrap();
     assert!(prod
@@ -230,7 +230,8 @@ fn trusted_roots_and_signing_configs_parse() {
     // The missing-start trust root parses; the missing start is visible to the verifier.
     let missing_start = TrustedRoot::from_json(
         &std::fs::read(
-            shared.join("conformance/bundle-verify/trust-root-tlog-missing-validity-start_fail/trusted_root.json"),
+            sigstore_test_support::conformance_cases()
+                .join("trust-root-tlog-missing-validity-start_fail/trusted_root.json"),
         )
         .unwrap(),
     )

@@ -18,7 +18,7 @@ struct Materials {
 
 fn materials() -> Materials {
     let path =
-        common::shared_dir().join("conformance/bundle-verify/happy-path-v0.1/bundle.sigstore.json");
+        sigstore_test_support::conformance_cases().join("happy-path-v0.1/bundle.sigstore.json");
     let original = Bundle::from_json(&std::fs::read(path).unwrap()).unwrap();
     let leaf = original
         .verification_material

@@ -11,8 +11,7 @@ use sigstore_types::{
 };
 
 fn case_json(name: &str, file: &str) -> Value {
-    let path = common::shared_dir()
-        .join("conformance/bundle-verify")
+    let path = sigstore_test_support::conformance_cases()
         .join(name)
         .join(file);
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
@@ -599,9 +598,11 @@ fn garbage_inputs() {
 
 #[test]
 fn trust_documents_malformed() {
-    let shared = common::shared_dir();
-    let root_text =
-        std::fs::read_to_string(shared.join("trust/production/trusted_root.json")).unwrap();
+    let root_text = std::fs::read_to_string(sigstore_test_support::trust_file(
+        "production",
+        "trusted_root.json",
+    ))
+    .unwrap();
     let root: Value = serde_json::from_str(&root_text).unwrap();
     let parse_root = |v: &Value| TrustedRoot::from_json(v.to_string().as_bytes());
 
@@ -670,8 +671,11 @@ fn trust_documents_malformed() {
     ));
 
     // Signing config.
-    let cfg_text =
-        std::fs::read_to_string(shared.join("trust/production/signing_config.v0.2.json")).unwrap();
+    let cfg_text = std::fs::read_to_string(sigstore_test_support::trust_file(
+        "production",
+        "signing_config.v0.2.json",
+    ))
+    .unwrap();
     let cfg: Value = serde_json::from_str(&cfg_text).unwrap();
     let parse_cfg = |v: &Value| SigningConfig::from_json(v.to_string().as_bytes());
     let parsed = parse_cfg(&cfg).unwrap();

@@ -15,7 +15,7 @@
 //! use sigstore_verify::{Artifact, Policy, Verifier, VerifierConfig};
 //! use sigstore_x509_policy::Identity;
 //!
-//! let root = sigstore_verify::embedded::production_trusted_root()?;
+//! let root = sigstore_trust::PRODUCTION.trusted_root()?;
 //! let verifier = Verifier::new(&root, VerifierConfig::default())?;
 //! let bundle = sigstore_types::Bundle::from_json(&std::fs::read("a.txt.sigstore.json")?)?;
 //! let policy = Policy::identity(Identity::new(
@@ -29,7 +29,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod embedded;
 mod error;
 mod result;
 mod trust;

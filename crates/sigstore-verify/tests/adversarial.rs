@@ -187,7 +187,7 @@ fn policy_kind_must_fit_the_material() {
 fn a_log_entry_from_an_untrusted_log_is_rejected() {
     // The staging root knows nothing of the production log, whatever the bundle says.
     let case = Case::named("happy-path-v0.3");
-    let staging = sigstore_verify::embedded::staging_trusted_root().unwrap();
+    let staging = sigstore_trust::STAGING.trusted_root().unwrap();
     let verifier = Verifier::new(&staging, VerifierConfig::default()).unwrap();
     let err = verifier
         .verify(

@@ -11,16 +11,9 @@ pub const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-da
 /// The issuer of every default conformance case.
 pub const ISSUER: &str = "https://token.actions.githubusercontent.com";
 
-/// The read-only reference directory (`SIGSTORE_SHARED_DIR`, else `/work/shared`).
-pub fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")))
-}
-
 /// `conformance/bundle-verify`.
 pub fn cases_dir() -> PathBuf {
-    shared_dir().join("conformance/bundle-verify")
+    sigstore_test_support::conformance_cases()
 }
 
 /// One conformance case's directory.

@@ -42,12 +42,6 @@ pub const ALL_ALGS: [SignatureAlgorithm; 11] = [
     SignatureAlgorithm::RsaPssSha512,
 ];
 
-pub fn shared_dir() -> std::path::PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(Into::into)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared").into())
-}
-
 /// A signing key of one of the supported kinds.
 pub enum Signer {
     P256(p256::ecdsa::SigningKey),

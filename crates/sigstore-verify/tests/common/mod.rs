@@ -12,16 +12,10 @@ use sigstore_x509_policy::Identity;
 pub const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 pub const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
 
-pub fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-}
-
 pub fn cases_dir() -> PathBuf {
     std::env::var_os("SIGSTORE_CONFORMANCE_CASES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| shared_dir().join("conformance/bundle-verify"))
+        .unwrap_or_else(sigstore_test_support::conformance_cases)
 }
 
 /// One conformance case, loaded as far as its files allow.
@@ -54,7 +48,7 @@ impl Case {
         let root_path = if dir.join("trusted_root.json").exists() {
             dir.join("trusted_root.json")
         } else {
-            shared_dir().join("trust/production/trusted_root.json")
+            sigstore_test_support::trust_file("production", "trusted_root.json")
         };
         Case {
             should_fail: name.ends_with("_fail"),

@@ -9,14 +9,8 @@ use base64::Engine as _;
 use sigstore_types::{Timestamp, ValidityPeriod};
 use sigstore_x509_policy::{Certificate, CertificateAuthority};
 
-pub fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")))
-}
-
 pub fn conformance_dir() -> PathBuf {
-    shared_dir().join("conformance/bundle-verify")
+    sigstore_test_support::conformance_cases()
 }
 
 pub fn read_json(path: &Path) -> serde_json::Value {
@@ -69,11 +63,11 @@ pub fn bundle_leaf(case: &str) -> Option<Certificate> {
 }
 
 pub fn production_root() -> PathBuf {
-    shared_dir().join("trust/production/trusted_root.json")
+    sigstore_test_support::trust_file("production", "trusted_root.json")
 }
 
 pub fn staging_root() -> PathBuf {
-    shared_dir().join("trust/staging/trusted_root.json")
+    sigstore_test_support::trust_file("staging", "trusted_root.json")
 }
 
 /// The trusted root a case uses: its own, else production.
