@@ -41,6 +41,7 @@ const PURE_CRATES: &[&str] = &[
     "sigstore-fulcio",
     "sigstore-tsa",
     "sigstore-verify",
+    "sigstore-trust",
 ];
 
 /// Dependencies a pure crate must not pull in.

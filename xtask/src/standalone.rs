@@ -126,7 +126,13 @@ fn check(base: &Path, skip_tests: bool) -> Result<()> {
 
     let mut package = isolated(&cargo_program);
     package.args(["package", "--workspace", "--no-verify", "--locked"]);
-    run_step("standalone: cargo package --workspace --no-verify", package)?;
+    for name in unpublished(&clone)? {
+        package.args(["--exclude", &name]);
+    }
+    run_step(
+        "standalone: cargo package --no-verify (every publishable crate)",
+        package,
+    )?;
 
     if skip_tests {
         eprintln!("==> standalone: cargo test SKIPPED (--skip-tests)");
@@ -135,6 +141,27 @@ fn check(base: &Path, skip_tests: bool) -> Result<()> {
     let mut test = isolated(&cargo_program);
     test.args(["test", "--workspace", "--locked"]);
     run_step("standalone: cargo test --workspace (no ../shared)", test)
+}
+
+/// The workspace members marked `publish = false`.
+fn unpublished(workspace: &Path) -> Result<Vec<String>> {
+    let output = crate::cargo()
+        .current_dir(workspace)
+        .args(["metadata", "--no-deps", "--format-version", "1", "--locked"])
+        .output()
+        .context("cargo metadata")?;
+    ensure!(output.status.success(), "cargo metadata failed");
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let mut names = Vec::new();
+    for package in metadata["packages"].as_array().into_iter().flatten() {
+        if package["publish"].as_array().is_some_and(Vec::is_empty) {
+            if let Some(name) = package["name"].as_str() {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    ensure!(!names.is_empty(), "no unpublished workspace member found");
+    Ok(names)
 }
 
 /// `~/.cargo` or `~/.rustup` of the invoking user, for when the variable is unset.

@@ -152,7 +152,7 @@ pub fn signing_trust(
 /// `sigstore trust-instance ROOT --instance URL [--offline]`.
 pub fn trust_instance(root: &Path, url: &str, offline: bool) -> Result<()> {
     let summary = trust::trust_instance(root, url, offline, &sign::http_config()?)?;
-    print!("{}", summary.render());
+    print!("{}", trust::render(&summary));
     println!(
         "Trusted {}: use --instance {} with sign, attest and verify",
         summary.instance.url(),
@@ -167,7 +167,7 @@ pub fn plumbing(command: PlumbingCommand) -> Result<()> {
         PlumbingCommand::UpdateTrustRoot { staging, instance } => {
             let instance = trust::instance_from_flags(staging, instance.as_deref())?;
             let summary = trust::update(&instance, &sign::http_config()?)?;
-            print!("{}", summary.render());
+            print!("{}", trust::render(&summary));
             Ok(())
         }
     }

@@ -304,7 +304,26 @@ fn private_instance_trust_sign_verify_then_offline() {
         std::fs::read(d.targets.join("trusted_root.json")).unwrap(),
         std::fs::read(&env.root).unwrap()
     );
+    // ...and every signing config, so offline signing works right away.
+    assert!(
+        d.targets.join("signing_config.v0.2.json").is_file(),
+        "signing config not cached by trust-instance"
+    );
     assert_no_temporaries(home);
+    let offline_file = env.input("offline-first.txt", "signed offline right after trust\n");
+    let r = sign(
+        &env,
+        home,
+        &offline_file,
+        &["--instance", url.as_str(), "--offline"],
+    );
+    r.expect_code(0);
+    assert!(
+        r.stderr
+            .contains("note: offline: using the cached trust material"),
+        "{r:#?}"
+    );
+    assert!(!r.stderr.contains("embedded"), "{r:#?}");
 
     // Sign and verify through the instance (Rekor v1: signing_config.v0.2.json).
     let r = sign(&env, home, &file, &instance);
@@ -456,24 +475,29 @@ fn tampered_targets_are_rejected() {
     assert!(!dirs(home, &custom(&server.url)).metadata.exists());
     assert_no_temporaries(home);
 
-    // A tampered signing config: verification works, signing fails before any output.
+    // A tampered signing config: trust-instance caches every signing config the repository
+    // lists (offline signing needs them later), so it fails too and stores nothing; signing
+    // with the instance then fails before any output.
     let repo = Repo::generate(&stack, "tuf-tamper-config", &files, 365, false);
     repo.tamper("signing_config.v0.2.json");
     let server = Server::start(repo.out());
     let root = repo.root();
-    run(
+    let r = run(
         cmd(home),
         ["trust-instance", s(&root), "--instance", &server.url],
-    )
-    .expect_code(0);
-    let file = env.input("a.txt", "tampered config\n");
-    let r = sign(&env, home, &file, &["--instance", &server.url]);
+    );
     r.expect_code(1);
     assert!(
         r.stderr
             .contains("target \"signing_config.v0.2.json\" does not match its sha256 hash"),
         "{r:#?}"
     );
+    assert!(!dirs(home, &custom(&server.url)).metadata.exists());
+    assert_no_temporaries(home);
+    let file = env.input("a.txt", "tampered config\n");
+    let r = sign(&env, home, &file, &["--instance", &server.url]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("trust-instance"), "{r:#?}");
     assert!(!env.dir.join("a.txt.sigstore.json").exists());
 }
 

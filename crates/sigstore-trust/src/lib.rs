@@ -29,6 +29,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "tuf")]
+pub mod tuf;
 mod url;
 
 use sigstore_types::{SigningConfig, TrustedRoot};
@@ -67,6 +69,162 @@ pub enum Error {
         /// Why it does not parse.
         source: sigstore_types::Error,
     },
+    /// The user's home (or data and cache) directory is unknown, so there is no TUF cache.
+    #[cfg(feature = "tuf")]
+    #[error(
+        "cannot find the home directory for the TUF cache ({variable} is not set to an absolute \
+         path; set HOME, or XDG_DATA_HOME and XDG_CACHE_HOME)"
+    )]
+    NoHome {
+        /// The variable that is missing.
+        variable: &'static str,
+    },
+    /// A private instance whose root of trust was never stored.
+    #[cfg(feature = "tuf")]
+    #[error("the TUF repository {url} is not trusted yet: store its root.json first")]
+    NotTrusted {
+        /// The instance URL.
+        url: String,
+    },
+    /// The TUF repository could not be reached (network failure); offline use may help.
+    #[cfg(feature = "tuf")]
+    #[error("cannot update the trust material from the TUF repository {url}")]
+    Unreachable {
+        /// The instance URL.
+        url: String,
+        /// Whether this build embeds material for the instance (offline use falls back to it).
+        embedded: bool,
+        /// The failure.
+        source: Box<sigstore_tuf::Error>,
+    },
+    /// The TUF repository answered but failed verification (expired, badly signed, tampered).
+    #[cfg(feature = "tuf")]
+    #[error("the TUF repository {url} failed verification")]
+    Repository {
+        /// The instance URL.
+        url: String,
+        /// What failed.
+        source: Box<sigstore_tuf::Error>,
+    },
+    /// A TUF root that is not signed by its own root keys, or otherwise unusable.
+    #[cfg(feature = "tuf")]
+    #[error("{origin}: not a TUF root signed by its own root keys")]
+    BadRoot {
+        /// Where the root came from.
+        origin: String,
+        /// Why it is unusable.
+        source: Box<sigstore_tuf::Error>,
+    },
+    /// The HTTP client for the repository cannot be set up.
+    #[cfg(feature = "tuf")]
+    #[error("cannot set up HTTP for {url}")]
+    Http {
+        /// The instance URL.
+        url: String,
+        /// Why.
+        source: Box<sigstore_tuf::TransportError>,
+    },
+    /// Offline: the cache exists but does not verify.
+    #[cfg(feature = "tuf")]
+    #[error("offline: the TUF cache of {url} in {} is unusable (refresh it online)", dir.display())]
+    CacheUnusable {
+        /// The instance URL.
+        url: String,
+        /// The metadata directory.
+        dir: std::path::PathBuf,
+        /// Why.
+        source: Box<sigstore_tuf::Error>,
+    },
+    /// Offline: a cached target does not verify.
+    #[cfg(feature = "tuf")]
+    #[error("offline: the cached target {target} of {url} is unusable")]
+    CachedTarget {
+        /// The instance URL.
+        url: String,
+        /// The target's name.
+        target: &'static str,
+        /// Why.
+        source: Box<sigstore_tuf::Error>,
+    },
+    /// Offline: a private instance's material is not cached (nothing is embedded for it).
+    #[cfg(feature = "tuf")]
+    #[error("offline: there is no cached {what} for {url}; refresh it while online")]
+    NotCached {
+        /// The instance URL.
+        url: String,
+        /// What is missing.
+        what: String,
+    },
+    /// Downloaded or cached material that does not parse.
+    #[cfg(feature = "tuf")]
+    #[error("{origin}: invalid {what}")]
+    Invalid {
+        /// Where it came from.
+        origin: String,
+        /// `trusted root` or `signing config`.
+        what: &'static str,
+        /// Why.
+        source: sigstore_types::Error,
+    },
+    /// A file operation failed.
+    #[cfg(feature = "tuf")]
+    #[error("cannot {action} {}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// A file larger than its limit.
+    #[cfg(feature = "tuf")]
+    #[error("{} is larger than {limit} bytes", path.display())]
+    TooLarge {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The limit.
+        limit: u64,
+    },
+    /// Replacing an instance's cache folders failed (what was done to undo it is said).
+    #[cfg(feature = "tuf")]
+    #[error("{what}")]
+    Swap {
+        /// What failed, and what could not be undone.
+        what: String,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// An error followed by a failure to undo what had been done before it.
+    #[cfg(feature = "tuf")]
+    #[error("{undo}")]
+    NotUndone {
+        /// What could not be undone.
+        undo: String,
+        /// The first error.
+        source: Box<Error>,
+    },
+    /// The async runtime for a blocking refresh cannot start.
+    #[cfg(feature = "tuf")]
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+#[cfg(feature = "tuf")]
+impl Error {
+    /// This error with a later failure to undo (`undo` says what stayed undone).
+    fn also(self, undo: String) -> Self {
+        match self {
+            Error::Swap { what, source } => Error::Swap {
+                what: format!("{what}; {undo}"),
+                source,
+            },
+            other => Error::NotUndone {
+                undo,
+                source: Box::new(other),
+            },
+        }
+    }
 }
 
 /// The trust material of a public instance compiled into this build.

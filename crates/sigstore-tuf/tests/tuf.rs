@@ -10,10 +10,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use base64::Engine;
 use serde_json::{json, Value};
 use sigstore_crypto::SigningKey;
-use sigstore_trust::{PRODUCTION, STAGING};
 use sigstore_tuf::canonical::canonicalize;
 use sigstore_tuf::{FsTransport, HttpTransport, OfflineTuf, Role, TrustedMetadata, Tuf};
 use sigstore_types::Timestamp;
+
+/// The production TUF root this project embeds.
+fn production_root() -> Vec<u8> {
+    std::fs::read(sigstore_test_support::trust_file("production", "root.json")).unwrap()
+}
+
+/// The staging TUF root this project embeds.
+fn staging_root() -> Vec<u8> {
+    std::fs::read(sigstore_test_support::trust_file("staging", "root.json")).unwrap()
+}
 
 const TARGETS: [&str; 3] = [
     "trusted_root.json",
@@ -223,14 +232,24 @@ async fn production_repository_expired_today() {
 
 #[tokio::test]
 async fn embedded_roots_and_walk_from_v1() {
-    let prod = TrustedMetadata::new(PRODUCTION.tuf_root).unwrap();
+    let prod = TrustedMetadata::new(&production_root()).unwrap();
     assert_eq!(prod.root_version(), 15);
     // The network constructors build without fetching anything.
-    let tuf = Tuf::over_http(PRODUCTION.tuf_root, PRODUCTION.url, temp_dir("cache")).unwrap();
+    let tuf = Tuf::over_http(
+        &production_root(),
+        "https://tuf-repo-cdn.sigstore.dev",
+        temp_dir("cache"),
+    )
+    .unwrap();
     assert_eq!(tuf.trusted().root_version(), 15);
-    let tuf = Tuf::over_http(STAGING.tuf_root, STAGING.url, temp_dir("cache")).unwrap();
+    let tuf = Tuf::over_http(
+        &staging_root(),
+        "https://tuf-repo-cdn.sigstage.dev",
+        temp_dir("cache"),
+    )
+    .unwrap();
     assert!(tuf.trusted().root_version() >= 1);
-    let staging = TrustedMetadata::new(STAGING.tuf_root).unwrap();
+    let staging = TrustedMetadata::new(&staging_root()).unwrap();
     assert!(staging.root_version() >= 1);
     // From v1 every rotation must verify up to v15.
     let v1 = std::fs::read(repo().join("metadata/1.root.json")).unwrap();
@@ -239,7 +258,7 @@ async fn embedded_roots_and_walk_from_v1() {
     assert_eq!(tuf.trusted().root_version(), 15);
     // The embedded production root needs no rotation.
     let mut tuf = Tuf::new(
-        PRODUCTION.tuf_root,
+        &production_root(),
         temp_dir("cache"),
         FsTransport::new(repo()),
     )
