@@ -184,6 +184,8 @@ fn ci(args: &[String]) -> Result<()> {
     run_step("cargo test (aws-lc backend)", test_awslc)?;
     drop(stack);
 
+    examples()?;
+
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps", "--locked"])
         .env("RUSTDOCFLAGS", "-D warnings");
@@ -213,6 +215,49 @@ fn ci(args: &[String]) -> Result<()> {
     } else {
         interop::run(&[])
     }
+}
+
+/// Runs the library examples that work offline, each with an input it must accept and one it
+/// must refuse.
+fn examples() -> Result<()> {
+    const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+    const ISSUER: &str = "https://token.actions.githubusercontent.com";
+    let artifact = sigstore_test_support::conformance_artifact();
+    let bundle =
+        sigstore_test_support::conformance_cases().join("happy-path-v0.3/bundle.sigstore.json");
+    for (identity, must_pass) in [(IDENTITY, true), ("https://github.com/someone/else", false)] {
+        eprintln!("==> example verify_file (--offline, identity {identity})");
+        let output = cargo()
+            .args([
+                "run",
+                "--quiet",
+                "--locked",
+                "-p",
+                "sigstore-verify",
+                "--features",
+                "tuf",
+                "--example",
+                "verify_file",
+                "--",
+                "--offline",
+            ])
+            .arg(&artifact)
+            .arg(&bundle)
+            .args([identity, ISSUER])
+            .output()
+            .context("running the verify_file example")?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let passed = output.status.success() && stdout.starts_with("OK: ");
+        if passed != must_pass {
+            bail!(
+                "example verify_file: expected {}, got exit {} with\n{stdout}{}",
+                if must_pass { "OK" } else { "a failure" },
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+    Ok(())
 }
 
 /// `cargo deny check`. The advisory database lives on GitHub; when it cannot be fetched, say so

@@ -6,6 +6,12 @@ use sigstore_types::Timestamp;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The instance's trust material could not be loaded.
+    #[error("trust material: {0}")]
+    Trust(#[from] sigstore_trust::Error),
+    /// The instance's trust material has no signing config.
+    #[error("the instance publishes no signing config")]
+    NoSigningConfig,
     /// No service of this kind is usable now.
     #[error("no valid {kind} service in the signing config")]
     NoValidService {

@@ -10,6 +10,21 @@
 //!    v2: hashedrekord 0.0.2), assemble a v0.3 bundle and verify it with
 //!    [`sigstore_verify::Verifier`] under the token's identity before returning it.
 //!
+//! For a public instance, [`SigningContext::production`] (or `staging`, or
+//! [`SigningContext::for_instance`]) loads the trust material over TUF:
+//!
+//! ```no_run
+//! # async fn run(token: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! use sigstore_sign::{ArtifactInput, SigningContext};
+//!
+//! let context = SigningContext::production().await?;
+//! let bundle = context.signer(token).await?.sign_artifact(ArtifactInput::Bytes(b"hello")).await?;
+//! std::fs::write("hello.sigstore.json", bundle.to_json())?;
+//! # Ok(()) }
+//! ```
+//!
+//! With trust files of your own:
+//!
 //! ```no_run
 //! # async fn run(token: &str) -> Result<(), Box<dyn std::error::Error>> {
 //! use sigstore_http::HttpConfig;
@@ -28,6 +43,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod instance;
 mod select;
 mod signer;
 
@@ -40,4 +56,6 @@ pub use signer::{
 pub use sigstore_oidc::{IdentityToken, GITHUB_ACTIONS_ISSUER, SIGSTORE_AUDIENCE};
 
 pub use sigstore_http::HttpConfig;
+pub use sigstore_trust::tuf::{LoadOptions, Loaded, Origin};
+pub use sigstore_trust::Instance;
 pub use sigstore_types::{Bundle, SigningConfig, TrustedRoot};

@@ -5,13 +5,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use futures_util::future::join_all;
 use sigstore_crypto::{Digest, HashAlgorithm, SigningKey};
 use sigstore_fulcio::client::FulcioClient;
-use sigstore_fulcio::{verify_embedded_scts, CtLog};
+use sigstore_fulcio::verify_embedded_scts;
 use sigstore_http::{HttpClient, HttpConfig};
 use sigstore_rekor::client::{
     HashedRekordRequestV002, ProposedEntry, RekorV1Client, RekorV2Client, V2Verifier,
 };
 use sigstore_tsa::client::TsaClient;
-use sigstore_tsa::{verify_timestamp, TimestampAuthority};
+use sigstore_tsa::verify_timestamp;
 use sigstore_types::bundle::{
     BundleContent, BundleVersion, MessageDigest, MessageSignature, TransparencyLogEntry,
     VerificationMaterial, VerificationMaterialContent,
@@ -22,8 +22,7 @@ use sigstore_types::{dsse, intoto, media_types, Bundle, Envelope, SigningConfig,
 use sigstore_types::{DsseSignature, Timestamp, TrustedRoot};
 use sigstore_verify::{Artifact, Policy, Verifier, VerifierConfig};
 use sigstore_x509_policy::{
-    check_fulcio_leaf_profile, issuer, san, verify_chain, Certificate, CertificateAuthority,
-    Identity, KeyPurpose,
+    check_fulcio_leaf_profile, issuer, san, verify_chain, Certificate, Identity, KeyPurpose,
 };
 
 use crate::select::{select_services, SupportedApiVersions};
@@ -62,9 +61,6 @@ pub struct SigningContext {
     signing_config: SigningConfig,
     http: HttpClient,
     verifier: Verifier,
-    certificate_authorities: Vec<CertificateAuthority>,
-    ct_logs: Vec<CtLog>,
-    timestamp_authorities: Vec<TimestampAuthority>,
     supported: SupportedApiVersions,
     audience: String,
 }
@@ -77,33 +73,15 @@ impl SigningContext {
         trusted_root: TrustedRoot,
         http_config: HttpConfig,
     ) -> Result<Self, Error> {
+        // The trusted root is parsed once, under the verifier's rules (an authority or log that
+        // does not parse makes the root unusable), and the signer checks its certificate,
+        // SCTs and timestamps against that same material.
         let verifier =
             Verifier::new(&trusted_root, VerifierConfig::default()).map_err(Error::TrustedRoot)?;
-        let certificate_authorities = trusted_root
-            .certificate_authorities
-            .iter()
-            .filter_map(|ca| CertificateAuthority::new(&ca.cert_chain, ca.valid_for).ok())
-            .collect();
-        let ct_logs = trusted_root
-            .ctlogs
-            .iter()
-            .filter_map(|log| {
-                let spki = log.public_key.raw_bytes.as_deref()?;
-                CtLog::new(spki, &log.log_id, log.public_key.valid_for).ok()
-            })
-            .collect();
-        let timestamp_authorities = trusted_root
-            .timestamp_authorities
-            .iter()
-            .filter_map(|tsa| TimestampAuthority::new(&tsa.cert_chain, tsa.valid_for).ok())
-            .collect();
         Ok(Self {
             signing_config,
             http: HttpClient::new(http_config)?,
             verifier,
-            certificate_authorities,
-            ct_logs,
-            timestamp_authorities,
             supported: SupportedApiVersions::default(),
             audience: sigstore_oidc::SIGSTORE_AUDIENCE.to_owned(),
         })
@@ -201,13 +179,14 @@ impl SigningContext {
         };
         let chain = verify_chain(
             &leaf,
-            &self.certificate_authorities,
+            self.verifier.trust_material().certificate_authorities(),
             at,
             KeyPurpose::CodeSigning,
         )
         .map_err(Error::CertificateChain)?;
         check_fulcio_leaf_profile(&leaf).map_err(Error::CertificateChain)?;
-        verify_embedded_scts(&leaf, &chain, &self.ct_logs).map_err(Error::Sct)?;
+        verify_embedded_scts(&leaf, &chain, self.verifier.trust_material().ct_logs())
+            .map_err(Error::Sct)?;
         let found = san(&leaf).map_err(Error::CertificateChain)?;
         let found = found.as_str().unwrap_or_default().to_owned();
         if !token.acceptable_sans().contains(&found) {
@@ -456,7 +435,10 @@ impl Signer<'_> {
                 verify_timestamp(
                     &response.der,
                     signature,
-                    &self.context.timestamp_authorities,
+                    self.context
+                        .verifier
+                        .trust_material()
+                        .timestamp_authorities(),
                 )
                 .and_then(|v| v.check_nonce(&response.nonce))
                 .map(|()| response.der)

@@ -23,6 +23,9 @@ pub enum Error {
     /// The bundle is malformed.
     #[error("bundle: {0}")]
     Bundle(#[from] sigstore_types::Error),
+    /// The instance's trust material could not be loaded.
+    #[error("trust material: {0}")]
+    Trust(#[from] sigstore_trust::Error),
     /// The bundle's verification material does not fit the policy (a key policy for a
     /// certificate bundle, or the reverse), or is missing.
     #[error("verification material: {0}")]

@@ -30,6 +30,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod instance;
 mod result;
 mod trust;
 mod verifier;
@@ -41,4 +42,23 @@ pub use result::{
 pub use trust::TrustMaterial;
 pub use verifier::{artifact_digest_algorithm, Artifact, Policy, Verifier, VerifierConfig};
 
+#[cfg(feature = "tuf")]
+pub use sigstore_trust::tuf::{LoadOptions, Loaded, Origin};
+pub use sigstore_trust::Instance;
 pub use sigstore_types::{Bundle, TrustedRoot};
+
+/// The identity policies a keyless bundle is verified under (from `sigstore-x509-policy`):
+/// [`Identity`] (exact or anchored-regex SAN and issuer), the Fulcio extension policies, and
+/// [`AllOf`] / [`AnyOf`] to combine them; implement [`VerificationPolicy`] for your own.
+pub mod policy {
+    pub use sigstore_x509_policy::{
+        AllOf, AnyOf, BuildConfigDigest, BuildConfigURI, BuildSignerDigest, BuildSignerURI,
+        BuildTrigger, DeploymentEnvironment, GitHubWorkflowName, GitHubWorkflowRef,
+        GitHubWorkflowRepository, GitHubWorkflowSHA, GitHubWorkflowTrigger, Identity,
+        IdentityMatcher, IssuerMatcher, Matcher, OIDCIssuer, PolicyError, RunInvocationURI,
+        RunnerEnvironment, SourceRepositoryDigest, SourceRepositoryIdentifier,
+        SourceRepositoryOwnerIdentifier, SourceRepositoryOwnerURI, SourceRepositoryRef,
+        SourceRepositoryURI, SourceRepositoryVisibilityAtSigning, TokenSubject, VerificationPolicy,
+    };
+}
+pub use policy::{AllOf, AnyOf, Identity, VerificationPolicy};

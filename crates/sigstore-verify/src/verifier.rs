@@ -151,7 +151,7 @@ fn scheme(key: &PublicKey, hash: HashAlgorithm) -> SignatureAlgorithm {
 /// one verifier serves many threads.
 #[derive(Debug)]
 pub struct Verifier {
-    trust: TrustMaterial,
+    pub(crate) trust: TrustMaterial,
     tsa_uris: Vec<String>,
     config: VerifierConfig,
 }
