@@ -12,6 +12,17 @@ pub enum Error {
     /// The instance's trust material has no signing config.
     #[error("the instance publishes no signing config")]
     NoSigningConfig,
+    /// A selected service is plain `http://` on a host other than this machine.
+    #[error(
+        "the signing config's {kind} service {url:?} is not https (plain http is allowed only \
+         for loopback hosts: 127.0.0.1, ::1, localhost)"
+    )]
+    InsecureService {
+        /// `CA`, `OIDC`, `Rekor` or `TSA`.
+        kind: &'static str,
+        /// The URL (at most 200 characters).
+        url: String,
+    },
     /// No service of this kind is usable now.
     #[error("no valid {kind} service in the signing config")]
     NoValidService {

@@ -63,7 +63,9 @@ impl SelectedServices {
 ///    `SERVICE_SELECTOR_UNDEFINED` and unknown selectors are errors.
 ///
 /// A config without any TSA URL selects no TSA whatever its `tsaConfig`. At least one CA and
-/// one Rekor log must remain.
+/// one Rekor log must remain. Every selected service must be `https://`, or `http://` to a
+/// loopback host ([`sigstore_trust::is_secure_service_url`]): an identity token never goes to
+/// another host in clear text.
 pub fn select_services(
     config: &SigningConfig,
     now: Timestamp,
@@ -93,6 +95,21 @@ pub fn select_services(
             &supported.tsa,
         )?
     };
+    // Identity tokens, signatures and artifacts' digests go to these services: https only,
+    // plain http only to this machine (a test or development deployment).
+    let named = [("CA", &ca)]
+        .into_iter()
+        .chain(oidc.iter().map(|s| ("OIDC", s)))
+        .chain(rekor.iter().map(|s| ("Rekor", s)))
+        .chain(tsa.iter().map(|s| ("TSA", s)));
+    for (kind, service) in named {
+        if !sigstore_trust::is_secure_service_url(&service.url) {
+            return Err(Error::InsecureService {
+                kind,
+                url: service.url.chars().take(200).collect(),
+            });
+        }
+    }
     Ok(SelectedServices {
         ca,
         oidc,

@@ -293,3 +293,57 @@ fn selectors_any_exact_undefined_unknown() {
         })
     ));
 }
+
+/// Review finding: an identity token went in clear text to any `http://` Fulcio a signing
+/// config named. Every selected service must be https, or plain http to this machine only.
+#[test]
+fn plain_http_services_only_on_loopback() {
+    let start = "2020-01-01T00:00:00Z";
+    let now = t("2025-08-01T00:00:00Z");
+    let make = |ca: &str, oidc: &str, rekor: &str, tsa: &str| {
+        let v = json!({
+            "mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+            "caUrls": [service(ca, 1, start, None, "a")],
+            "oidcUrls": [service(oidc, 1, start, None, "a")],
+            "rekorTlogUrls": [service(rekor, 1, start, None, "a")],
+            "rekorTlogConfig": {"selector": "ANY"},
+            "tsaUrls": [service(tsa, 1, start, None, "a")],
+            "tsaConfig": {"selector": "ANY"},
+        });
+        SigningConfig::from_json(v.to_string().as_bytes()).unwrap()
+    };
+    let ok = "https://service.example.com";
+    for local in [
+        "http://127.0.0.1:3000",
+        "http://localhost:8080",
+        "http://[::1]:1",
+    ] {
+        select_services(
+            &make(local, local, local, local),
+            now,
+            &SupportedApiVersions::default(),
+        )
+        .unwrap();
+    }
+    let mut refused = 0;
+    for remote in [
+        "http://10.0.0.1:8080",
+        "http://fulcio.example.com",
+        "http://127.0.0.1@fulcio.example.com",
+    ] {
+        for (kind, config) in [
+            ("CA", make(remote, ok, ok, ok)),
+            ("OIDC", make(ok, remote, ok, ok)),
+            ("Rekor", make(ok, ok, remote, ok)),
+            ("TSA", make(ok, ok, ok, remote)),
+        ] {
+            let e = select_services(&config, now, &SupportedApiVersions::default()).unwrap_err();
+            assert!(
+                matches!(&e, Error::InsecureService { kind: k, url } if *k == kind && url == remote),
+                "{kind} {remote}: {e}"
+            );
+            refused += 1;
+        }
+    }
+    println!("insecure services: {refused} refused, 0 accepted");
+}

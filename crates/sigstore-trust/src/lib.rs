@@ -280,6 +280,13 @@ pub static STAGING: Embedded = Embedded {
     signing_config_json: include_bytes!("../data/staging/signing_config.v0.2.json"),
 };
 
+/// Whether a service of an instance (a signing config's Fulcio, Rekor, TSA or OIDC URL) may be
+/// contacted at `url`: `https://`, or `http://` to a loopback host only (127.0.0.0/8, `::1`,
+/// `localhost`), the rule instance URLs follow too.
+pub fn is_secure_service_url(url: &str) -> bool {
+    url::is_secure(url)
+}
+
 /// A Sigstore deployment, named by its TUF repository.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Instance {
@@ -367,6 +374,34 @@ mod tests {
         assert!(Instance::Custom("https://tuf.example.com".into())
             .embedded()
             .is_none());
+    }
+
+    #[test]
+    fn service_urls() {
+        for ok in [
+            "https://fulcio.sigstore.dev",
+            "https://timestamp.sigstore.dev/api/v1/timestamp",
+            "HTTPS://Rekor.Example.com:8443/x?y",
+            "http://127.0.0.1:3000",
+            "http://localhost/api",
+            "http://[::1]:80",
+        ] {
+            assert!(is_secure_service_url(ok), "{ok}");
+        }
+        for bad in [
+            "http://fulcio.example.com",
+            "http://10.0.0.1:8080",
+            "http://192.168.1.1",
+            "http://[2001:db8::1]:80",
+            "http://localhost.example.com",
+            "http://127.0.0.1@evil.example.com",
+            "ftp://fulcio.example.com",
+            "fulcio.example.com",
+            "https://",
+            "https://exa mple.com",
+        ] {
+            assert!(!is_secure_service_url(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -47,6 +47,31 @@ pub(crate) fn normalize(url: &str) -> Result<String, &'static str> {
     Ok(format!("{scheme}://{authority}{path}"))
 }
 
+/// Whether a service may be contacted at `url`: `https://` with a valid host, or `http://` to a
+/// loopback host only. Credentials (identity tokens) and signatures must never cross the
+/// network in clear text.
+pub(crate) fn is_secure(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if authority.contains('@') || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return false;
+    }
+    let Some((host, _)) = split_host_port(&authority) else {
+        return false;
+    };
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => true,
+        "http" => is_loopback(host),
+        _ => false,
+    }
+}
+
 /// The host and optional port of a lower-cased authority; `None` when the host is not a DNS
 /// name, an IPv4 address or a bracketed IPv6 address.
 fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
