@@ -115,6 +115,21 @@ pub enum Error {
         /// The configured threshold.
         required: usize,
     },
+    /// Too few verified signing times, and some RFC 3161 timestamps were skipped because they
+    /// did not verify.
+    #[error("signing time: {found} verified time sources, {required} required; {skipped} RFC 3161 timestamp(s) did not verify (#{first_index}: {first_reason})")]
+    TimestampsSkipped {
+        /// Verified time sources.
+        found: usize,
+        /// The configured threshold.
+        required: usize,
+        /// How many timestamps were skipped.
+        skipped: usize,
+        /// Position of the first skipped timestamp.
+        first_index: usize,
+        /// Why it did not verify.
+        first_reason: String,
+    },
     /// The artifact's digest was given with an algorithm the bundle's signature does not use.
     #[error("artifact: {0}")]
     Artifact(&'static str),

@@ -29,15 +29,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod digests;
 pub mod embedded;
 mod error;
 mod result;
 mod trust;
 mod verifier;
 
+pub use digests::{artifact_digest_algorithms, ArtifactDigests, DigestAlgorithms};
 pub use error::Error;
 pub use result::{
-    SignerInfo, StatementInfo, TimeSource, VerificationResult, VerifiedLogEntry, VerifiedTime,
+    SignerInfo, SkippedTimestamp, StatementInfo, TimeSource, VerificationResult, VerifiedLogEntry,
+    VerifiedTime,
 };
 pub use trust::TrustMaterial;
 pub use verifier::{artifact_digest_algorithm, Artifact, Policy, Verifier, VerifierConfig};

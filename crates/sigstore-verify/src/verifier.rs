@@ -5,15 +5,19 @@ use std::collections::BTreeSet;
 use sigstore_crypto::{Digest, HashAlgorithm, KeyType, PublicKey, SignatureAlgorithm};
 use sigstore_rekor::body::{EntryBody, Verifier as BodyVerifier};
 use sigstore_rekor::{checkpoint, merkle, set};
-use sigstore_types::bundle::{BundleContent, TransparencyLogEntry, VerificationMaterialContent};
+use sigstore_types::bundle::{
+    BundleContent, BundleVersion, TransparencyLogEntry, VerificationMaterialContent,
+};
 use sigstore_types::{common, dsse, intoto, Bundle, Timestamp, TrustedRoot};
 use sigstore_x509_policy::{
     check_fulcio_leaf_profile, san, verify_chain, Certificate, FulcioExtensions, KeyPurpose,
     VerificationPolicy, VerifiedChain,
 };
 
+use crate::digests::{artifact_digest_algorithms, ArtifactDigests, STRONGEST_FIRST};
 use crate::result::{
-    SignerInfo, StatementInfo, TimeSource, VerificationResult, VerifiedLogEntry, VerifiedTime,
+    SignerInfo, SkippedTimestamp, StatementInfo, TimeSource, VerificationResult, VerifiedLogEntry,
+    VerifiedTime,
 };
 use crate::trust::{TrustMaterial, TrustedLog};
 use crate::Error;
@@ -33,6 +37,11 @@ pub struct VerifierConfig {
     /// false, an entry with only a signed entry timestamp (inclusion promise) is accepted, as
     /// legacy `.rekor` materials and early v0.1 bundles carry no proof.
     pub require_inclusion_proof: bool,
+    /// Whether v0.1 bundles, too, must carry an inclusion proof. The v0.1 format makes the
+    /// proof optional next to a signed entry timestamp, and by default such an entry verifies
+    /// on its SET alone (the result reports `inclusionProof: false`). The media type is not
+    /// signed, so set this to refuse entries that rest on a SET alone in any bundle.
+    pub require_inclusion_proof_in_v0_1: bool,
 }
 
 impl Default for VerifierConfig {
@@ -42,6 +51,7 @@ impl Default for VerifierConfig {
             time_threshold: 1,
             sct_threshold: 1,
             require_inclusion_proof: true,
+            require_inclusion_proof_in_v0_1: false,
         }
     }
 }
@@ -61,9 +71,13 @@ impl VerifierConfig {
 pub enum Artifact<'a> {
     /// The artifact's bytes.
     Bytes(&'a [u8]),
-    /// The artifact's digest (for example from `sha256:HEX`). Pure Ed25519 managed-key
-    /// signatures cannot be checked from a digest.
+    /// The artifact's digest (for example from `sha256:HEX`, `sha384:HEX` or `sha512:HEX`).
+    /// Pure Ed25519 managed-key signatures cannot be checked from a digest.
     Digest(Digest),
+    /// The artifact's digests under several algorithms (see [`artifact_digest_algorithms`]):
+    /// what a caller that streams a file computes, in one pass, for a DSSE bundle whose
+    /// subjects name several algorithms.
+    Digests(ArtifactDigests),
 }
 
 impl Artifact<'_> {
@@ -71,9 +85,21 @@ impl Artifact<'_> {
         match self {
             Artifact::Bytes(bytes) => Ok(algorithm.digest(bytes)),
             Artifact::Digest(digest) if digest.algorithm() == algorithm => Ok(*digest),
+            Artifact::Digests(digests) => digests.get(algorithm).copied().ok_or(Error::Artifact(
+                "no artifact digest with the algorithm the signature uses",
+            )),
             Artifact::Digest(_) => Err(Error::Artifact(
                 "the artifact digest's algorithm differs from the one the signature uses",
             )),
+        }
+    }
+
+    /// Whether a digest under `algorithm` can be had for the artifact.
+    fn has(&self, algorithm: HashAlgorithm) -> bool {
+        match self {
+            Artifact::Bytes(_) => true,
+            Artifact::Digest(digest) => digest.algorithm() == algorithm,
+            Artifact::Digests(digests) => digests.get(algorithm).is_some(),
         }
     }
 }
@@ -205,6 +231,7 @@ impl Verifier {
         policy: &Policy,
     ) -> Result<VerificationResult, Error> {
         let material = &bundle.verification_material;
+        let mut notes = Vec::new();
 
         // Signing key material, matched to the policy. Anchors never come from the bundle.
         let signer = match (&material.content, policy) {
@@ -214,19 +241,26 @@ impl Verifier {
                 ))
             }
             (VerificationMaterialContent::X509CertificateChain(chain), Policy::Identity(_)) => {
-                // Extra certificates are never used to build the path. One whose issuer is its
-                // own subject is a root (or poses as one): reject the bundle, without spending a
-                // signature check on untrusted input.
-                let mut certs = chain
-                    .iter()
-                    .map(|der| Certificate::from_der(der).map_err(Error::Certificate));
-                let leaf = certs
-                    .next()
-                    .ok_or(Error::Material("the certificate chain is empty"))??;
-                for cert in certs {
-                    let cert = cert?;
+                // Certificates beyond the leaf are untrusted hints, never used to build the
+                // path. A root in the bundle (issuer == subject) is ignored only when it is
+                // byte-identical to a trust anchor of the trusted root (v0.1/v0.2 bundles of
+                // 2023 carry the Fulcio root); any other poses as an anchor: reject the bundle,
+                // without spending a signature check on untrusted input.
+                let (leaf_der, rest) = chain
+                    .split_first()
+                    .ok_or(Error::Material("the certificate chain is empty"))?;
+                let leaf = Certificate::from_der(leaf_der).map_err(Error::Certificate)?;
+                for der in rest {
+                    let cert = Certificate::from_der(der).map_err(Error::Certificate)?;
                     if cert.issuer_der() == cert.subject_der() {
-                        return Err(Error::RootCertificateInBundle);
+                        if self.trust.is_fulcio_anchor(der) {
+                            notes.push(
+                                "ignored a bundled root certificate identical to a trust anchor of the trusted root"
+                                    .to_owned(),
+                            );
+                        } else {
+                            return Err(Error::RootCertificateInBundle);
+                        }
                     }
                 }
                 if leaf.issuer_der() == leaf.subject_der() {
@@ -257,10 +291,24 @@ impl Verifier {
         let signature = bundle.signature_bytes();
         let mut times = Vec::new();
         let mut tsa_seen = BTreeSet::new();
+        let mut skipped_timestamps = Vec::new();
         for (index, token) in material.rfc3161_timestamps.iter().enumerate() {
-            let verified =
-                sigstore_tsa::verify_timestamp(token, signature, &self.trust.timestamp_authorities)
-                    .map_err(|source| Error::Timestamp { index, source })?;
+            // A token that does not verify is skipped (and reported), never counted, as
+            // sigstore-python and sigstore-go do; the threshold counts the ones that verify.
+            let verified = match sigstore_tsa::verify_timestamp(
+                token,
+                signature,
+                &self.trust.timestamp_authorities,
+            ) {
+                Ok(verified) => verified,
+                Err(source) => {
+                    skipped_timestamps.push(SkippedTimestamp {
+                        index,
+                        reason: source.to_string(),
+                    });
+                    continue;
+                }
+            };
             if tsa_seen.insert(verified.authority_index) {
                 times.push(VerifiedTime {
                     time: verified.time,
@@ -331,6 +379,16 @@ impl Verifier {
             });
         }
         if times.len() < self.config.time_threshold || times.is_empty() {
+            // Say why the timestamps that could have counted did not.
+            if let Some(skipped) = skipped_timestamps.first() {
+                return Err(Error::TimestampsSkipped {
+                    found: times.len(),
+                    required: self.config.time_threshold.max(1),
+                    skipped: skipped_timestamps.len(),
+                    first_index: skipped.index,
+                    first_reason: skipped.reason.clone(),
+                });
+            }
             return Err(Error::NotEnoughVerifiedTimes {
                 found: times.len(),
                 required: self.config.time_threshold.max(1),
@@ -398,8 +456,10 @@ impl Verifier {
             ),
             statement: signed.statement,
             verified_times: times,
+            skipped_timestamps,
             log_entries,
             verified_scts,
+            notes,
         })
     }
 
@@ -418,9 +478,8 @@ impl Verifier {
                 .map_err(Error::ArtifactRead)?;
             return self.verify(bundle, Artifact::Bytes(&bytes), policy);
         }
-        let mut hasher = artifact_digest_algorithm(bundle).hasher();
-        std::io::copy(reader, &mut hasher).map_err(Error::ArtifactRead)?;
-        self.verify(bundle, Artifact::Digest(hasher.finalize()), policy)
+        let digests = ArtifactDigests::from_reader(reader, artifact_digest_algorithms(bundle))?;
+        self.verify(bundle, Artifact::Digests(digests), policy)
     }
 
     /// Checks the message signature or DSSE envelope against the artifact.
@@ -472,23 +531,7 @@ impl Verifier {
                 }
                 let statement = intoto::Statement::from_json_skipping_predicate(&envelope.payload)
                     .map_err(Error::Statement)?;
-                let digest = artifact.digest(match artifact {
-                    Artifact::Digest(d) => d.algorithm(),
-                    Artifact::Bytes(_) => HashAlgorithm::Sha256,
-                })?;
-                let wanted = digest.to_hex();
-                let subject = statement
-                    .subjects
-                    .iter()
-                    .find(|subject| {
-                        subject
-                            .digest
-                            .get(digest.algorithm().name())
-                            .is_some_and(|value| value.eq_ignore_ascii_case(&wanted))
-                    })
-                    .ok_or(Error::Dsse(
-                        "no statement subject has the artifact's digest",
-                    ))?;
+                let (subject, digest) = matching_subject(&statement, artifact)?;
                 Ok(SignedContent {
                     artifact_digest: digest,
                     statement: Some(StatementInfo {
@@ -570,7 +613,16 @@ impl Verifier {
 
         // Inclusion proof against a checkpoint signed by the same log.
         let mut proven = false;
-        if let Some(proof) = &entry.inclusion_proof {
+        // A v0.1 proof without a checkpoint proves nothing (its root is unsigned); next to a
+        // verified signed entry timestamp it is left aside, as sigstore-python does.
+        let v01_promise_only = bundle.version == BundleVersion::V0_1
+            && !self.config.require_inclusion_proof_in_v0_1
+            && integrated_time.is_some()
+            && entry
+                .inclusion_proof
+                .as_ref()
+                .is_some_and(|p| p.checkpoint.is_none());
+        if let Some(proof) = entry.inclusion_proof.as_ref().filter(|_| !v01_promise_only) {
             let note = proof
                 .checkpoint
                 .as_deref()
@@ -587,6 +639,23 @@ impl Verifier {
                     .map_err(rekor)?;
                 let index =
                     u64::try_from(entry.log_index).map_err(|_| invalid("negative log index"))?;
+                // Every field of the proof must agree with what the log signed and with the
+                // entry: a bundle with any of them edited is inconsistent.
+                if proof.root_hash.as_slice() != checkpoint.root_hash.as_slice() {
+                    return Err(invalid(
+                        "the inclusion proof's rootHash differs from the signed checkpoint's root hash",
+                    ));
+                }
+                if u64::try_from(proof.tree_size).ok() != Some(checkpoint.tree_size) {
+                    return Err(invalid(
+                        "the inclusion proof's treeSize differs from the signed checkpoint's tree size",
+                    ));
+                }
+                if proof.log_index != entry.log_index {
+                    return Err(invalid(
+                        "the inclusion proof's logIndex differs from the entry's logIndex",
+                    ));
+                }
                 merkle::verify_inclusion(
                     index,
                     checkpoint.tree_size,
@@ -615,7 +684,13 @@ impl Verifier {
                 merkle::verify_inclusion(index, size, &leaf, &hashes, &root).map_err(rekor)?;
             }
             proven = true;
-        } else if self.config.require_inclusion_proof {
+        } else if self.config.require_inclusion_proof
+            && !(bundle.version == BundleVersion::V0_1
+                && !self.config.require_inclusion_proof_in_v0_1
+                && integrated_time.is_some())
+        {
+            // The v0.1 format makes the proof optional next to a signed entry timestamp
+            // (which then has verified above); later versions require it.
             return Err(invalid("no inclusion proof"));
         }
         if !proven && integrated_time.is_none() {
@@ -638,6 +713,73 @@ impl Verifier {
             },
         ))
     }
+}
+
+/// The first subject whose digest, on the strongest algorithm both the subject and the
+/// artifact have (SHA-512, then SHA-384, then SHA-256), equals the artifact's, and that digest.
+fn matching_subject<'s>(
+    statement: &'s intoto::Statement,
+    artifact: &Artifact<'_>,
+) -> Result<(&'s intoto::Subject, Digest), Error> {
+    // Digests of the artifact's bytes are computed once each, on first need.
+    let mut computed: [Option<Digest>; 3] = [None; 3];
+    let mut any_common = false;
+    for subject in &statement.subjects {
+        let strongest = STRONGEST_FIRST
+            .into_iter()
+            .enumerate()
+            .find_map(|(i, alg)| {
+                let value = subject
+                    .digest
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(alg.name()))
+                    .map(|(_, value)| value)?;
+                artifact.has(alg).then_some((i, alg, value))
+            });
+        let Some((i, algorithm, value)) = strongest else {
+            continue;
+        };
+        any_common = true;
+        let digest = match computed.get(i).copied().flatten() {
+            Some(d) => d,
+            None => {
+                let d = artifact.digest(algorithm)?;
+                if let Some(cell) = computed.get_mut(i) {
+                    *cell = Some(d);
+                }
+                d
+            }
+        };
+        if hex_matches(value, digest.as_bytes()) {
+            return Ok((subject, digest));
+        }
+    }
+    Err(Error::Dsse(if any_common {
+        "no statement subject has the artifact's digest"
+    } else {
+        "no statement subject has a digest with an algorithm the artifact was hashed with"
+    }))
+}
+
+/// Whether `hex` (either case) spells `bytes`.
+fn hex_matches(hex: &str, bytes: &[u8]) -> bool {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    hex.len() == bytes.len() * 2
+        && hex
+            .as_bytes()
+            .chunks_exact(2)
+            .zip(bytes)
+            .all(|(pair, &byte)| match pair {
+                [hi, lo] => nibble(*hi).zip(nibble(*lo)).map(|(h, l)| (h << 4) | l) == Some(byte),
+                _ => false,
+            })
 }
 
 /// What the artifact signature check established.
