@@ -87,7 +87,13 @@ fn generated_witnesses() {
     assert_eq!(found.len(), 2);
     assert_eq!(found[1].timestamp, 1_700_000_001);
     // Only the witnesses given count.
-    assert_eq!(parsed.verify_cosignatures(&[v2.clone()]).unwrap().len(), 1);
+    assert_eq!(
+        parsed
+            .verify_cosignatures(std::slice::from_ref(&v2))
+            .unwrap()
+            .len(),
+        1
+    );
     assert!(parsed.verify_cosignatures(&[]).unwrap().is_empty());
     // The same witness twice (two lines, or its key given twice) counts once.
     let doubled = format!("{note}{}", cosign(&w1, "w1.example", TEXT, 1_700_000_002));
@@ -105,7 +111,7 @@ fn generated_witnesses() {
     assert!(matches!(
         SignedNote::parse(&bad)
             .unwrap()
-            .verify_cosignatures(&[v1.clone()]),
+            .verify_cosignatures(std::slice::from_ref(&v1)),
         Err(Error::NoteSignatureInvalid { .. })
     ));
     // A plain Ed25519 note signature (type 0x01, no timestamp) by the witness key does not

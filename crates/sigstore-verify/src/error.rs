@@ -145,6 +145,28 @@ pub enum Error {
     /// The DSSE envelope is not an in-toto statement about this artifact.
     #[error("DSSE: {0}")]
     Dsse(&'static str),
+    /// The policy requires an in-toto predicate type the bundle does not carry.
+    #[error("policy: the predicate type is {}, not the required {required}", found.as_deref().unwrap_or("absent (no in-toto statement)"))]
+    PredicateType {
+        /// The predicate type the policy requires.
+        required: String,
+        /// The statement's predicate type, if the bundle carries a statement.
+        found: Option<String>,
+    },
+    /// Fewer witnesses cosigned a log entry's checkpoint than the verifier requires.
+    #[error("transparency log entry #{index}: {found} witness cosignature(s) verified, {required} required")]
+    NotEnoughCosignatures {
+        /// Position of the entry in the bundle.
+        index: usize,
+        /// Distinct trusted witnesses whose cosignature verified.
+        found: usize,
+        /// The configured threshold.
+        required: usize,
+    },
+    /// The witness configuration is unusable (no keys, or a threshold of 0 or above the
+    /// number of keys).
+    #[error("witnesses: {0}")]
+    WitnessConfig(&'static str),
     /// The in-toto statement is malformed.
     #[error("DSSE: statement: {0}")]
     Statement(sigstore_types::Error),

@@ -40,9 +40,10 @@ pub use digests::{artifact_digest_algorithms, ArtifactDigests, DigestAlgorithms}
 pub use error::Error;
 pub use result::{
     SignerInfo, SkippedTimestamp, StatementInfo, TimeSource, VerificationResult, VerifiedLogEntry,
-    VerifiedTime,
+    VerifiedTime, WitnessCosignature,
 };
 pub use trust::TrustMaterial;
 pub use verifier::{artifact_digest_algorithm, Artifact, Policy, Verifier, VerifierConfig};
 
+pub use sigstore_rekor::checkpoint::CosignatureVerifier;
 pub use sigstore_types::{Bundle, TrustedRoot};

@@ -80,6 +80,10 @@ pub struct StatementInfo {
     pub subject: String,
     /// The statement's `_type`.
     pub statement_type: String,
+    /// The whole verified statement, predicate included, when the verifier was configured
+    /// with `include_statement`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<serde_json::Value>,
 }
 
 /// A signing time that verified.
@@ -131,4 +135,19 @@ pub struct VerifiedLogEntry {
     pub inclusion_proof: bool,
     /// Whether a signed entry timestamp verified.
     pub inclusion_promise: bool,
+    /// Cosignatures of the entry's checkpoint by the witnesses the caller trusts (empty
+    /// unless the verifier was given witness keys).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cosignatures: Vec<WitnessCosignature>,
+}
+
+/// A verified witness cosignature of a log checkpoint.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WitnessCosignature {
+    /// The witness key name.
+    pub witness: String,
+    /// When the witness says it cosigned.
+    pub time: Timestamp,
 }

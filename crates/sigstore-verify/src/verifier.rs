@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use sigstore_crypto::{Digest, HashAlgorithm, KeyType, PublicKey, SignatureAlgorithm};
 use sigstore_rekor::body::{EntryBody, Verifier as BodyVerifier};
+use sigstore_rekor::checkpoint::CosignatureVerifier;
 use sigstore_rekor::{checkpoint, merkle, set};
 use sigstore_types::bundle::{
     BundleContent, BundleVersion, TransparencyLogEntry, VerificationMaterialContent,
@@ -17,7 +18,7 @@ use sigstore_x509_policy::{
 use crate::digests::{artifact_digest_algorithms, ArtifactDigests, STRONGEST_FIRST};
 use crate::result::{
     SignerInfo, SkippedTimestamp, StatementInfo, TimeSource, VerificationResult, VerifiedLogEntry,
-    VerifiedTime,
+    VerifiedTime, WitnessCosignature,
 };
 use crate::trust::{TrustMaterial, TrustedLog};
 use crate::Error;
@@ -42,6 +43,10 @@ pub struct VerifierConfig {
     /// on its SET alone (the result reports `inclusionProof: false`). The media type is not
     /// signed, so set this to refuse entries that rest on a SET alone in any bundle.
     pub require_inclusion_proof_in_v0_1: bool,
+    /// Whether the result of a DSSE bundle carries the whole verified in-toto statement
+    /// ([`StatementInfo::statement`]), predicate included. Off by default: reading the
+    /// predicate costs time the subject match does not need.
+    pub include_statement: bool,
 }
 
 impl Default for VerifierConfig {
@@ -52,6 +57,7 @@ impl Default for VerifierConfig {
             sct_threshold: 1,
             require_inclusion_proof: true,
             require_inclusion_proof_in_v0_1: false,
+            include_statement: false,
         }
     }
 }
@@ -111,6 +117,15 @@ pub enum Policy {
     Identity(Box<dyn VerificationPolicy>),
     /// A managed-key bundle signed by this key.
     PublicKey(Box<PublicKey>),
+    /// `policy`, and the bundle must be a DSSE envelope whose in-toto statement has exactly
+    /// this `predicateType` (for example `https://slsa.dev/provenance/v1`). Build it with
+    /// [`Policy::with_predicate_type`].
+    PredicateType {
+        /// Who must have signed.
+        policy: Box<Policy>,
+        /// The required predicate type URI, compared exactly.
+        predicate_type: String,
+    },
 }
 
 impl Policy {
@@ -123,6 +138,47 @@ impl Policy {
     pub fn key(key: PublicKey) -> Self {
         Self::PublicKey(Box::new(key))
     }
+
+    /// This policy, and the bundle must carry an in-toto statement with exactly this
+    /// `predicateType`. Applied more than once, every predicate type given must match (so
+    /// only one value can ever pass).
+    pub fn with_predicate_type(self, predicate_type: impl Into<String>) -> Self {
+        Self::PredicateType {
+            policy: Box::new(self),
+            predicate_type: predicate_type.into(),
+        }
+    }
+
+    /// The signer policy under any predicate-type requirements.
+    fn signer(&self) -> &Policy {
+        let mut policy = self;
+        while let Policy::PredicateType { policy: inner, .. } = policy {
+            policy = inner;
+        }
+        policy
+    }
+
+    /// Checks every predicate-type requirement against the verified statement.
+    fn check_predicate_types(&self, statement: Option<&StatementInfo>) -> Result<(), Error> {
+        let mut policy = self;
+        while let Policy::PredicateType {
+            policy: inner,
+            predicate_type,
+        } = policy
+        {
+            match statement {
+                Some(s) if s.predicate_type == *predicate_type => {}
+                found => {
+                    return Err(Error::PredicateType {
+                        required: predicate_type.clone(),
+                        found: found.map(|s| s.predicate_type.clone()),
+                    })
+                }
+            }
+            policy = inner;
+        }
+        Ok(())
+    }
 }
 
 impl core::fmt::Debug for Policy {
@@ -130,6 +186,14 @@ impl core::fmt::Debug for Policy {
         match self {
             Self::Identity(_) => f.write_str("Policy::Identity(..)"),
             Self::PublicKey(key) => f.debug_tuple("Policy::PublicKey").field(key).finish(),
+            Self::PredicateType {
+                policy,
+                predicate_type,
+            } => f
+                .debug_struct("Policy::PredicateType")
+                .field("policy", policy)
+                .field("predicate_type", predicate_type)
+                .finish(),
         }
     }
 }
@@ -180,6 +244,14 @@ pub struct Verifier {
     trust: TrustMaterial,
     tsa_uris: Vec<String>,
     config: VerifierConfig,
+    witnesses: Option<Witnesses>,
+}
+
+/// Witness keys the caller trusts and how many must have cosigned each checkpoint.
+#[derive(Debug)]
+struct Witnesses {
+    keys: Vec<CosignatureVerifier>,
+    threshold: usize,
 }
 
 /// The key that signed, with what the result reports about it.
@@ -208,7 +280,36 @@ impl Verifier {
                 .map(|tsa| tsa.uri.clone())
                 .collect(),
             config,
+            witnesses: None,
         })
+    }
+
+    /// Requires every log entry's checkpoint to be cosigned by at least `threshold` of these
+    /// witnesses ([C2SP tlog-cosignature] v1), each counted once. Only these keys count;
+    /// cosignatures from other keys are ignored, and a cosignature line that names one of
+    /// these witnesses but does not verify fails the bundle. An entry without a checkpoint
+    /// (a signed entry timestamp alone) cannot be witnessed and fails. Without this call,
+    /// cosignatures are ignored.
+    ///
+    /// [C2SP tlog-cosignature]: https://c2sp.org/tlog-cosignature
+    pub fn with_witnesses(
+        mut self,
+        keys: Vec<CosignatureVerifier>,
+        threshold: usize,
+    ) -> Result<Self, Error> {
+        if keys.is_empty() {
+            return Err(Error::WitnessConfig("no witness keys"));
+        }
+        if threshold == 0 {
+            return Err(Error::WitnessConfig("the threshold must be at least 1"));
+        }
+        if threshold > keys.len() {
+            return Err(Error::WitnessConfig(
+                "the threshold is larger than the number of witness keys",
+            ));
+        }
+        self.witnesses = Some(Witnesses { keys, threshold });
+        Ok(self)
     }
 
     /// The configuration in force.
@@ -230,6 +331,8 @@ impl Verifier {
         artifact: Artifact<'_>,
         policy: &Policy,
     ) -> Result<VerificationResult, Error> {
+        let requirements = policy;
+        let policy = policy.signer();
         let material = &bundle.verification_material;
         let mut notes = Vec::new();
 
@@ -281,11 +384,15 @@ impl Verifier {
                     "the bundle carries a certificate; verify it with an identity policy",
                 ))
             }
+            (_, Policy::PredicateType { .. }) => {
+                return Err(Error::Material("the policy names no signer"))
+            }
         };
         let key = signer.key();
 
         // The artifact signature, and the digest the log entry must bind.
         let signed = self.verify_artifact_signature(bundle, key, &artifact)?;
+        requirements.check_predicate_types(signed.statement.as_ref())?;
 
         // Verified times from RFC 3161 timestamps.
         let signature = bundle.signature_bytes();
@@ -439,7 +546,7 @@ impl Verifier {
                 },
                 0,
             ),
-            (Signer::Certificate(_), Policy::PublicKey(_)) => {
+            (Signer::Certificate(_), _) => {
                 return Err(Error::Material(
                     "the bundle carries a certificate; verify it with an identity policy",
                 ))
@@ -471,7 +578,7 @@ impl Verifier {
         reader: &mut dyn std::io::Read,
         policy: &Policy,
     ) -> Result<VerificationResult, Error> {
-        if matches!(policy, Policy::PublicKey(key) if key.key_type() == KeyType::Ed25519) {
+        if matches!(policy.signer(), Policy::PublicKey(key) if key.key_type() == KeyType::Ed25519) {
             let mut bytes = Vec::new();
             reader
                 .read_to_end(&mut bytes)
@@ -538,6 +645,14 @@ impl Verifier {
                         predicate_type: statement.predicate_type.clone(),
                         subject: subject.name.clone(),
                         statement_type: statement.type_.clone(),
+                        statement: if self.config.include_statement {
+                            Some(
+                                serde_json::from_slice(&envelope.payload)
+                                    .map_err(|_| Error::Dsse("the statement is not JSON"))?,
+                            )
+                        } else {
+                            None
+                        },
                     }),
                 })
             }
@@ -613,6 +728,7 @@ impl Verifier {
 
         // Inclusion proof against a checkpoint signed by the same log.
         let mut proven = false;
+        let mut cosignatures = Vec::new();
         // A v0.1 proof without a checkpoint proves nothing (its root is unsigned); next to a
         // verified signed entry timestamp it is left aside, as sigstore-python does.
         let v01_promise_only = bundle.version == BundleVersion::V0_1
@@ -684,6 +800,25 @@ impl Verifier {
                 merkle::verify_inclusion(index, size, &leaf, &hashes, &root).map_err(rekor)?;
             }
             proven = true;
+            if let Some(witnesses) = &self.witnesses {
+                let found = checkpoint::SignedNote::parse(note)
+                    .and_then(|n| n.verify_cosignatures(&witnesses.keys))
+                    .map_err(rekor)?;
+                if found.len() < witnesses.threshold {
+                    return Err(Error::NotEnoughCosignatures {
+                        index,
+                        found: found.len(),
+                        required: witnesses.threshold,
+                    });
+                }
+                cosignatures = found
+                    .into_iter()
+                    .map(|c| WitnessCosignature {
+                        witness: c.name,
+                        time: Timestamp::from_unix(i64::try_from(c.timestamp).unwrap_or(i64::MAX)),
+                    })
+                    .collect();
+            }
         } else if self.config.require_inclusion_proof
             && !(bundle.version == BundleVersion::V0_1
                 && !self.config.require_inclusion_proof_in_v0_1
@@ -692,6 +827,13 @@ impl Verifier {
             // The v0.1 format makes the proof optional next to a signed entry timestamp
             // (which then has verified above); later versions require it.
             return Err(invalid("no inclusion proof"));
+        }
+        if let (Some(witnesses), false) = (&self.witnesses, proven) {
+            return Err(Error::NotEnoughCosignatures {
+                index,
+                found: 0,
+                required: witnesses.threshold,
+            });
         }
         if !proven && integrated_time.is_none() {
             return Err(invalid(
@@ -710,6 +852,7 @@ impl Verifier {
                 integrated_time,
                 inclusion_proof: proven,
                 inclusion_promise: entry.inclusion_promise.is_some(),
+                cosignatures,
             },
         ))
     }
