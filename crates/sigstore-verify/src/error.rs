@@ -56,7 +56,9 @@ pub enum Error {
     /// The certificate does not satisfy the identity policy.
     #[error("policy: {0}")]
     Policy(sigstore_x509_policy::PolicyError),
-    /// An RFC 3161 timestamp does not verify.
+    /// An RFC 3161 timestamp does not verify. [`crate::Verifier::verify`] no longer returns
+    /// it: a token that does not verify is skipped and reported
+    /// ([`crate::VerificationResult::skipped_timestamps`], [`Error::TimestampsSkipped`]).
     #[error("RFC 3161 timestamp #{index}: {source}")]
     Timestamp {
         /// Position of the timestamp in the bundle.

@@ -149,8 +149,9 @@ impl Policy {
         }
     }
 
-    /// The signer policy under any predicate-type requirements.
-    fn signer(&self) -> &Policy {
+    /// The policy for who signed (an identity or a key), under any predicate-type
+    /// requirements.
+    pub fn signer(&self) -> &Policy {
         let mut policy = self;
         while let Policy::PredicateType { policy: inner, .. } = policy {
             policy = inner;
