@@ -444,7 +444,7 @@ impl Verifier {
         let mut unvouched_logs = Vec::new();
         for (index, entry) in material.tlog_entries.iter().enumerate() {
             let (log, verified) =
-                self.verify_log_entry(index, entry, bundle, &signed, body_verifier)?;
+                self.verify_log_entry(index, entry, bundle, &signed, body_verifier, key)?;
             if !entries_seen.insert((log.log_id.as_slice(), entry.log_index)) {
                 return Err(Error::LogEntryInvalid {
                     index,
@@ -633,9 +633,12 @@ impl Verifier {
                 key.verify(algorithm, &pae, &signature.sig)
                     .map_err(Error::Signature)?;
                 if envelope.payload_type != intoto::PAYLOAD_TYPE {
-                    return Err(Error::Dsse(
-                        "the payload type is not application/vnd.in-toto+json",
-                    ));
+                    // Not an attestation: the signed content is the payload itself, so the
+                    // artifact must be exactly the payload.
+                    return Ok(SignedContent {
+                        artifact_digest: payload_as_artifact(&envelope.payload, artifact)?,
+                        statement: None,
+                    });
                 }
                 let statement = intoto::Statement::from_json_skipping_predicate(&envelope.payload)
                     .map_err(Error::Statement)?;
@@ -668,6 +671,7 @@ impl Verifier {
         bundle: &Bundle,
         signed: &SignedContent,
         verifier: BodyVerifier<'_>,
+        signing_key: &PublicKey,
     ) -> Result<(&'t TrustedLog, VerifiedLogEntry), Error> {
         let rekor = |source| Error::LogEntry { index, source };
         let invalid = |what| Error::LogEntryInvalid { index, what };
@@ -682,22 +686,34 @@ impl Verifier {
         // The entry body must describe this very signature, key and artifact.
         let body = EntryBody::parse(&entry.kind, &entry.kind_version, &entry.canonicalized_body)
             .map_err(rekor)?;
-        match &bundle.content {
-            BundleContent::MessageSignature(ms) => body
-                .check_message_signature(&ms.signature, verifier, &signed.artifact_digest)
-                .map_err(rekor)?,
-            BundleContent::DsseEnvelope(envelope) => {
-                let [signature] = envelope.signatures.as_slice() else {
-                    return Err(Error::Dsse("the envelope must carry exactly one signature"));
-                };
-                body.check_dsse(
+        let check = |verifier: BodyVerifier<'_>| match &bundle.content {
+            BundleContent::MessageSignature(ms) => {
+                body.check_message_signature(&ms.signature, verifier, &signed.artifact_digest)
+            }
+            BundleContent::DsseEnvelope(envelope) => match envelope.signatures.as_slice() {
+                [signature] => body.check_dsse(
                     &envelope.payload_type,
                     &envelope.payload,
                     &signature.sig,
                     verifier,
-                )
-                .map_err(rekor)?
+                ),
+                _ => Err(sigstore_rekor::Error::BodyMismatch(
+                    sigstore_rekor::BodyField::SignatureCount,
+                )),
+            },
+        };
+        match check(verifier) {
+            Ok(()) => {}
+            // A Rekor v2 entry may record the certificate's public key instead of the
+            // certificate (sigstore-js writes such entries; the certificate still ties that
+            // key to the identity). It binds when it is exactly the certificate's key.
+            Err(sigstore_rekor::Error::BodyMismatch(sigstore_rekor::BodyField::Verifier))
+                if matches!(verifier, BodyVerifier::Certificate(_))
+                    && matches!(body, EntryBody::HashedRekordV002 { .. }) =>
+            {
+                check(BodyVerifier::PublicKey(signing_key.spki_der())).map_err(rekor)?;
             }
+            Err(e) => return Err(rekor(e)),
         }
 
         let rekor_v2 =
@@ -739,6 +755,26 @@ impl Verifier {
                 .inclusion_proof
                 .as_ref()
                 .is_some_and(|p| p.checkpoint.is_none());
+        if let (true, Some(proof)) = (v01_promise_only, &entry.inclusion_proof) {
+            // Present fields are still checked: the path must lead to the proof's own root
+            // (unsigned, so it proves nothing more than the SET does).
+            let hashes = proof
+                .hashes
+                .iter()
+                .map(|h| <[u8; 32]>::try_from(h.as_slice()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| invalid("an inclusion proof hash is not 32 bytes"))?;
+            let root: [u8; 32] = proof
+                .root_hash
+                .as_slice()
+                .try_into()
+                .map_err(|_| invalid("the inclusion proof root is not 32 bytes"))?;
+            let size = u64::try_from(proof.tree_size).map_err(|_| invalid("negative tree size"))?;
+            let index =
+                u64::try_from(proof.log_index).map_err(|_| invalid("negative log index"))?;
+            let leaf = merkle::leaf_hash(&entry.canonicalized_body);
+            merkle::verify_inclusion(index, size, &leaf, &hashes, &root).map_err(rekor)?;
+        }
         if let Some(proof) = entry.inclusion_proof.as_ref().filter(|_| !v01_promise_only) {
             let note = proof
                 .checkpoint
@@ -903,6 +939,31 @@ fn matching_subject<'s>(
     } else {
         "no statement subject has a digest with an algorithm the artifact was hashed with"
     }))
+}
+
+/// For a DSSE envelope whose payload is not an in-toto statement: the artifact must be the
+/// payload (its bytes, or its digest under the strongest algorithm given); that digest.
+fn payload_as_artifact(payload: &[u8], artifact: &Artifact<'_>) -> Result<Digest, Error> {
+    let not_payload = Error::Dsse(
+        "the payload is not an in-toto statement, and the artifact is not the payload itself",
+    );
+    if let Artifact::Bytes(bytes) = artifact {
+        return if *bytes == payload {
+            Ok(HashAlgorithm::Sha256.digest(payload))
+        } else {
+            Err(not_payload)
+        };
+    }
+    let algorithm = STRONGEST_FIRST
+        .into_iter()
+        .find(|alg| artifact.has(*alg))
+        .ok_or(Error::Artifact("no artifact digest"))?;
+    let digest = artifact.digest(algorithm)?;
+    if algorithm.digest(payload) == digest {
+        Ok(digest)
+    } else {
+        Err(not_payload)
+    }
 }
 
 /// Whether `hex` (either case) spells `bytes`.
