@@ -93,7 +93,10 @@ fn digest(spec: &str) -> Result<Digest, String> {
 }
 
 /// Every way the case is verified, each with its outcome (`Err` holds why it failed).
-fn outcomes(dir: &Path, case: &Value) -> Result<Vec<(&'static str, Result<(), String>)>, String> {
+/// How a case was verified, and the outcome (`Err` holds why it failed).
+type Outcome = (&'static str, Result<(), String>);
+
+fn outcomes(dir: &Path, case: &Value) -> Result<Vec<Outcome>, String> {
     let root = trusted_root(dir, &case["trusted_root"])?;
     let verifier = Verifier::new(&root, VerifierConfig::default()).map_err(|e| e.to_string());
     let policy = policy(dir, &case["policy"])?;
