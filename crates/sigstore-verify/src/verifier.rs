@@ -1011,3 +1011,22 @@ fn signer_info(leaf: &Certificate) -> Result<SignerInfo, Error> {
         serial: hex::encode(leaf.x509().tbs_certificate.serial_number.as_bytes()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::hex_matches;
+
+    #[test]
+    fn hex_comparison() {
+        let bytes = [0x00, 0xab, 0xff];
+        assert!(hex_matches("00abff", &bytes));
+        assert!(hex_matches("00ABFF", &bytes));
+        assert!(hex_matches("00AbFf", &bytes));
+        for wrong in [
+            "00abfe", "00abf", "00abff00", "", "0gabff", "00ab+f", "é0abff",
+        ] {
+            assert!(!hex_matches(wrong, &bytes), "{wrong}");
+        }
+        assert!(hex_matches("", &[]));
+    }
+}
