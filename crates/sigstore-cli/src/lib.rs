@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use sigstore_crypto::{Digest, HashAlgorithm};
 use sigstore_types::{Bundle, TrustedRoot};
-use sigstore_verify::{artifact_digest_algorithm, Artifact};
+use sigstore_verify::{artifact_digest_algorithms, Artifact, ArtifactDigests};
 
 pub mod sign;
 pub mod trust;
@@ -20,22 +20,39 @@ pub mod trust;
 /// Largest bundle or trust file read, in bytes.
 pub const MAX_JSON_FILE: u64 = 32 * 1024 * 1024;
 
-/// An artifact named on the command line: a file, or a `sha256:HEX` digest.
+/// An artifact named on the command line: a file, or a `sha256:HEX`, `sha384:HEX` or
+/// `sha512:HEX` digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     /// A file path.
     File(PathBuf),
-    /// A digest given as `sha256:HEX`.
+    /// A digest given as `sha256:HEX`, `sha384:HEX` or `sha512:HEX`.
     Digest(Digest),
 }
 
 impl Input {
-    /// Parses an argument: `sha256:` followed by 64 hex digits is a digest, anything else a path.
+    /// Parses an argument: `sha256:`, `sha384:` or `sha512:` followed by 64, 96 or 128 hex
+    /// digits is a digest, anything else a path.
     pub fn parse(arg: &str) -> Result<Self> {
-        if let Some(hex) = arg.strip_prefix("sha256:") {
+        for algorithm in [
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512,
+        ] {
+            let Some(hex) = arg
+                .strip_prefix(algorithm.name())
+                .and_then(|rest| rest.strip_prefix(':'))
+            else {
+                continue;
+            };
             let bytes = hex::decode(hex).with_context(|| format!("{arg}: not a hex digest"))?;
-            let digest = Digest::new(HashAlgorithm::Sha256, &bytes)
-                .with_context(|| format!("{arg}: a SHA-256 digest has 64 hex digits"))?;
+            let digest = Digest::new(algorithm, &bytes).with_context(|| {
+                format!(
+                    "{arg}: a {} digest has {} hex digits",
+                    algorithm.name(),
+                    algorithm.output_len() * 2
+                )
+            })?;
             return Ok(Self::Digest(digest));
         }
         Ok(Self::File(PathBuf::from(arg)))
@@ -45,7 +62,7 @@ impl Input {
     pub fn display(&self) -> String {
         match self {
             Self::File(path) => path.display().to_string(),
-            Self::Digest(digest) => format!("sha256:{}", digest.to_hex()),
+            Self::Digest(digest) => format!("{}:{}", digest.algorithm().name(), digest.to_hex()),
         }
     }
 }
@@ -84,13 +101,20 @@ pub fn load_trusted_root(path: Option<&Path>, staging: bool) -> Result<TrustedRo
     }
 }
 
-/// The artifact an input stands for, hashed with the algorithm `bundle` needs. Files are
-/// streamed, so their size does not matter.
-pub fn artifact_digest(input: &Input, bundle: &Bundle) -> Result<Digest> {
-    let algorithm = artifact_digest_algorithm(bundle);
+/// The artifact an input stands for, hashed with every algorithm `bundle` needs (the message
+/// digest's, or each one the in-toto subjects name) in one pass. Files are streamed, so their
+/// size does not matter.
+pub fn artifact_digests(input: &Input, bundle: &Bundle) -> Result<Artifact<'static>> {
     match input {
-        Input::Digest(digest) => Ok(*digest),
-        Input::File(path) => hash_file(path, algorithm),
+        Input::Digest(digest) => Ok(Artifact::Digest(*digest)),
+        Input::File(path) => {
+            let mut file =
+                File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+            let digests =
+                ArtifactDigests::from_reader(&mut file, artifact_digest_algorithms(bundle))
+                    .with_context(|| format!("{}: cannot read", path.display()))?;
+            Ok(Artifact::Digests(digests))
+        }
     }
 }
 
@@ -131,7 +155,7 @@ pub fn artifact_for<'a>(
                 std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
             Ok(Artifact::Bytes(storage))
         }
-        _ => Ok(Artifact::Digest(artifact_digest(input, bundle)?)),
+        _ => artifact_digests(input, bundle),
     }
 }
 
@@ -226,6 +250,18 @@ mod tests {
             Ok(Input::Digest(_))
         ));
         assert!(Input::parse("sha256:abc").is_err());
+        for (name, len) in [("sha384", 96), ("sha512", 128)] {
+            let arg = format!("{name}:{}", "B".repeat(len));
+            match Input::parse(&arg).unwrap() {
+                Input::Digest(d) => {
+                    assert_eq!(d.algorithm().name(), name);
+                    assert_eq!(Input::Digest(d).display(), arg.to_lowercase());
+                }
+                other => panic!("{arg}: {other:?}"),
+            }
+            assert!(Input::parse(&format!("{name}:{}", "b".repeat(64))).is_err());
+        }
+        assert!(Input::parse(&format!("sha512:{}", "b".repeat(96))).is_err());
         assert!(Input::parse(&format!("sha256:{}", "z".repeat(64))).is_err());
         assert_eq!(
             Input::parse("file.txt").unwrap(),

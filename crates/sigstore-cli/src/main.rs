@@ -18,7 +18,7 @@ use clap::{Args, Parser, Subcommand};
 use sigstore_cli::{artifact_for, read_bundle, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
 use sigstore_types::Bundle;
-use sigstore_verify::{Policy, VerificationResult, Verifier, VerifierConfig};
+use sigstore_verify::{CosignatureVerifier, Policy, VerificationResult, Verifier, VerifierConfig};
 
 /// Sign and verify artifacts with Sigstore.
 #[derive(Parser)]
@@ -138,7 +138,8 @@ enum VerifyCommand {
 
 #[derive(Args)]
 struct CommonArgs {
-    /// Artifacts to verify: paths, or `sha256:HEX` digests (with --bundle).
+    /// Artifacts to verify: paths, or `sha256:HEX`, `sha384:HEX` or `sha512:HEX` digests
+    /// (with --bundle).
     #[arg(required = true, value_name = "FILE_OR_DIGEST")]
     inputs: Vec<String>,
     /// The bundle to verify (one input only). Default: FILE.sigstore.json, then FILE.sigstore,
@@ -171,9 +172,26 @@ struct CommonArgs {
     rekor_bundle: Option<PathBuf>,
     #[command(flatten)]
     trust: trust_flags::VerifyTrust,
-    /// Print one JSON verification result per input.
+    /// Print one JSON verification result per input (for DSSE bundles with the whole
+    /// verified in-toto statement).
     #[arg(long)]
     json: bool,
+    /// Require the bundle to carry an in-toto statement with exactly this predicate type
+    /// (for example https://slsa.dev/provenance/v1).
+    #[arg(long, value_name = "URI")]
+    predicate_type: Option<String>,
+    /// A witness key whose cosignature of each log checkpoint counts (a C2SP
+    /// tlog-cosignature/v1 verifier key, `NAME+KEYID+BASE64`, one per line; repeatable). Only
+    /// the witnesses given here count.
+    #[arg(long, value_name = "FILE")]
+    witness_key: Vec<PathBuf>,
+    /// How many of the --witness-key witnesses must have cosigned every checkpoint.
+    /// Default: all of them.
+    #[arg(long, value_name = "N", requires = "witness_key")]
+    witness_threshold: Option<usize>,
+    /// After OK, print the verified in-toto statement (DSSE bundles).
+    #[arg(long)]
+    print_statement: bool,
 }
 
 /// How to get an identity token when none is given (`sign`, `attest`, `get-identity-token`).
@@ -401,7 +419,7 @@ fn run(cli: Cli) -> Result<bool> {
                 cert_oidc_issuer_regexp.as_deref(),
             )
             .map_err(usage)?;
-            verify_all(&common, &policy)
+            verify_all(&common, policy)
         }
         Command::Verify(VerifyCommand::Github {
             common,
@@ -421,13 +439,13 @@ fn run(cli: Cli) -> Result<bool> {
                 git_ref,
             })
             .map_err(usage)?;
-            verify_all(&common, &policy)
+            verify_all(&common, policy)
         }
         Command::Verify(VerifyCommand::Key { common, key }) => {
             let pem = read_limited(&key, 1024 * 1024)?;
             let key = PublicKey::from_pem(&pem)
                 .with_context(|| format!("{}: not a PEM public key", key.display()))?;
-            verify_all(&common, &Policy::key(key))
+            verify_all(&common, Policy::key(key))
         }
         Command::TrustInstance {
             root,
@@ -511,16 +529,62 @@ fn discover(input: &Input) -> Option<Material> {
     None
 }
 
-fn verify_all(common: &CommonArgs, policy: &Policy) -> Result<bool> {
+/// The witness keys of `--witness-key` files (one C2SP verifier key per non-empty line;
+/// lines starting with `#` are comments).
+fn witness_keys(files: &[PathBuf]) -> Result<Vec<CosignatureVerifier>> {
+    let mut keys = Vec::new();
+    for file in files {
+        let text = read_limited(file, 64 * 1024)?;
+        let text = String::from_utf8(text)
+            .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", file.display()))?;
+        let before = keys.len();
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            keys.push(
+                CosignatureVerifier::from_vkey(line)
+                    .with_context(|| format!("{}: not a witness key", file.display()))?,
+            );
+        }
+        if keys.len() == before {
+            bail!("{}: no witness key in the file", file.display());
+        }
+    }
+    Ok(keys)
+}
+
+fn verify_all(common: &CommonArgs, policy: Policy) -> Result<bool> {
     let jobs = plan(common)?;
+    let policy = match &common.predicate_type {
+        Some(predicate_type) => policy.with_predicate_type(predicate_type),
+        None => policy,
+    };
+    let policy = &policy;
+    let witnesses = witness_keys(&common.witness_key).map_err(usage)?;
+    let threshold = common.witness_threshold.unwrap_or(witnesses.len());
+    if !witnesses.is_empty() && (threshold == 0 || threshold > witnesses.len()) {
+        return Err(usage(anyhow::anyhow!(
+            "--witness-threshold must be between 1 and the number of witness keys ({})",
+            witnesses.len()
+        )));
+    }
     let root = trust_flags::verify_root(&common.trust)?;
+    let mut config = VerifierConfig::default();
+    config.include_statement = common.json || common.print_statement;
+    let with_witnesses = |verifier: Verifier| -> Result<Verifier> {
+        if witnesses.is_empty() {
+            Ok(verifier)
+        } else {
+            Ok(verifier.with_witnesses(witnesses.clone(), threshold)?)
+        }
+    };
     let verifier =
-        Verifier::new(&root, VerifierConfig::default()).context("the trusted root is unusable")?;
-    let legacy_verifier = Verifier::new(
-        &root,
-        VerifierConfig::default().allowing_promise_only_entries(),
-    )
-    .context("the trusted root is unusable")?;
+        with_witnesses(Verifier::new(&root, config).context("the trusted root is unusable")?)?;
+    let legacy_verifier = with_witnesses(
+        Verifier::new(&root, config.allowing_promise_only_entries())
+            .context("the trusted root is unusable")?,
+    )?;
 
     // Inputs verify in parallel; results print in input order.
     let results: Vec<Mutex<Option<Result<VerificationResult>>>> =
@@ -564,12 +628,29 @@ fn verify_all(common: &CommonArgs, policy: &Policy) -> Result<bool> {
         let shown = sigstore_cli::escape_controls(&name);
         match outcome {
             Ok(result) => {
+                for skipped in &result.skipped_timestamps {
+                    tracing::warn!(
+                        "{shown}: RFC 3161 timestamp #{} skipped (not counted): {}",
+                        skipped.index,
+                        sigstore_cli::escape_controls(&skipped.reason)
+                    );
+                }
+                for note in &result.notes {
+                    tracing::info!("{shown}: {note}");
+                }
                 if common.json {
                     let line =
                         serde_json::json!({"input": name, "verified": true, "result": result});
                     writeln!(out, "{line}")?;
                 } else {
                     writeln!(out, "OK: {shown}")?;
+                    if common.print_statement {
+                        if let Some(statement) =
+                            result.statement.as_ref().and_then(|s| s.statement.as_ref())
+                        {
+                            writeln!(out, "{}", serde_json::to_string_pretty(statement)?)?;
+                        }
+                    }
                 }
             }
             Err(error) => {
@@ -596,7 +677,7 @@ fn verify_one(
     material: Option<&Material>,
     policy: &Policy,
 ) -> Result<VerificationResult> {
-    let key = match policy {
+    let key = match policy.signer() {
         Policy::PublicKey(key) => Some(&**key),
         _ => None,
     };

@@ -266,9 +266,14 @@ const MUTATIONS: &[Mutation] = &[
     ("plus-dsse-envelope", |b| {
         b["dsseEnvelope"] = json!({"payload": "", "payloadType": "x", "signatures": []});
     }),
-    ("garbage-rfc3161-timestamp", |b| {
+    // A token that does not verify is skipped (with a warning), never counted: with the SET
+    // gone it was the only time source, so nothing verifies the signing time.
+    ("garbage-rfc3161-timestamp-as-only-time-source", |b| {
         b["verificationMaterial"]["timestampVerificationData"] =
             json!({"rfc3161Timestamps": [{"signedTimestamp": b64(b"\x30\x03\x02\x01\x00")}]});
+        if let Some(e) = entry(b).as_object_mut() {
+            e.remove("inclusionPromise");
+        }
     }),
     ("tlog-entries-empty", |b| {
         b["verificationMaterial"]["tlogEntries"] = json!([])

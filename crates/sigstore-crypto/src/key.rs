@@ -191,10 +191,10 @@ impl PublicKey {
         Self::from_spki_der(&spki)
     }
 
-    /// Parses a PEM `PUBLIC KEY` block.
+    /// Parses a PEM `PUBLIC KEY` block, read leniently ([`crate::pem::decode`]: base64 lines
+    /// of any length, CRLF, text around the block).
     pub fn from_pem(pem: &[u8]) -> Result<Self, Error> {
-        let (label, der) =
-            der::pem::decode_vec(pem).map_err(|_| Error::MalformedKey("not a PEM document"))?;
+        let (label, der) = crate::pem::decode(pem).map_err(|e| Error::MalformedKey(e.as_str()))?;
         if label != "PUBLIC KEY" {
             return Err(Error::MalformedKey("PEM label is not PUBLIC KEY"));
         }

@@ -33,6 +33,7 @@ mod backend;
 mod error;
 mod hash;
 mod key;
+pub mod pem;
 #[cfg(feature = "probe")]
 pub mod probe;
 mod signing;

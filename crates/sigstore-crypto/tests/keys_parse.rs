@@ -44,6 +44,13 @@ fn pem_lf_and_crlf() {
         let key = PublicKey::from_pem(crlf.as_bytes()).unwrap();
         assert_eq!(key.key_type(), key_type);
         assert_eq!(key.spki_der(), der.as_slice());
+        // One long base64 line (npm's registry key as published), with text around it.
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let one_line = format!(
+            "registry key:\n-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----\nend\n"
+        );
+        let key = PublicKey::from_pem(one_line.as_bytes()).unwrap();
+        assert_eq!(key.spki_der(), der.as_slice());
     }
 }
 

@@ -151,6 +151,171 @@ impl SignedNote {
     }
 }
 
+/// A witness cosignature that verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cosignature {
+    /// Position of the witness in the slice given to [`SignedNote::verify_cosignatures`].
+    pub witness: usize,
+    /// The witness key name.
+    pub name: String,
+    /// When the witness cosigned (seconds since the Unix epoch, as the witness claims).
+    pub timestamp: u64,
+}
+
+impl SignedNote {
+    /// Checks witness cosignatures ([C2SP tlog-cosignature] v1, Ed25519) over this note against
+    /// the witness keys the caller trusts, and returns one verified [`Cosignature`] per
+    /// distinct witness.
+    ///
+    /// Lines that match no witness by (key name, key ID) are ignored (the log's own signature,
+    /// other witnesses). A line that matches a witness must verify, or the note is rejected
+    /// with [`Error::NoteSignatureInvalid`]. Only the witnesses given count: nothing in the
+    /// note itself can add one.
+    ///
+    /// [C2SP tlog-cosignature]: https://c2sp.org/tlog-cosignature
+    pub fn verify_cosignatures(
+        &self,
+        witnesses: &[CosignatureVerifier],
+    ) -> Result<Vec<Cosignature>, Error> {
+        let mut verified: Vec<Cosignature> = Vec::new();
+        for sig in &self.signatures {
+            for (index, witness) in witnesses
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.name == sig.name && w.key_id == sig.key_id)
+            {
+                let timestamp = witness.verify(&self.text, &sig.name, &sig.signature)?;
+                // Count a witness once, however many lines or copies of its key there are.
+                let duplicate = verified.iter().any(|c| {
+                    witnesses
+                        .get(c.witness)
+                        .is_some_and(|w| w.name == witness.name && w.key == witness.key)
+                });
+                if !duplicate {
+                    verified.push(Cosignature {
+                        witness: index,
+                        name: witness.name.clone(),
+                        timestamp,
+                    });
+                }
+            }
+        }
+        Ok(verified)
+    }
+}
+
+/// C2SP signature type byte of tlog-cosignature/v1 (Ed25519) keys.
+const C2SP_TYPE_COSIGNATURE_V1: u8 = 0x04;
+
+/// A witness (cosigner) key for [C2SP tlog-cosignature] v1: an Ed25519 key with a name. Key
+/// ID = SHA-256(name || 0x0A || 0x04 || 32-byte key)[0..4]; the signature line carries an
+/// 8-byte big-endian timestamp then an Ed25519 signature over `"cosignature/v1\n"`,
+/// `"time <timestamp>\n"` and the note text.
+///
+/// [C2SP tlog-cosignature]: https://c2sp.org/tlog-cosignature
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CosignatureVerifier {
+    name: String,
+    key_id: [u8; 4],
+    key: PublicKey,
+}
+
+impl CosignatureVerifier {
+    /// A witness key from its name and its raw 32-byte Ed25519 public key.
+    pub fn new(name: &str, raw_key: &[u8]) -> Result<Self, Error> {
+        check_name(name).map_err(|_| Error::InvalidWitnessKey("invalid key name"))?;
+        if raw_key.len() != 32 {
+            return Err(Error::InvalidWitnessKey("an Ed25519 key is 32 bytes"));
+        }
+        let spki = [&ED25519_SPKI_PREFIX[..], raw_key].concat();
+        let key = PublicKey::from_spki_der(&spki)
+            .map_err(|_| Error::InvalidWitnessKey("not an Ed25519 public key"))?;
+        let mut h = Sha256::new();
+        h.update(name.as_bytes());
+        h.update([b'\n', C2SP_TYPE_COSIGNATURE_V1]);
+        h.update(raw_key);
+        let hash: Hash = h.finalize().into();
+        let [a, b, c, d, ..] = hash;
+        Ok(Self {
+            name: name.to_owned(),
+            key_id: [a, b, c, d],
+            key,
+        })
+    }
+
+    /// Parses a C2SP signed-note verifier key (`vkey`) of type 0x04:
+    /// `<name>+<8 hex digits key ID>+<base64(0x04 || 32-byte Ed25519 key)>`, surrounding
+    /// whitespace ignored. The key ID must be the one the name and key give.
+    pub fn from_vkey(vkey: &str) -> Result<Self, Error> {
+        let vkey = vkey.trim();
+        // Names hold no '+', key IDs neither; the base64 key may.
+        let mut parts = vkey.splitn(3, '+');
+        let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::InvalidWitnessKey(
+                "not a verifier key <name>+<key ID>+<key>",
+            ));
+        };
+        let id = hex::decode(id_hex)
+            .ok()
+            .filter(|id| id.len() == 4)
+            .ok_or(Error::InvalidWitnessKey("the key ID is not 8 hex digits"))?;
+        let raw = STANDARD
+            .decode(b64)
+            .map_err(|_| Error::InvalidWitnessKey("the key is not base64"))?;
+        let (&kind, key) = raw
+            .split_first()
+            .ok_or(Error::InvalidWitnessKey("the key is empty"))?;
+        if kind != C2SP_TYPE_COSIGNATURE_V1 {
+            return Err(Error::InvalidWitnessKey(
+                "not a cosignature/v1 key (type 0x04)",
+            ));
+        }
+        let verifier = Self::new(name, key)?;
+        if verifier.key_id[..] != id[..] {
+            return Err(Error::InvalidWitnessKey(
+                "the key ID does not match the name and key",
+            ));
+        }
+        Ok(verifier)
+    }
+
+    /// The witness key name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The 4-byte key ID of the witness's signature lines.
+    pub fn key_id(&self) -> [u8; 4] {
+        self.key_id
+    }
+
+    /// Checks one cosignature (timestamp || signature) over `text`; the timestamp on success.
+    fn verify(&self, text: &str, line_name: &str, signature: &[u8]) -> Result<u64, Error> {
+        let malformed = |what| Error::MalformedCosignature {
+            name: line_name.to_owned(),
+            what,
+        };
+        let invalid = || Error::NoteSignatureInvalid {
+            name: line_name.to_owned(),
+            key_id: self.key_id,
+        };
+        if signature.len() != 8 + 64 {
+            return Err(malformed("not an 8-byte timestamp and a 64-byte signature"));
+        }
+        let (time, sig) = signature.split_at(8);
+        let timestamp = u64::from_be_bytes(time.try_into().map_err(|_| invalid())?);
+        if timestamp > i64::MAX as u64 {
+            return Err(malformed("timestamp beyond 2^63 - 1"));
+        }
+        let message = format!("cosignature/v1\ntime {timestamp}\n{text}");
+        self.key
+            .verify(SignatureAlgorithm::Ed25519, message.as_bytes(), sig)
+            .map_err(|_| invalid())?;
+        Ok(timestamp)
+    }
+}
+
 fn parse_signature_line(line: &str) -> Result<NoteSignature, Error> {
     let rest = line
         .strip_prefix(SIGNATURE_PREFIX)

@@ -95,6 +95,18 @@ pub enum Error {
         /// The origin in the checkpoint.
         found: String,
     },
+    /// A witness (cosigner) key is not a usable C2SP tlog-cosignature/v1 verifier key.
+    #[error("witness key: {0}")]
+    InvalidWitnessKey(&'static str),
+    /// A cosignature line names a trusted witness but is malformed (wrong length, timestamp
+    /// beyond 2^63 - 1).
+    #[error("cosignature from {name}: {what}")]
+    MalformedCosignature {
+        /// The witness key name on the line.
+        name: String,
+        /// What is wrong.
+        what: &'static str,
+    },
     /// The key cannot be used for this kind of note signature.
     #[error("a {0:?} key cannot be used for this note verifier")]
     UnsupportedNoteKey(KeyType),

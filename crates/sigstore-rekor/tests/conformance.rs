@@ -1,5 +1,5 @@
 //! Checks this crate's pieces against the real sigstore-conformance bundles in
-//! `$SIGSTORE_SHARED_DIR/conformance/bundle-verify`.
+//! `testdata/conformance/bundle-verify`.
 //!
 //! Each test runs one step of bundle verification over every case and compares the set of
 //! cases that fail that step with the cases known to be broken in exactly that step.

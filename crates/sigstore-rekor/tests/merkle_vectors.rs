@@ -1,4 +1,4 @@
-//! Data-driven test over the transparency-dev Merkle vectors in `$SIGSTORE_SHARED_DIR/vectors/merkle`.
+//! Data-driven test over the transparency-dev Merkle vectors in `testdata/merkle`.
 #![allow(clippy::unwrap_used)] // Test helpers: a panic is a test failure.
 
 use std::path::{Path, PathBuf};

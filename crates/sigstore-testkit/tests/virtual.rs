@@ -407,7 +407,11 @@ fn each_tampering_is_rejected() {
         &sigstore,
         "timestamp outside TSA validity",
     );
-    assert!(matches!(err, Error::Timestamp { .. }), "{err}");
+    // The token is skipped (never counted), so no verified time is left.
+    assert!(
+        matches!(err, Error::TimestampsSkipped { found: 0, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -504,4 +508,167 @@ fn trust_documents_round_trip() {
     .unwrap();
     assert_eq!(v1.rekor_tlog_urls[0].major_api_version, 1);
     assert_eq!(v1.rekor_tlog_urls[0].url, sigstore.urls().rekor_v1);
+}
+
+/// A keyless Rekor v1 DSSE bundle over `statement`.
+fn dsse_bundle_for(sigstore: &VirtualSigstore, statement: Value) -> Bundle {
+    let s = keyless(sigstore, at(10), Tampering::none());
+    let mut envelope = Envelope {
+        payload: statement.to_string().into_bytes(),
+        payload_type: "application/vnd.in-toto+json".into(),
+        signatures: vec![],
+    };
+    let sig = s.key.sign(&envelope.pae());
+    envelope.signatures.push(DsseSignature {
+        sig,
+        keyid: String::new(),
+    });
+    let entry = sigstore
+        .rekor_v1_add_dsse(&envelope, LogVerifier::Certificate(&s.leaf), at(20))
+        .unwrap();
+    bundle(s.leaf, entry, vec![], BundleContent::DsseEnvelope(envelope))
+}
+
+#[test]
+fn subjects_match_on_the_strongest_common_digest() {
+    let sigstore = VirtualSigstore::new(t0()).unwrap();
+    let hex = |alg: HashAlgorithm| alg.digest(ARTIFACT).to_hex();
+    let wrong = |alg: HashAlgorithm| alg.digest(b"something else").to_hex();
+    let statement = |digest: Value, type_: &str| {
+        json!({
+            "_type": type_,
+            "subject": [
+                {"name": "other", "digest": {"sha256": wrong(HashAlgorithm::Sha256)}},
+                {"name": "artifact", "digest": digest},
+            ],
+            "predicateType": "https://slsa.dev/provenance/v1",
+            "predicate": {}
+        })
+    };
+    let v = verifier(&sigstore);
+    let p = policy(&sigstore);
+    let (mut passed, mut failed) = (0, 0);
+    let mut check = |what: &str, ok: bool| {
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+            println!("UNEXPECTED {what}");
+        }
+    };
+
+    // npm provenance: sha512 only (in-toto Statement v0.1 and v1).
+    for type_ in [
+        "https://in-toto.io/Statement/v0.1",
+        "https://in-toto.io/Statement/v1",
+    ] {
+        let b = dsse_bundle_for(
+            &sigstore,
+            statement(json!({"sha512": hex(HashAlgorithm::Sha512)}), type_),
+        );
+        let r = v.verify(&b, Artifact::Bytes(ARTIFACT), &p);
+        check(
+            "sha512 subject, bytes",
+            r.as_ref()
+                .is_ok_and(|r| r.artifact_digest.starts_with("sha512:")),
+        );
+        check(
+            "sha512 subject, sha512 digest",
+            v.verify(
+                &b,
+                Artifact::Digest(HashAlgorithm::Sha512.digest(ARTIFACT)),
+                &p,
+            )
+            .is_ok(),
+        );
+        check(
+            "sha512 subject, sha256 digest only",
+            v.verify(
+                &b,
+                Artifact::Digest(HashAlgorithm::Sha256.digest(ARTIFACT)),
+                &p,
+            )
+            .is_err(),
+        );
+        check(
+            "sha512 subject, other bytes",
+            v.verify(&b, Artifact::Bytes(b"other bytes"), &p).is_err(),
+        );
+        // Streaming hashes the file with sha512, the algorithm the subjects name.
+        check(
+            "sha512 subject, reader",
+            v.verify_reader(&b, &mut &ARTIFACT[..], &p).is_ok(),
+        );
+        check(
+            "sha512 subject, other reader",
+            v.verify_reader(&b, &mut &b"other"[..], &p).is_err(),
+        );
+    }
+    // sha384 alone.
+    let b = dsse_bundle_for(
+        &sigstore,
+        statement(
+            json!({"sha384": hex(HashAlgorithm::Sha384)}),
+            "https://in-toto.io/Statement/v1",
+        ),
+    );
+    check(
+        "sha384 subject, bytes",
+        v.verify(&b, Artifact::Bytes(ARTIFACT), &p).is_ok(),
+    );
+    check(
+        "sha384 subject, sha384 digest",
+        v.verify(
+            &b,
+            Artifact::Digest(HashAlgorithm::Sha384.digest(ARTIFACT)),
+            &p,
+        )
+        .is_ok(),
+    );
+    // Both algorithms, the strongest right: matches.
+    let b = dsse_bundle_for(
+        &sigstore,
+        statement(
+            json!({"sha256": hex(HashAlgorithm::Sha256), "sha512": hex(HashAlgorithm::Sha512)}),
+            "https://in-toto.io/Statement/v1",
+        ),
+    );
+    check(
+        "both right, bytes",
+        v.verify(&b, Artifact::Bytes(ARTIFACT), &p)
+            .is_ok_and(|r| r.artifact_digest.starts_with("sha512:")),
+    );
+    check(
+        "both right, reader (one pass, two hashes)",
+        v.verify_reader(&b, &mut &ARTIFACT[..], &p).is_ok(),
+    );
+    // The strongest wrong: the artifact's bytes do not match, whatever sha256 says.
+    let b = dsse_bundle_for(
+        &sigstore,
+        statement(
+            json!({"sha256": hex(HashAlgorithm::Sha256), "sha512": wrong(HashAlgorithm::Sha512)}),
+            "https://in-toto.io/Statement/v1",
+        ),
+    );
+    check(
+        "sha512 wrong, bytes",
+        v.verify(&b, Artifact::Bytes(ARTIFACT), &p).is_err(),
+    );
+    // Unknown algorithms alone never match.
+    let b = dsse_bundle_for(
+        &sigstore,
+        statement(
+            json!({"md5": "00", "gitCommit": "abc"}),
+            "https://in-toto.io/Statement/v1",
+        ),
+    );
+    check(
+        "unknown algorithms",
+        matches!(
+            v.verify(&b, Artifact::Bytes(ARTIFACT), &p),
+            Err(Error::Dsse(_))
+        ),
+    );
+    println!("subject digests: {passed} passed, {failed} failed");
+    assert_eq!(failed, 0);
 }

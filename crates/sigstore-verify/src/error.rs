@@ -59,7 +59,9 @@ pub enum Error {
     /// The certificate does not satisfy the identity policy.
     #[error("policy: {0}")]
     Policy(sigstore_x509_policy::PolicyError),
-    /// An RFC 3161 timestamp does not verify.
+    /// An RFC 3161 timestamp does not verify. [`crate::Verifier::verify`] no longer returns
+    /// it: a token that does not verify is skipped and reported
+    /// ([`crate::VerificationResult::skipped_timestamps`], [`Error::TimestampsSkipped`]).
     #[error("RFC 3161 timestamp #{index}: {source}")]
     Timestamp {
         /// Position of the timestamp in the bundle.
@@ -118,6 +120,21 @@ pub enum Error {
         /// The configured threshold.
         required: usize,
     },
+    /// Too few verified signing times, and some RFC 3161 timestamps were skipped because they
+    /// did not verify.
+    #[error("signing time: {found} verified time sources, {required} required; {skipped} RFC 3161 timestamp(s) did not verify (#{first_index}: {first_reason})")]
+    TimestampsSkipped {
+        /// Verified time sources.
+        found: usize,
+        /// The configured threshold.
+        required: usize,
+        /// How many timestamps were skipped.
+        skipped: usize,
+        /// Position of the first skipped timestamp.
+        first_index: usize,
+        /// Why it did not verify.
+        first_reason: String,
+    },
     /// The artifact's digest was given with an algorithm the bundle's signature does not use.
     #[error("artifact: {0}")]
     Artifact(&'static str),
@@ -133,6 +150,28 @@ pub enum Error {
     /// The DSSE envelope is not an in-toto statement about this artifact.
     #[error("DSSE: {0}")]
     Dsse(&'static str),
+    /// The policy requires an in-toto predicate type the bundle does not carry.
+    #[error("policy: the predicate type is {}, not the required {required}", found.as_deref().unwrap_or("absent (no in-toto statement)"))]
+    PredicateType {
+        /// The predicate type the policy requires.
+        required: String,
+        /// The statement's predicate type, if the bundle carries a statement.
+        found: Option<String>,
+    },
+    /// Fewer witnesses cosigned a log entry's checkpoint than the verifier requires.
+    #[error("transparency log entry #{index}: {found} witness cosignature(s) verified, {required} required")]
+    NotEnoughCosignatures {
+        /// Position of the entry in the bundle.
+        index: usize,
+        /// Distinct trusted witnesses whose cosignature verified.
+        found: usize,
+        /// The configured threshold.
+        required: usize,
+    },
+    /// The witness configuration is unusable (no keys, or a threshold of 0 or above the
+    /// number of keys).
+    #[error("witnesses: {0}")]
+    WitnessConfig(&'static str),
     /// The in-toto statement is malformed.
     #[error("DSSE: statement: {0}")]
     Statement(sigstore_types::Error),

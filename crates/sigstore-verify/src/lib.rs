@@ -29,19 +29,23 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod digests;
 mod error;
 mod instance;
 mod result;
 mod trust;
 mod verifier;
 
+pub use digests::{artifact_digest_algorithms, ArtifactDigests, DigestAlgorithms};
 pub use error::Error;
 pub use result::{
-    SignerInfo, StatementInfo, TimeSource, VerificationResult, VerifiedLogEntry, VerifiedTime,
+    SignerInfo, SkippedTimestamp, StatementInfo, TimeSource, VerificationResult, VerifiedLogEntry,
+    VerifiedTime, WitnessCosignature,
 };
 pub use trust::TrustMaterial;
 pub use verifier::{artifact_digest_algorithm, Artifact, Policy, Verifier, VerifierConfig};
 
+pub use sigstore_rekor::checkpoint::CosignatureVerifier;
 #[cfg(feature = "tuf")]
 pub use sigstore_trust::tuf::{LoadOptions, Loaded, Origin};
 pub use sigstore_trust::Instance;

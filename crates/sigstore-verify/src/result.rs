@@ -18,10 +18,28 @@ pub struct VerificationResult {
     pub statement: Option<StatementInfo>,
     /// Every verified signing time and where it came from.
     pub verified_times: Vec<VerifiedTime>,
+    /// RFC 3161 timestamps that did not verify and were not counted, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_timestamps: Vec<SkippedTimestamp>,
     /// Every verified transparency log entry.
     pub log_entries: Vec<VerifiedLogEntry>,
     /// Number of embedded SCTs verified against trusted CT logs.
     pub verified_scts: usize,
+    /// Things worth knowing that did not affect the outcome (for example a bundled root
+    /// certificate identical to a trust anchor, which was ignored).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// An RFC 3161 timestamp that did not verify: skipped, never counted toward the threshold.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SkippedTimestamp {
+    /// Position of the timestamp in the bundle.
+    pub index: usize,
+    /// Why it did not verify.
+    pub reason: String,
 }
 
 /// The signer of a verified bundle.
@@ -62,6 +80,10 @@ pub struct StatementInfo {
     pub subject: String,
     /// The statement's `_type`.
     pub statement_type: String,
+    /// The whole verified statement, predicate included, when the verifier was configured
+    /// with `include_statement`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<serde_json::Value>,
 }
 
 /// A signing time that verified.
@@ -113,4 +135,19 @@ pub struct VerifiedLogEntry {
     pub inclusion_proof: bool,
     /// Whether a signed entry timestamp verified.
     pub inclusion_promise: bool,
+    /// Cosignatures of the entry's checkpoint by the witnesses the caller trusts (empty
+    /// unless the verifier was given witness keys).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cosignatures: Vec<WitnessCosignature>,
+}
+
+/// A verified witness cosignature of a log checkpoint.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WitnessCosignature {
+    /// The witness key name.
+    pub witness: String,
+    /// When the witness says it cosigned.
+    pub time: Timestamp,
 }

@@ -96,6 +96,15 @@ impl TrustMaterial {
         })
     }
 
+    /// Whether `der` is byte-identical to the trust anchor (last certificate) of one of the
+    /// trusted Fulcio certificate authorities.
+    pub(crate) fn is_fulcio_anchor(&self, der: &[u8]) -> bool {
+        self.certificate_authorities
+            .iter()
+            .filter_map(|ca| ca.certificates().last())
+            .any(|anchor| anchor.der() == der)
+    }
+
     pub(crate) fn log_named_by(&self, log_id: &[u8]) -> Option<&TrustedLog> {
         self.logs.iter().find(|log| log.is_named_by(log_id))
     }

@@ -4,16 +4,21 @@ use std::collections::BTreeSet;
 
 use sigstore_crypto::{Digest, HashAlgorithm, KeyType, PublicKey, SignatureAlgorithm};
 use sigstore_rekor::body::{EntryBody, Verifier as BodyVerifier};
+use sigstore_rekor::checkpoint::CosignatureVerifier;
 use sigstore_rekor::{checkpoint, merkle, set};
-use sigstore_types::bundle::{BundleContent, TransparencyLogEntry, VerificationMaterialContent};
+use sigstore_types::bundle::{
+    BundleContent, BundleVersion, TransparencyLogEntry, VerificationMaterialContent,
+};
 use sigstore_types::{common, dsse, intoto, Bundle, Timestamp, TrustedRoot};
 use sigstore_x509_policy::{
     check_fulcio_leaf_profile, san, verify_chain, Certificate, FulcioExtensions, KeyPurpose,
     VerificationPolicy, VerifiedChain,
 };
 
+use crate::digests::{artifact_digest_algorithms, ArtifactDigests, STRONGEST_FIRST};
 use crate::result::{
-    SignerInfo, StatementInfo, TimeSource, VerificationResult, VerifiedLogEntry, VerifiedTime,
+    SignerInfo, SkippedTimestamp, StatementInfo, TimeSource, VerificationResult, VerifiedLogEntry,
+    VerifiedTime, WitnessCosignature,
 };
 use crate::trust::{TrustMaterial, TrustedLog};
 use crate::Error;
@@ -33,6 +38,15 @@ pub struct VerifierConfig {
     /// false, an entry with only a signed entry timestamp (inclusion promise) is accepted, as
     /// legacy `.rekor` materials and early v0.1 bundles carry no proof.
     pub require_inclusion_proof: bool,
+    /// Whether v0.1 bundles, too, must carry an inclusion proof. The v0.1 format makes the
+    /// proof optional next to a signed entry timestamp, and by default such an entry verifies
+    /// on its SET alone (the result reports `inclusionProof: false`). The media type is not
+    /// signed, so set this to refuse entries that rest on a SET alone in any bundle.
+    pub require_inclusion_proof_in_v0_1: bool,
+    /// Whether the result of a DSSE bundle carries the whole verified in-toto statement
+    /// ([`StatementInfo::statement`]), predicate included. Off by default: reading the
+    /// predicate costs time the subject match does not need.
+    pub include_statement: bool,
 }
 
 impl Default for VerifierConfig {
@@ -42,6 +56,8 @@ impl Default for VerifierConfig {
             time_threshold: 1,
             sct_threshold: 1,
             require_inclusion_proof: true,
+            require_inclusion_proof_in_v0_1: false,
+            include_statement: false,
         }
     }
 }
@@ -61,9 +77,13 @@ impl VerifierConfig {
 pub enum Artifact<'a> {
     /// The artifact's bytes.
     Bytes(&'a [u8]),
-    /// The artifact's digest (for example from `sha256:HEX`). Pure Ed25519 managed-key
-    /// signatures cannot be checked from a digest.
+    /// The artifact's digest (for example from `sha256:HEX`, `sha384:HEX` or `sha512:HEX`).
+    /// Pure Ed25519 managed-key signatures cannot be checked from a digest.
     Digest(Digest),
+    /// The artifact's digests under several algorithms (see [`artifact_digest_algorithms`]):
+    /// what a caller that streams a file computes, in one pass, for a DSSE bundle whose
+    /// subjects name several algorithms.
+    Digests(ArtifactDigests),
 }
 
 impl Artifact<'_> {
@@ -71,9 +91,21 @@ impl Artifact<'_> {
         match self {
             Artifact::Bytes(bytes) => Ok(algorithm.digest(bytes)),
             Artifact::Digest(digest) if digest.algorithm() == algorithm => Ok(*digest),
+            Artifact::Digests(digests) => digests.get(algorithm).copied().ok_or(Error::Artifact(
+                "no artifact digest with the algorithm the signature uses",
+            )),
             Artifact::Digest(_) => Err(Error::Artifact(
                 "the artifact digest's algorithm differs from the one the signature uses",
             )),
+        }
+    }
+
+    /// Whether a digest under `algorithm` can be had for the artifact.
+    fn has(&self, algorithm: HashAlgorithm) -> bool {
+        match self {
+            Artifact::Bytes(_) => true,
+            Artifact::Digest(digest) => digest.algorithm() == algorithm,
+            Artifact::Digests(digests) => digests.get(algorithm).is_some(),
         }
     }
 }
@@ -85,6 +117,15 @@ pub enum Policy {
     Identity(Box<dyn VerificationPolicy>),
     /// A managed-key bundle signed by this key.
     PublicKey(Box<PublicKey>),
+    /// `policy`, and the bundle must be a DSSE envelope whose in-toto statement has exactly
+    /// this `predicateType` (for example `https://slsa.dev/provenance/v1`). Build it with
+    /// [`Policy::with_predicate_type`].
+    PredicateType {
+        /// Who must have signed.
+        policy: Box<Policy>,
+        /// The required predicate type URI, compared exactly.
+        predicate_type: String,
+    },
 }
 
 impl Policy {
@@ -97,6 +138,48 @@ impl Policy {
     pub fn key(key: PublicKey) -> Self {
         Self::PublicKey(Box::new(key))
     }
+
+    /// This policy, and the bundle must carry an in-toto statement with exactly this
+    /// `predicateType`. Applied more than once, every predicate type given must match (so
+    /// only one value can ever pass).
+    pub fn with_predicate_type(self, predicate_type: impl Into<String>) -> Self {
+        Self::PredicateType {
+            policy: Box::new(self),
+            predicate_type: predicate_type.into(),
+        }
+    }
+
+    /// The policy for who signed (an identity or a key), under any predicate-type
+    /// requirements.
+    pub fn signer(&self) -> &Policy {
+        let mut policy = self;
+        while let Policy::PredicateType { policy: inner, .. } = policy {
+            policy = inner;
+        }
+        policy
+    }
+
+    /// Checks every predicate-type requirement against the verified statement.
+    fn check_predicate_types(&self, statement: Option<&StatementInfo>) -> Result<(), Error> {
+        let mut policy = self;
+        while let Policy::PredicateType {
+            policy: inner,
+            predicate_type,
+        } = policy
+        {
+            match statement {
+                Some(s) if s.predicate_type == *predicate_type => {}
+                found => {
+                    return Err(Error::PredicateType {
+                        required: predicate_type.clone(),
+                        found: found.map(|s| s.predicate_type.clone()),
+                    })
+                }
+            }
+            policy = inner;
+        }
+        Ok(())
+    }
 }
 
 impl core::fmt::Debug for Policy {
@@ -104,6 +187,14 @@ impl core::fmt::Debug for Policy {
         match self {
             Self::Identity(_) => f.write_str("Policy::Identity(..)"),
             Self::PublicKey(key) => f.debug_tuple("Policy::PublicKey").field(key).finish(),
+            Self::PredicateType {
+                policy,
+                predicate_type,
+            } => f
+                .debug_struct("Policy::PredicateType")
+                .field("policy", policy)
+                .field("predicate_type", predicate_type)
+                .finish(),
         }
     }
 }
@@ -154,6 +245,14 @@ pub struct Verifier {
     pub(crate) trust: TrustMaterial,
     tsa_uris: Vec<String>,
     config: VerifierConfig,
+    witnesses: Option<Witnesses>,
+}
+
+/// Witness keys the caller trusts and how many must have cosigned each checkpoint.
+#[derive(Debug)]
+struct Witnesses {
+    keys: Vec<CosignatureVerifier>,
+    threshold: usize,
 }
 
 /// The key that signed, with what the result reports about it.
@@ -182,7 +281,36 @@ impl Verifier {
                 .map(|tsa| tsa.uri.clone())
                 .collect(),
             config,
+            witnesses: None,
         })
+    }
+
+    /// Requires every log entry's checkpoint to be cosigned by at least `threshold` of these
+    /// witnesses ([C2SP tlog-cosignature] v1), each counted once. Only these keys count;
+    /// cosignatures from other keys are ignored, and a cosignature line that names one of
+    /// these witnesses but does not verify fails the bundle. An entry without a checkpoint
+    /// (a signed entry timestamp alone) cannot be witnessed and fails. Without this call,
+    /// cosignatures are ignored.
+    ///
+    /// [C2SP tlog-cosignature]: https://c2sp.org/tlog-cosignature
+    pub fn with_witnesses(
+        mut self,
+        keys: Vec<CosignatureVerifier>,
+        threshold: usize,
+    ) -> Result<Self, Error> {
+        if keys.is_empty() {
+            return Err(Error::WitnessConfig("no witness keys"));
+        }
+        if threshold == 0 {
+            return Err(Error::WitnessConfig("the threshold must be at least 1"));
+        }
+        if threshold > keys.len() {
+            return Err(Error::WitnessConfig(
+                "the threshold is larger than the number of witness keys",
+            ));
+        }
+        self.witnesses = Some(Witnesses { keys, threshold });
+        Ok(self)
     }
 
     /// The configuration in force.
@@ -204,7 +332,10 @@ impl Verifier {
         artifact: Artifact<'_>,
         policy: &Policy,
     ) -> Result<VerificationResult, Error> {
+        let requirements = policy;
+        let policy = policy.signer();
         let material = &bundle.verification_material;
+        let mut notes = Vec::new();
 
         // Signing key material, matched to the policy. Anchors never come from the bundle.
         let signer = match (&material.content, policy) {
@@ -214,19 +345,26 @@ impl Verifier {
                 ))
             }
             (VerificationMaterialContent::X509CertificateChain(chain), Policy::Identity(_)) => {
-                // Extra certificates are never used to build the path. One whose issuer is its
-                // own subject is a root (or poses as one): reject the bundle, without spending a
-                // signature check on untrusted input.
-                let mut certs = chain
-                    .iter()
-                    .map(|der| Certificate::from_der(der).map_err(Error::Certificate));
-                let leaf = certs
-                    .next()
-                    .ok_or(Error::Material("the certificate chain is empty"))??;
-                for cert in certs {
-                    let cert = cert?;
+                // Certificates beyond the leaf are untrusted hints, never used to build the
+                // path. A root in the bundle (issuer == subject) is ignored only when it is
+                // byte-identical to a trust anchor of the trusted root (v0.1/v0.2 bundles of
+                // 2023 carry the Fulcio root); any other poses as an anchor: reject the bundle,
+                // without spending a signature check on untrusted input.
+                let (leaf_der, rest) = chain
+                    .split_first()
+                    .ok_or(Error::Material("the certificate chain is empty"))?;
+                let leaf = Certificate::from_der(leaf_der).map_err(Error::Certificate)?;
+                for der in rest {
+                    let cert = Certificate::from_der(der).map_err(Error::Certificate)?;
                     if cert.issuer_der() == cert.subject_der() {
-                        return Err(Error::RootCertificateInBundle);
+                        if self.trust.is_fulcio_anchor(der) {
+                            notes.push(
+                                "ignored a bundled root certificate identical to a trust anchor of the trusted root"
+                                    .to_owned(),
+                            );
+                        } else {
+                            return Err(Error::RootCertificateInBundle);
+                        }
                     }
                 }
                 if leaf.issuer_der() == leaf.subject_der() {
@@ -247,20 +385,38 @@ impl Verifier {
                     "the bundle carries a certificate; verify it with an identity policy",
                 ))
             }
+            (_, Policy::PredicateType { .. }) => {
+                return Err(Error::Material("the policy names no signer"))
+            }
         };
         let key = signer.key();
 
         // The artifact signature, and the digest the log entry must bind.
         let signed = self.verify_artifact_signature(bundle, key, &artifact)?;
+        requirements.check_predicate_types(signed.statement.as_ref())?;
 
         // Verified times from RFC 3161 timestamps.
         let signature = bundle.signature_bytes();
         let mut times = Vec::new();
         let mut tsa_seen = BTreeSet::new();
+        let mut skipped_timestamps = Vec::new();
         for (index, token) in material.rfc3161_timestamps.iter().enumerate() {
-            let verified =
-                sigstore_tsa::verify_timestamp(token, signature, &self.trust.timestamp_authorities)
-                    .map_err(|source| Error::Timestamp { index, source })?;
+            // A token that does not verify is skipped (and reported), never counted, as
+            // sigstore-python and sigstore-go do; the threshold counts the ones that verify.
+            let verified = match sigstore_tsa::verify_timestamp(
+                token,
+                signature,
+                &self.trust.timestamp_authorities,
+            ) {
+                Ok(verified) => verified,
+                Err(source) => {
+                    skipped_timestamps.push(SkippedTimestamp {
+                        index,
+                        reason: source.to_string(),
+                    });
+                    continue;
+                }
+            };
             if tsa_seen.insert(verified.authority_index) {
                 times.push(VerifiedTime {
                     time: verified.time,
@@ -288,7 +444,7 @@ impl Verifier {
         let mut unvouched_logs = Vec::new();
         for (index, entry) in material.tlog_entries.iter().enumerate() {
             let (log, verified) =
-                self.verify_log_entry(index, entry, bundle, &signed, body_verifier)?;
+                self.verify_log_entry(index, entry, bundle, &signed, body_verifier, key)?;
             if !entries_seen.insert((log.log_id.as_slice(), entry.log_index)) {
                 return Err(Error::LogEntryInvalid {
                     index,
@@ -331,6 +487,16 @@ impl Verifier {
             });
         }
         if times.len() < self.config.time_threshold || times.is_empty() {
+            // Say why the timestamps that could have counted did not.
+            if let Some(skipped) = skipped_timestamps.first() {
+                return Err(Error::TimestampsSkipped {
+                    found: times.len(),
+                    required: self.config.time_threshold.max(1),
+                    skipped: skipped_timestamps.len(),
+                    first_index: skipped.index,
+                    first_reason: skipped.reason.clone(),
+                });
+            }
             return Err(Error::NotEnoughVerifiedTimes {
                 found: times.len(),
                 required: self.config.time_threshold.max(1),
@@ -381,7 +547,7 @@ impl Verifier {
                 },
                 0,
             ),
-            (Signer::Certificate(_), Policy::PublicKey(_)) => {
+            (Signer::Certificate(_), _) => {
                 return Err(Error::Material(
                     "the bundle carries a certificate; verify it with an identity policy",
                 ))
@@ -398,8 +564,10 @@ impl Verifier {
             ),
             statement: signed.statement,
             verified_times: times,
+            skipped_timestamps,
             log_entries,
             verified_scts,
+            notes,
         })
     }
 
@@ -411,16 +579,15 @@ impl Verifier {
         reader: &mut dyn std::io::Read,
         policy: &Policy,
     ) -> Result<VerificationResult, Error> {
-        if matches!(policy, Policy::PublicKey(key) if key.key_type() == KeyType::Ed25519) {
+        if matches!(policy.signer(), Policy::PublicKey(key) if key.key_type() == KeyType::Ed25519) {
             let mut bytes = Vec::new();
             reader
                 .read_to_end(&mut bytes)
                 .map_err(Error::ArtifactRead)?;
             return self.verify(bundle, Artifact::Bytes(&bytes), policy);
         }
-        let mut hasher = artifact_digest_algorithm(bundle).hasher();
-        std::io::copy(reader, &mut hasher).map_err(Error::ArtifactRead)?;
-        self.verify(bundle, Artifact::Digest(hasher.finalize()), policy)
+        let digests = ArtifactDigests::from_reader(reader, artifact_digest_algorithms(bundle))?;
+        self.verify(bundle, Artifact::Digests(digests), policy)
     }
 
     /// Checks the message signature or DSSE envelope against the artifact.
@@ -466,35 +633,30 @@ impl Verifier {
                 key.verify(algorithm, &pae, &signature.sig)
                     .map_err(Error::Signature)?;
                 if envelope.payload_type != intoto::PAYLOAD_TYPE {
-                    return Err(Error::Dsse(
-                        "the payload type is not application/vnd.in-toto+json",
-                    ));
+                    // Not an attestation: the signed content is the payload itself, so the
+                    // artifact must be exactly the payload.
+                    return Ok(SignedContent {
+                        artifact_digest: payload_as_artifact(&envelope.payload, artifact)?,
+                        statement: None,
+                    });
                 }
                 let statement = intoto::Statement::from_json_skipping_predicate(&envelope.payload)
                     .map_err(Error::Statement)?;
-                let digest = artifact.digest(match artifact {
-                    Artifact::Digest(d) => d.algorithm(),
-                    Artifact::Bytes(_) => HashAlgorithm::Sha256,
-                })?;
-                let wanted = digest.to_hex();
-                let subject = statement
-                    .subjects
-                    .iter()
-                    .find(|subject| {
-                        subject
-                            .digest
-                            .get(digest.algorithm().name())
-                            .is_some_and(|value| value.eq_ignore_ascii_case(&wanted))
-                    })
-                    .ok_or(Error::Dsse(
-                        "no statement subject has the artifact's digest",
-                    ))?;
+                let (subject, digest) = matching_subject(&statement, artifact)?;
                 Ok(SignedContent {
                     artifact_digest: digest,
                     statement: Some(StatementInfo {
                         predicate_type: statement.predicate_type.clone(),
                         subject: subject.name.clone(),
                         statement_type: statement.type_.clone(),
+                        statement: if self.config.include_statement {
+                            Some(
+                                serde_json::from_slice(&envelope.payload)
+                                    .map_err(|_| Error::Dsse("the statement is not JSON"))?,
+                            )
+                        } else {
+                            None
+                        },
                     }),
                 })
             }
@@ -509,6 +671,7 @@ impl Verifier {
         bundle: &Bundle,
         signed: &SignedContent,
         verifier: BodyVerifier<'_>,
+        signing_key: &PublicKey,
     ) -> Result<(&'t TrustedLog, VerifiedLogEntry), Error> {
         let rekor = |source| Error::LogEntry { index, source };
         let invalid = |what| Error::LogEntryInvalid { index, what };
@@ -523,22 +686,34 @@ impl Verifier {
         // The entry body must describe this very signature, key and artifact.
         let body = EntryBody::parse(&entry.kind, &entry.kind_version, &entry.canonicalized_body)
             .map_err(rekor)?;
-        match &bundle.content {
-            BundleContent::MessageSignature(ms) => body
-                .check_message_signature(&ms.signature, verifier, &signed.artifact_digest)
-                .map_err(rekor)?,
-            BundleContent::DsseEnvelope(envelope) => {
-                let [signature] = envelope.signatures.as_slice() else {
-                    return Err(Error::Dsse("the envelope must carry exactly one signature"));
-                };
-                body.check_dsse(
+        let check = |verifier: BodyVerifier<'_>| match &bundle.content {
+            BundleContent::MessageSignature(ms) => {
+                body.check_message_signature(&ms.signature, verifier, &signed.artifact_digest)
+            }
+            BundleContent::DsseEnvelope(envelope) => match envelope.signatures.as_slice() {
+                [signature] => body.check_dsse(
                     &envelope.payload_type,
                     &envelope.payload,
                     &signature.sig,
                     verifier,
-                )
-                .map_err(rekor)?
+                ),
+                _ => Err(sigstore_rekor::Error::BodyMismatch(
+                    sigstore_rekor::BodyField::SignatureCount,
+                )),
+            },
+        };
+        match check(verifier) {
+            Ok(()) => {}
+            // A Rekor v2 entry may record the certificate's public key instead of the
+            // certificate (sigstore-js writes such entries; the certificate still ties that
+            // key to the identity). It binds when it is exactly the certificate's key.
+            Err(sigstore_rekor::Error::BodyMismatch(sigstore_rekor::BodyField::Verifier))
+                if matches!(verifier, BodyVerifier::Certificate(_))
+                    && matches!(body, EntryBody::HashedRekordV002 { .. }) =>
+            {
+                check(BodyVerifier::PublicKey(signing_key.spki_der())).map_err(rekor)?;
             }
+            Err(e) => return Err(rekor(e)),
         }
 
         let rekor_v2 =
@@ -570,7 +745,37 @@ impl Verifier {
 
         // Inclusion proof against a checkpoint signed by the same log.
         let mut proven = false;
-        if let Some(proof) = &entry.inclusion_proof {
+        let mut cosignatures = Vec::new();
+        // A v0.1 proof without a checkpoint proves nothing (its root is unsigned); next to a
+        // verified signed entry timestamp it is left aside, as sigstore-python does.
+        let v01_promise_only = bundle.version == BundleVersion::V0_1
+            && !self.config.require_inclusion_proof_in_v0_1
+            && integrated_time.is_some()
+            && entry
+                .inclusion_proof
+                .as_ref()
+                .is_some_and(|p| p.checkpoint.is_none());
+        if let (true, Some(proof)) = (v01_promise_only, &entry.inclusion_proof) {
+            // Present fields are still checked: the path must lead to the proof's own root
+            // (unsigned, so it proves nothing more than the SET does).
+            let hashes = proof
+                .hashes
+                .iter()
+                .map(|h| <[u8; 32]>::try_from(h.as_slice()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| invalid("an inclusion proof hash is not 32 bytes"))?;
+            let root: [u8; 32] = proof
+                .root_hash
+                .as_slice()
+                .try_into()
+                .map_err(|_| invalid("the inclusion proof root is not 32 bytes"))?;
+            let size = u64::try_from(proof.tree_size).map_err(|_| invalid("negative tree size"))?;
+            let index =
+                u64::try_from(proof.log_index).map_err(|_| invalid("negative log index"))?;
+            let leaf = merkle::leaf_hash(&entry.canonicalized_body);
+            merkle::verify_inclusion(index, size, &leaf, &hashes, &root).map_err(rekor)?;
+        }
+        if let Some(proof) = entry.inclusion_proof.as_ref().filter(|_| !v01_promise_only) {
             let note = proof
                 .checkpoint
                 .as_deref()
@@ -587,6 +792,23 @@ impl Verifier {
                     .map_err(rekor)?;
                 let index =
                     u64::try_from(entry.log_index).map_err(|_| invalid("negative log index"))?;
+                // Every field of the proof must agree with what the log signed and with the
+                // entry: a bundle with any of them edited is inconsistent.
+                if proof.root_hash.as_slice() != checkpoint.root_hash.as_slice() {
+                    return Err(invalid(
+                        "the inclusion proof's rootHash differs from the signed checkpoint's root hash",
+                    ));
+                }
+                if u64::try_from(proof.tree_size).ok() != Some(checkpoint.tree_size) {
+                    return Err(invalid(
+                        "the inclusion proof's treeSize differs from the signed checkpoint's tree size",
+                    ));
+                }
+                if proof.log_index != entry.log_index {
+                    return Err(invalid(
+                        "the inclusion proof's logIndex differs from the entry's logIndex",
+                    ));
+                }
                 merkle::verify_inclusion(
                     index,
                     checkpoint.tree_size,
@@ -615,8 +837,40 @@ impl Verifier {
                 merkle::verify_inclusion(index, size, &leaf, &hashes, &root).map_err(rekor)?;
             }
             proven = true;
-        } else if self.config.require_inclusion_proof {
+            if let Some(witnesses) = &self.witnesses {
+                let found = checkpoint::SignedNote::parse(note)
+                    .and_then(|n| n.verify_cosignatures(&witnesses.keys))
+                    .map_err(rekor)?;
+                if found.len() < witnesses.threshold {
+                    return Err(Error::NotEnoughCosignatures {
+                        index,
+                        found: found.len(),
+                        required: witnesses.threshold,
+                    });
+                }
+                cosignatures = found
+                    .into_iter()
+                    .map(|c| WitnessCosignature {
+                        witness: c.name,
+                        time: Timestamp::from_unix(i64::try_from(c.timestamp).unwrap_or(i64::MAX)),
+                    })
+                    .collect();
+            }
+        } else if self.config.require_inclusion_proof
+            && !(bundle.version == BundleVersion::V0_1
+                && !self.config.require_inclusion_proof_in_v0_1
+                && integrated_time.is_some())
+        {
+            // The v0.1 format makes the proof optional next to a signed entry timestamp
+            // (which then has verified above); later versions require it.
             return Err(invalid("no inclusion proof"));
+        }
+        if let (Some(witnesses), false) = (&self.witnesses, proven) {
+            return Err(Error::NotEnoughCosignatures {
+                index,
+                found: 0,
+                required: witnesses.threshold,
+            });
         }
         if !proven && integrated_time.is_none() {
             return Err(invalid(
@@ -635,9 +889,102 @@ impl Verifier {
                 integrated_time,
                 inclusion_proof: proven,
                 inclusion_promise: entry.inclusion_promise.is_some(),
+                cosignatures,
             },
         ))
     }
+}
+
+/// The first subject whose digest, on the strongest algorithm both the subject and the
+/// artifact have (SHA-512, then SHA-384, then SHA-256), equals the artifact's, and that digest.
+fn matching_subject<'s>(
+    statement: &'s intoto::Statement,
+    artifact: &Artifact<'_>,
+) -> Result<(&'s intoto::Subject, Digest), Error> {
+    // Digests of the artifact's bytes are computed once each, on first need.
+    let mut computed: [Option<Digest>; 3] = [None; 3];
+    let mut any_common = false;
+    for subject in &statement.subjects {
+        let strongest = STRONGEST_FIRST
+            .into_iter()
+            .enumerate()
+            .find_map(|(i, alg)| {
+                let value = subject
+                    .digest
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(alg.name()))
+                    .map(|(_, value)| value)?;
+                artifact.has(alg).then_some((i, alg, value))
+            });
+        let Some((i, algorithm, value)) = strongest else {
+            continue;
+        };
+        any_common = true;
+        let digest = match computed.get(i).copied().flatten() {
+            Some(d) => d,
+            None => {
+                let d = artifact.digest(algorithm)?;
+                if let Some(cell) = computed.get_mut(i) {
+                    *cell = Some(d);
+                }
+                d
+            }
+        };
+        if hex_matches(value, digest.as_bytes()) {
+            return Ok((subject, digest));
+        }
+    }
+    Err(Error::Dsse(if any_common {
+        "no statement subject has the artifact's digest"
+    } else {
+        "no statement subject has a digest with an algorithm the artifact was hashed with"
+    }))
+}
+
+/// For a DSSE envelope whose payload is not an in-toto statement: the artifact must be the
+/// payload (its bytes, or its digest under the strongest algorithm given); that digest.
+fn payload_as_artifact(payload: &[u8], artifact: &Artifact<'_>) -> Result<Digest, Error> {
+    let not_payload = Error::Dsse(
+        "the payload is not an in-toto statement, and the artifact is not the payload itself",
+    );
+    if let Artifact::Bytes(bytes) = artifact {
+        return if *bytes == payload {
+            Ok(HashAlgorithm::Sha256.digest(payload))
+        } else {
+            Err(not_payload)
+        };
+    }
+    let algorithm = STRONGEST_FIRST
+        .into_iter()
+        .find(|alg| artifact.has(*alg))
+        .ok_or(Error::Artifact("no artifact digest"))?;
+    let digest = artifact.digest(algorithm)?;
+    if algorithm.digest(payload) == digest {
+        Ok(digest)
+    } else {
+        Err(not_payload)
+    }
+}
+
+/// Whether `hex` (either case) spells `bytes`.
+fn hex_matches(hex: &str, bytes: &[u8]) -> bool {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    hex.len() == bytes.len() * 2
+        && hex
+            .as_bytes()
+            .chunks_exact(2)
+            .zip(bytes)
+            .all(|(pair, &byte)| match pair {
+                [hi, lo] => nibble(*hi).zip(nibble(*lo)).map(|(h, l)| (h << 4) | l) == Some(byte),
+                _ => false,
+            })
 }
 
 /// What the artifact signature check established.
@@ -663,4 +1010,23 @@ fn signer_info(leaf: &Certificate) -> Result<SignerInfo, Error> {
         not_after: leaf.not_after(),
         serial: hex::encode(leaf.x509().tbs_certificate.serial_number.as_bytes()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hex_matches;
+
+    #[test]
+    fn hex_comparison() {
+        let bytes = [0x00, 0xab, 0xff];
+        assert!(hex_matches("00abff", &bytes));
+        assert!(hex_matches("00ABFF", &bytes));
+        assert!(hex_matches("00AbFf", &bytes));
+        for wrong in [
+            "00abfe", "00abf", "00abff00", "", "0gabff", "00ab+f", "é0abff",
+        ] {
+            assert!(!hex_matches(wrong, &bytes), "{wrong}");
+        }
+        assert!(hex_matches("", &[]));
+    }
 }

@@ -90,40 +90,66 @@ fn thresholds_come_from_the_configuration() {
 }
 
 #[test]
-fn media_type_downgrade_does_not_drop_the_inclusion_proof() {
-    // A v0.1 bundle may omit the inclusion proof, so rewriting the (unsigned) media type of a
-    // v0.3 bundle to v0.1 and deleting the proof must still fail with the default config.
+fn v0_1_entries_may_rest_on_the_signed_entry_timestamp() {
+    // The v0.1 format makes the inclusion proof optional next to a signed entry timestamp, so
+    // a v0.1 bundle without a proof verifies on its SET alone (reported as promise-only). The
+    // media type is unsigned: a v0.3 bundle rewritten to v0.1 is no stronger than its SET,
+    // and `require_inclusion_proof_in_v0_1` refuses such bundles for callers that want that.
     let case = Case::named("happy-path-v0.3");
-    let downgraded = mutate(&case, |b| {
-        b["mediaType"] = "application/vnd.dev.sigstore.bundle+json;version=0.1".into();
-        let leaf = b["verificationMaterial"]["certificate"].take();
-        b["verificationMaterial"]
-            .as_object_mut()
-            .unwrap()
-            .remove("certificate");
-        b["verificationMaterial"]["x509CertificateChain"] =
-            serde_json::json!({ "certificates": [leaf] });
-        b["verificationMaterial"]["tlogEntries"][0]
-            .as_object_mut()
-            .unwrap()
-            .remove("inclusionProof");
-    })
-    .expect("structurally a valid v0.1 bundle");
+    let downgrade = |keep_set: bool| {
+        mutate(&case, |b| {
+            b["mediaType"] = "application/vnd.dev.sigstore.bundle+json;version=0.1".into();
+            let leaf = b["verificationMaterial"]["certificate"].take();
+            b["verificationMaterial"]
+                .as_object_mut()
+                .unwrap()
+                .remove("certificate");
+            b["verificationMaterial"]["x509CertificateChain"] =
+                serde_json::json!({ "certificates": [leaf] });
+            let entry = b["verificationMaterial"]["tlogEntries"][0]
+                .as_object_mut()
+                .unwrap();
+            entry.remove("inclusionProof");
+            if !keep_set {
+                entry.remove("inclusionPromise");
+            }
+        })
+    };
+    let downgraded = downgrade(true).expect("structurally a valid v0.1 bundle");
     let policy = case.policy().unwrap();
-    let strict = verifier(&case, VerifierConfig::default());
+    let result = verifier(&case, VerifierConfig::default())
+        .verify(&downgraded, case.artifact(), &policy)
+        .unwrap();
+    assert!(!result.log_entries[0].inclusion_proof);
+    assert!(result.log_entries[0].inclusion_promise);
+
+    let strict = verifier(&case, config(|c| c.require_inclusion_proof_in_v0_1 = true));
     let err = strict
         .verify(&downgraded, case.artifact(), &policy)
         .unwrap_err();
     assert!(matches!(err, Error::LogEntryInvalid { .. }), "{err}");
 
-    // Only an explicit configuration accepts promise-only entries (legacy materials).
-    let legacy = verifier(
-        &case,
-        VerifierConfig::default().allowing_promise_only_entries(),
-    );
-    legacy
-        .verify(&downgraded, case.artifact(), &policy)
-        .unwrap();
+    // Without the SET there is nothing left: refused (at parse time, or by the verifier).
+    if let Ok(bare) = downgrade(false) {
+        assert!(verifier(&case, VerifierConfig::default())
+            .verify(&bare, case.artifact(), &policy)
+            .is_err());
+    }
+
+    // A v0.2 bundle still needs the proof.
+    let v02 = mutate(&case, |b| {
+        b["mediaType"] = "application/vnd.dev.sigstore.bundle+json;version=0.2".into();
+        b["verificationMaterial"]["tlogEntries"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("inclusionProof");
+    });
+    if let Ok(v02) = v02 {
+        let err = verifier(&case, VerifierConfig::default())
+            .verify(&v02, case.artifact(), &policy)
+            .unwrap_err();
+        assert!(matches!(err, Error::LogEntryInvalid { .. }), "{err}");
+    }
 }
 
 #[test]
@@ -146,8 +172,8 @@ fn integrated_time_without_a_set_is_not_a_time_source() {
 }
 
 #[test]
-fn every_timestamp_must_verify() {
-    // A second timestamp taken over other data cannot ride along with a good one.
+fn timestamps_that_do_not_verify_are_skipped_and_never_counted() {
+    // A second timestamp taken over other data is skipped (and reported); the good one counts.
     let case = Case::named("rekor2-happy-path");
     let other = Case::named("rekor2-timestamp-payload-mismatch_fail");
     let other_json: Value = serde_json::from_slice(&other.bundle_json).unwrap();
@@ -158,13 +184,56 @@ fn every_timestamp_must_verify() {
         b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
             .as_array_mut()
             .unwrap()
-            .push(foreign);
+            .push(foreign.clone());
+    })
+    .unwrap();
+    let result = verifier(&case, VerifierConfig::default())
+        .verify(&doubled, case.artifact(), &case.policy().unwrap())
+        .unwrap();
+    assert_eq!(result.verified_times.len(), 1);
+    assert_eq!(result.skipped_timestamps.len(), 1);
+    assert_eq!(result.skipped_timestamps[0].index, 1);
+    let json = serde_json::to_value(&result).unwrap();
+    assert_eq!(json["skippedTimestamps"][0]["index"], 1);
+    assert!(
+        json["skippedTimestamps"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .len()
+            > 3
+    );
+
+    // The skipped token is not counted: two required, one verified.
+    let err = verifier(&case, config(|c| c.time_threshold = 2))
+        .verify(&doubled, case.artifact(), &case.policy().unwrap())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TimestampsSkipped {
+                found: 1,
+                required: 2,
+                skipped: 1,
+                first_index: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    // With only the foreign token, no time verifies at all.
+    let only_foreign = mutate(&case, |b| {
+        b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"] =
+            serde_json::json!([foreign.clone()]);
     })
     .unwrap();
     let err = verifier(&case, VerifierConfig::default())
-        .verify(&doubled, case.artifact(), &case.policy().unwrap())
+        .verify(&only_foreign, case.artifact(), &case.policy().unwrap())
         .unwrap_err();
-    assert!(matches!(err, Error::Timestamp { index: 1, .. }), "{err}");
+    assert!(
+        matches!(err, Error::TimestampsSkipped { found: 0, .. }),
+        "{err}"
+    );
 }
 
 #[test]

@@ -49,3 +49,75 @@ fn a_self_issued_certificate_in_the_chain_is_rejected_as_a_root() {
         .unwrap_err();
     assert!(matches!(err, Error::RootCertificateInBundle), "{err}");
 }
+
+/// The bundle of `case` with `extra` (base64 DER) appended to its certificate chain.
+fn with_extra(case: &Case, extra: &[String]) -> Bundle {
+    let mut json: Value = serde_json::from_slice(&case.bundle_json).unwrap();
+    let certs = json["verificationMaterial"]["x509CertificateChain"]["certificates"]
+        .as_array_mut()
+        .unwrap();
+    for der in extra {
+        certs.push(serde_json::json!({ "rawBytes": der }));
+    }
+    Bundle::from_json(&serde_json::to_vec(&json).unwrap()).unwrap()
+}
+
+#[test]
+fn a_bundled_root_identical_to_a_trust_anchor_is_ignored() {
+    // npm's 2023 bundles carry [leaf, intermediate, root]; the root is the trusted root's own
+    // anchor, byte for byte, so it is ignored (and noted), and the path is built from the
+    // trusted root as always.
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for name in ["happy-path-v0.1", "happy-path-v0.2"] {
+        let case = Case::named(name);
+        let root_json: Value = serde_json::from_slice(&case.trusted_root_json).unwrap();
+        let mut anchors = Vec::new();
+        let mut intermediates = Vec::new();
+        for ca in root_json["certificateAuthorities"].as_array().unwrap() {
+            let chain = ca["certChain"]["certificates"].as_array().unwrap();
+            let der = |c: &Value| c["rawBytes"].as_str().unwrap().to_owned();
+            anchors.push(der(chain.last().unwrap()));
+            if chain.len() > 1 {
+                intermediates.push(der(&chain[0]));
+            }
+        }
+        let verifier =
+            Verifier::new(&case.trusted_root().unwrap(), VerifierConfig::default()).unwrap();
+        let policy = case.policy().unwrap();
+        let mut found = 0;
+        for anchor in &anchors {
+            let mut extra = intermediates.clone();
+            extra.push(anchor.clone());
+            let bundle = with_extra(&case, &extra);
+            let result = verifier.verify(&bundle, case.artifact(), &policy).unwrap();
+            assert_eq!(result.notes.len(), 1, "{name}: {:?}", result.notes);
+            found += 1;
+        }
+        assert!(found > 0);
+
+        // The same root with one byte changed is no anchor: refused as a root.
+        let mut tampered = b64.decode(&anchors[0]).unwrap();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        let bundle = with_extra(&case, &[b64.encode(&tampered)]);
+        let err = verifier
+            .verify(&bundle, case.artifact(), &policy)
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::RootCertificateInBundle),
+            "{name}: {err}"
+        );
+    }
+    // The conformance case still fails for that reason: its root is no anchor.
+    let case = Case::named("bundle-with-root-cert_fail");
+    let verifier = Verifier::new(&case.trusted_root().unwrap(), VerifierConfig::default()).unwrap();
+    let err = verifier
+        .verify(
+            &case.bundle().unwrap(),
+            case.artifact(),
+            &case.policy().unwrap(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::RootCertificateInBundle), "{err}");
+}

@@ -162,17 +162,20 @@ fn rekor_v2_uses_the_top_level_index_and_the_checkpoint_tree() {
 }
 
 #[test]
-fn rekor_v2_ignores_the_proofs_own_tree_fields() {
-    // Spec §3.6: for v2 the size and root come from the verified checkpoint; the proof's own
-    // logIndex/treeSize/rootHash are not trusted, so changing them changes nothing.
+fn rekor_v2_proof_fields_must_agree_with_the_checkpoint_and_entry() {
+    // The proof's logIndex/treeSize/rootHash are present, so they are checked: each must equal
+    // the entry's index and the signed checkpoint's size and root (see also
+    // tests/rekor2_proof_fields.rs, which mutates every conformance happy path).
     let case = Case::named("rekor2-happy-path");
-    let bundle = edited(&case, |b| {
-        let proof = &mut entry(b)["inclusionProof"];
-        proof["treeSize"] = "1".into();
-        proof["logIndex"] = "0".into();
-        proof["rootHash"] = STANDARD.encode([9u8; 32]).into();
+    assert_rejected(&case, "proof treeSize 1", |b| {
+        entry(b)["inclusionProof"]["treeSize"] = "1".into();
     });
-    outcome(&case, bundle).unwrap().unwrap();
+    assert_rejected(&case, "proof logIndex 0", |b| {
+        entry(b)["inclusionProof"]["logIndex"] = "0".into();
+    });
+    assert_rejected(&case, "proof rootHash other", |b| {
+        entry(b)["inclusionProof"]["rootHash"] = STANDARD.encode([9u8; 32]).into();
+    });
 }
 
 /// A named bundle edit.

@@ -92,10 +92,11 @@ impl Certificate {
         })
     }
 
-    /// Parses a PEM document holding exactly one `CERTIFICATE` block.
+    /// Parses the first `CERTIFICATE` block of a PEM document, read leniently
+    /// ([`sigstore_crypto::pem::decode`]: base64 lines of any length, CRLF, text around it).
     pub fn from_pem(pem: &[u8]) -> Result<Self, Error> {
         let (label, der) =
-            der::pem::decode_vec(pem).map_err(|_| Error::MalformedPem("not a single PEM block"))?;
+            sigstore_crypto::pem::decode(pem).map_err(|e| Error::MalformedPem(e.as_str()))?;
         if label != "CERTIFICATE" {
             return Err(Error::MalformedPem("PEM label is not CERTIFICATE"));
         }

@@ -1,5 +1,4 @@
-//! Helpers shared by the integration tests and benches: locating ../shared and loading
-//! conformance cases.
+//! Helpers shared by the integration tests and benches: loading the conformance cases.
 #![allow(dead_code, clippy::unwrap_used)] // test support: a missing fixture is a test failure
 
 use std::path::{Path, PathBuf};
@@ -69,7 +68,7 @@ impl Case {
 
     pub fn all() -> Vec<Case> {
         let mut dirs: Vec<PathBuf> = std::fs::read_dir(cases_dir())
-            .expect("conformance cases (set SIGSTORE_SHARED_DIR)")
+            .expect("the conformance cases in testdata/conformance")
             .map(|e| e.unwrap().path())
             .filter(|p| p.is_dir())
             .collect();
