@@ -746,36 +746,10 @@ impl Verifier {
         // Inclusion proof against a checkpoint signed by the same log.
         let mut proven = false;
         let mut cosignatures = Vec::new();
-        // A v0.1 proof without a checkpoint proves nothing (its root is unsigned); next to a
-        // verified signed entry timestamp it is left aside, as sigstore-python does.
-        let v01_promise_only = bundle.version == BundleVersion::V0_1
-            && !self.config.require_inclusion_proof_in_v0_1
-            && integrated_time.is_some()
-            && entry
-                .inclusion_proof
-                .as_ref()
-                .is_some_and(|p| p.checkpoint.is_none());
-        if let (true, Some(proof)) = (v01_promise_only, &entry.inclusion_proof) {
-            // Present fields are still checked: the path must lead to the proof's own root
-            // (unsigned, so it proves nothing more than the SET does).
-            let hashes = proof
-                .hashes
-                .iter()
-                .map(|h| <[u8; 32]>::try_from(h.as_slice()))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| invalid("an inclusion proof hash is not 32 bytes"))?;
-            let root: [u8; 32] = proof
-                .root_hash
-                .as_slice()
-                .try_into()
-                .map_err(|_| invalid("the inclusion proof root is not 32 bytes"))?;
-            let size = u64::try_from(proof.tree_size).map_err(|_| invalid("negative tree size"))?;
-            let index =
-                u64::try_from(proof.log_index).map_err(|_| invalid("negative log index"))?;
-            let leaf = merkle::leaf_hash(&entry.canonicalized_body);
-            merkle::verify_inclusion(index, size, &leaf, &hashes, &root).map_err(rekor)?;
-        }
-        if let Some(proof) = entry.inclusion_proof.as_ref().filter(|_| !v01_promise_only) {
+        if let Some(proof) = &entry.inclusion_proof {
+            // A proof that is present must be complete, in every bundle version: a proof
+            // without a checkpoint commits to an unsigned root and proves nothing (sigstore-go,
+            // -python and -js refuse it too; `fix-bundle` can complete it from the log).
             let note = proof
                 .checkpoint
                 .as_deref()
