@@ -672,3 +672,62 @@ fn subjects_match_on_the_strongest_common_digest() {
     println!("subject digests: {passed} passed, {failed} failed");
     assert_eq!(failed, 0);
 }
+
+/// Review finding (issue 11): with two logs required, a Rekor v2 entry whose log key was
+/// retired before the signing still counted when the only verified time came from the other
+/// log's signed entry timestamp (only RFC 3161 times were checked against the key's validity).
+/// Every log key must be valid at every verified time.
+#[test]
+fn a_retired_log_key_is_refused_at_every_verified_time() {
+    let sigstore = VirtualSigstore::new(t0()).unwrap();
+    let s = keyless(&sigstore, at(10), Tampering::none());
+    let signature = s.key.sign(ARTIFACT);
+    let digest = HashAlgorithm::Sha256.digest(ARTIFACT);
+    let v1 = sigstore
+        .rekor_v1_add_hashedrekord(
+            LogVerifier::Certificate(&s.leaf),
+            &signature,
+            &digest,
+            at(30),
+        )
+        .unwrap();
+    let v2 = sigstore
+        .rekor_v2_add_hashedrekord(LogVerifier::Certificate(&s.leaf), &signature, &digest)
+        .unwrap();
+    let mut both = bundle(s.leaf.clone(), v1, vec![], message(&signature));
+    both.verification_material.tlog_entries.push(v2);
+    let both = Bundle::from_json(both.to_json().as_bytes()).unwrap();
+    let mut config = VerifierConfig::default();
+    config.tlog_threshold = 2;
+    let root_with = |retire_v2: bool| {
+        let mut root = sigstore.trusted_root().unwrap();
+        if retire_v2 {
+            let v2_id = sigstore.rekor_v2_log_id();
+            let log = root
+                .tlogs
+                .iter_mut()
+                .find(|log| log.log_id == v2_id)
+                .expect("the Rekor v2 log in the trusted root");
+            let validity = log.public_key.valid_for.as_mut().unwrap();
+            // Retired before the certificate was issued and the entries were made.
+            validity.end = Some(at(5));
+        }
+        sigstore_types::TrustedRoot::from_json(root.to_json().as_bytes()).unwrap()
+    };
+    // Both logs' keys valid: two logs, one verified time (the v1 SET).
+    let result = Verifier::new(&root_with(false), config)
+        .unwrap()
+        .verify(&both, Artifact::Bytes(ARTIFACT), &policy(&sigstore))
+        .unwrap();
+    assert_eq!(result.log_entries.len(), 2);
+    assert_eq!(result.verified_times.len(), 1);
+    // The Rekor v2 key retired before that time: refused.
+    let err = Verifier::new(&root_with(true), config)
+        .unwrap()
+        .verify(&both, Artifact::Bytes(ARTIFACT), &policy(&sigstore))
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::LogKeyNotValidAt { index: 1, time } if time == at(30)),
+        "{err}"
+    );
+}

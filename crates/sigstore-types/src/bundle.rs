@@ -196,9 +196,11 @@ pub struct InclusionProof {
 
 impl Bundle {
     /// Parses a bundle and enforces the structural rules (see [`Bundle::validate`]).
-    /// No cryptographic verification happens here.
+    /// No cryptographic verification happens here. A member the bundle format does not define
+    /// is refused ([`Error::UnknownMember`]), as sigstore-go does: nothing a bundle carries is
+    /// ignored.
     pub fn from_json(bytes: &[u8]) -> Result<Bundle, Error> {
-        let w: BundleWire = wire::parse(bytes)?;
+        let w: BundleWire = wire::parse_strict(bytes)?;
         let bundle = Self::from_wire(&w)?;
         bundle.validate()?;
         Ok(bundle)

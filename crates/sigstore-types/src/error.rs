@@ -30,6 +30,15 @@ pub enum Error {
         message: String,
     },
 
+    /// A bundle has a member the bundle format does not define (protobuf JSON names, in
+    /// lowerCamelCase). Nothing in a bundle is ignored: an unknown member is refused.
+    #[error("unknown member {path} in the bundle")]
+    UnknownMember {
+        /// Where: a path such as `verificationMaterial.tlogEntries.0.extra` (at most 200
+        /// characters, control characters escaped).
+        path: String,
+    },
+
     /// A bundle `mediaType` is not a supported bundle media type (0.1, 0.2 or 0.3).
     #[error("unsupported bundle media type {0:?}")]
     UnsupportedBundleMediaType(String),

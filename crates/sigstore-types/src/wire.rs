@@ -22,6 +22,57 @@ pub(crate) fn parse<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, Err
     Ok(serde_json::from_slice(bytes)?)
 }
 
+/// Like [`parse`], refusing any member that `T` does not define ([`Error::UnknownMember`],
+/// naming the first one's path).
+pub(crate) fn parse_strict<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, Error> {
+    if bytes.len() > MAX_JSON_SIZE {
+        return Err(Error::InputTooLarge {
+            size: bytes.len(),
+            limit: MAX_JSON_SIZE,
+        });
+    }
+    let mut unknown: Option<String> = None;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_ignored::deserialize(&mut deserializer, |path| {
+        if unknown.is_none() {
+            let mut text = String::new();
+            member_path(&path, &mut text);
+            unknown = Some(text.escape_default().take(200).collect());
+        }
+    })?;
+    deserializer.end()?;
+    match unknown {
+        Some(path) => Err(Error::UnknownMember { path }),
+        None => Ok(value),
+    }
+}
+
+/// `path` as dotted protobuf-JSON names and array indexes (`a.b.0.c`), leaving out the
+/// `Option` and newtype layers serde adds.
+fn member_path(path: &serde_ignored::Path<'_>, out: &mut String) {
+    use serde_ignored::Path;
+    let push = |out: &mut String, part: &dyn fmt::Display| {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(&part.to_string());
+    };
+    match path {
+        Path::Root => {}
+        Path::Seq { parent, index } => {
+            member_path(parent, out);
+            push(out, index);
+        }
+        Path::Map { parent, key } => {
+            member_path(parent, out);
+            push(out, key);
+        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => member_path(parent, out),
+    }
+}
+
 /// Serializes a wire struct; the wire structs contain only strings, numbers, maps and
 /// sequences, so serialization cannot fail.
 pub(crate) fn to_string<T: Serialize>(value: &T) -> String {

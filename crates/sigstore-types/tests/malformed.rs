@@ -473,20 +473,46 @@ fn shape_rules() {
 #[test]
 fn protobuf_json_leniency() {
     let original = parse(&v01()).unwrap();
-    // Unknown fields are ignored at every level; null means absent.
-    let extra = edit(v01(), |v| {
-        v["futureField"] = json!({"a": [1, 2]});
-        tle(v)["somethingNew"] = json!("x");
+    // Null means absent.
+    let null = edit(v01(), |v| {
         v["verificationMaterial"]["timestampVerificationData"] = Value::Null;
     });
-    assert_eq!(parse(&extra).unwrap(), original);
-    // snake_case keys are not accepted as the camelCase ones.
+    assert_eq!(parse(&null).unwrap(), original);
+    // Unknown members are refused at every level, with their path (review finding, issue
+    // 11: they were ignored, so anything could ride along in a "verified" bundle).
+    let unknown_member = |edit_bundle: fn(&mut Value), path: &str| {
+        let bundle = edit(v01(), edit_bundle);
+        assert_eq!(
+            parse(&bundle),
+            Err(Error::UnknownMember { path: path.into() }),
+            "{path}"
+        );
+    };
+    unknown_member(|v| v["futureField"] = json!({"a": [1, 2]}), "futureField");
+    unknown_member(
+        |v| tle(v)["somethingNew"] = json!("x"),
+        "verificationMaterial.tlogEntries.0.somethingNew",
+    );
+    unknown_member(
+        |v| tle(v)["inclusionPromise"]["extra"] = json!(1),
+        "verificationMaterial.tlogEntries.0.inclusionPromise.extra",
+    );
+    unknown_member(
+        |v| v["messageSignature"]["messageDigest"]["note"] = Value::Null,
+        "messageSignature.messageDigest.note",
+    );
+    // snake_case keys are not accepted as the camelCase ones: they are unknown members.
     let snake = edit(v01(), |v| {
         let mt = v["mediaType"].take();
         v.as_object_mut().unwrap().remove("mediaType");
         v["media_type"] = mt;
     });
-    assert_eq!(parse(&snake), Err(Error::MissingField("mediaType")));
+    assert_eq!(
+        parse(&snake),
+        Err(Error::UnknownMember {
+            path: "media_type".into()
+        })
+    );
     // Enums: unknown names are kept, numbers accepted.
     let unknown = edit(v01(), |v| {
         v["messageSignature"]["messageDigest"]["algorithm"] = json!("SHA9_999")
@@ -553,16 +579,13 @@ fn garbage_inputs() {
         Statement::from_json(deep_predicate.as_bytes()),
         Err(Error::Json { .. })
     ));
-    // Deep nesting inside an ignored unknown field is skipped without recursion.
+    // Deep nesting inside an unknown member: refused, without deep recursion.
     let deep_unknown = v01().to_string().replacen(
         "{",
         &format!("{{\"x\":{}{},", "[".repeat(100_000), "]".repeat(100_000)),
         1,
     );
-    assert_eq!(
-        Bundle::from_json(deep_unknown.as_bytes()).unwrap(),
-        parse(&v01()).unwrap()
-    );
+    assert!(Bundle::from_json(deep_unknown.as_bytes()).is_err());
     // Oversized input is refused before parsing.
     let big = vec![b' '; MAX_JSON_SIZE + 1];
     assert_eq!(

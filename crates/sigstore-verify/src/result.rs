@@ -122,8 +122,15 @@ pub struct VerifiedLogEntry {
     pub log: String,
     /// The log ID, hex.
     pub log_id: String,
-    /// The entry's index.
+    /// The entry's index, as verified: the bundle's `logIndex` when a signed entry timestamp
+    /// signs it (or, for Rekor v2, the inclusion proof carries it); for a Rekor v1 entry
+    /// verified by its inclusion proof alone, the proof's index in its tree.
     pub log_index: i64,
+    /// The bundle's `logIndex` when nothing verified binds it and it differs from
+    /// [`VerifiedLogEntry::log_index`] (a Rekor v1 entry without a signed entry timestamp):
+    /// a claim of the bundle, not a verified value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unverified_log_index: Option<i64>,
     /// Entry kind (`hashedrekord`, `dsse`, `intoto`).
     pub kind: String,
     /// Entry kind version.

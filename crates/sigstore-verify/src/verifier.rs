@@ -441,11 +441,11 @@ impl Verifier {
         let mut log_entries = Vec::new();
         let mut logs_seen = BTreeSet::new();
         let mut entries_seen = BTreeSet::new();
-        let mut unvouched_logs = Vec::new();
+        let mut used_logs = Vec::new();
         for (index, entry) in material.tlog_entries.iter().enumerate() {
             let (log, verified) =
                 self.verify_log_entry(index, entry, bundle, &signed, body_verifier, key)?;
-            if !entries_seen.insert((log.log_id.as_slice(), entry.log_index)) {
+            if !entries_seen.insert((log.log_id.as_slice(), verified.log_index)) {
                 return Err(Error::LogEntryInvalid {
                     index,
                     what: "the same log entry appears more than once",
@@ -460,19 +460,16 @@ impl Verifier {
                     },
                 });
             }
-            if verified.integrated_time.is_none() {
-                unvouched_logs.push((index, log));
-            }
+            used_logs.push((index, log));
             log_entries.push(verified);
         }
-        // An entry without a signed entry timestamp carries no time of its own: its log's key
-        // must have been valid at every RFC 3161 time, so a retired log key cannot vouch for
-        // entries made after it was retired.
-        for (index, log) in unvouched_logs {
+        // Every log key must have been valid at every verified time, whichever source gave
+        // it (an RFC 3161 token or another log's signed entry timestamp): a retired log key
+        // cannot vouch for entries made after it was retired, and an entry without a signed
+        // entry timestamp has no time of its own to be checked against.
+        for (index, log) in used_logs {
             for verified in &times {
-                if matches!(verified.source, TimeSource::Rfc3161 { .. })
-                    && !log.valid_for.contains(verified.time)
-                {
+                if !log.valid_for.contains(verified.time) {
                     return Err(Error::LogKeyNotValidAt {
                         index,
                         time: verified.time,
@@ -852,12 +849,24 @@ impl Verifier {
             ));
         }
 
+        // Report only what is bound: a signed entry timestamp signs the bundle's logIndex, and
+        // a Rekor v2 proof was checked to carry it; a Rekor v1 entry verified by its inclusion
+        // proof alone binds only the proof's (tree-local) index, and the bundle's global index
+        // is reported apart, as unverified, when it differs.
+        let (log_index, unverified_log_index) = match &entry.inclusion_proof {
+            Some(proof) if integrated_time.is_none() && !rekor_v2 => (
+                proof.log_index,
+                (proof.log_index != entry.log_index).then_some(entry.log_index),
+            ),
+            _ => (entry.log_index, None),
+        };
         Ok((
             log,
             VerifiedLogEntry {
                 log: log.base_url.clone(),
                 log_id: hex::encode(&log.log_id),
-                log_index: entry.log_index,
+                log_index,
+                unverified_log_index,
                 kind: entry.kind.clone(),
                 version: entry.kind_version.clone(),
                 integrated_time,
