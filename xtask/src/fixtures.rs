@@ -61,6 +61,10 @@ pub struct Refresh {
     /// folder holding `inclusion/` and `consistency/`.
     #[arg(long, value_name = "DIR")]
     merkle: Option<PathBuf>,
+    /// Refresh the vector files in `testdata/wycheproof` (the same file names) from a
+    /// C2SP/wycheproof checkout (its `testvectors_v1`).
+    #[arg(long, value_name = "DIR")]
+    wycheproof: Option<PathBuf>,
 }
 
 /// Runs `cargo xtask fixtures ...`.
@@ -266,6 +270,30 @@ fn run_refresh(args: &Refresh) -> Result<()> {
         )?;
         write_sums(&dest)?;
         eprintln!("==> testdata/merkle refreshed from {}", source.display());
+    }
+    if let Some(source) = &args.wycheproof {
+        let vectors = source.join("testvectors_v1");
+        let dest = sigstore_test_support::testdata().join("wycheproof");
+        let names: Vec<String> = sigstore_test_support::files_below(&dest)?
+            .into_iter()
+            .filter(|name| name.ends_with("_test.json"))
+            .collect();
+        ensure!(
+            !names.is_empty(),
+            "{}: no vector files to refresh",
+            dest.display()
+        );
+        for name in &names {
+            let bytes = std::fs::read(vectors.join(name))
+                .with_context(|| format!("{}/{name}", vectors.display()))?;
+            write_atomic(&dest.join(name), &bytes)?;
+        }
+        write_sums(&dest)?;
+        eprintln!(
+            "==> testdata/wycheproof: {} files refreshed from {}",
+            names.len(),
+            vectors.display()
+        );
     }
     Ok(())
 }

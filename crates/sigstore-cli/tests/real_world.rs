@@ -17,16 +17,7 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn case_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    dirs.sort();
-    dirs
+    sigstore_test_support::real_world_cases()
 }
 
 fn text(v: &Value) -> Option<String> {

@@ -42,6 +42,21 @@ pub fn conformance_artifact() -> PathBuf {
     testdata().join("conformance/a.txt")
 }
 
+/// The case folders of the real-world corpus (`testdata/real-world/<case>/`, each with a
+/// `case.json`), sorted; empty when the corpus is missing.
+pub fn real_world_cases() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(testdata().join("real-world"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
 /// RFC 6962/9162 Merkle proof vectors (`testdata/merkle`).
 pub fn merkle_vectors() -> PathBuf {
     testdata().join("merkle")
