@@ -124,13 +124,13 @@ fn mutate(node: &mut Value, input: &mut Choices<'_>) {
     match node {
         Value::String(text) => {
             if let Ok(n) = text.parse::<i64>() {
-                if input.byte() % 2 == 0 {
+                if input.byte().is_multiple_of(2) {
                     *text = step(n, input).to_string();
                     return;
                 }
             }
             match STANDARD.decode(text.as_bytes()) {
-                Ok(mut decoded) if input.byte() % 4 != 0 => {
+                Ok(mut decoded) if !input.byte().is_multiple_of(4) => {
                     mutate_bytes(&mut decoded, input);
                     *text = STANDARD.encode(decoded);
                 }
@@ -201,7 +201,7 @@ fuzz_target!(|data: &[u8]| {
     for _ in 0..=(input.byte() % 4) {
         let pointer = &original.pointers[usize::from(input.u16()) % original.pointers.len()];
         let how = input.byte();
-        if how % 8 == 0 {
+        if how.is_multiple_of(8) {
             remove(&mut json, pointer);
         } else if let Some(node) = json.pointer_mut(pointer) {
             if how % 8 == 1 {

@@ -39,13 +39,14 @@ fn precert() -> &'static ([u8; 32], Vec<u8>) {
 fuzz_target!(|data: &[u8]| {
     let (issuer_key_hash, tbs) = precert();
     let ct_logs = production_trust().ct_logs();
-    for scts in [parse_sct_extension(data), parse_sct_list(data)] {
-        if let Ok(scts) = scts {
-            assert!(!scts.is_empty());
-            let _ = verify_scts(&scts, issuer_key_hash, tbs, ct_logs);
-            // Over the input itself as the precertificate too.
-            let _ = verify_scts(&scts, issuer_key_hash, data, ct_logs);
-        }
+    for scts in [parse_sct_extension(data), parse_sct_list(data)]
+        .into_iter()
+        .flatten()
+    {
+        assert!(!scts.is_empty());
+        let _ = verify_scts(&scts, issuer_key_hash, tbs, ct_logs);
+        // Over the input itself as the precertificate too.
+        let _ = verify_scts(&scts, issuer_key_hash, data, ct_logs);
     }
     if let Ok(sct) = Sct::from_tls(data) {
         let _ = verify_scts(std::slice::from_ref(&sct), issuer_key_hash, tbs, ct_logs);
