@@ -22,6 +22,7 @@ mod bench;
 mod bench_sign;
 mod conformance;
 mod fixtures;
+mod fuzz;
 mod interop;
 mod stack;
 mod standalone;
@@ -90,6 +91,8 @@ enum Task {
     /// The pinned upstream data: `check` it, or `refresh` it from upstream.
     #[command(subcommand)]
     Fixtures(fixtures::Fixtures),
+    /// Build the cargo-fuzz targets of fuzz/ and run each: [--seconds N] [--target NAME].
+    Fuzz(fuzz::Args),
     /// Clone the project into a folder with no ../shared beside it, install the CLI from the
     /// clone, verify a conformance bundle offline with it, and run `cargo test` there.
     Standalone {
@@ -108,6 +111,7 @@ fn main() -> Result<()> {
         Task::Interop { args } => interop::run(&args),
         Task::Fixtures(command) => fixtures::run(command),
         Task::Standalone { skip_tests } => standalone::run(skip_tests),
+        Task::Fuzz(args) => fuzz::run(&args),
     }
 }
 
@@ -209,6 +213,10 @@ fn ci(args: &[String]) -> Result<()> {
     let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
     conformance::run(&args(&["--backend", "both"]))?;
     conformance::run(&args(&["--signing", "--backend", "aws-lc"]))?;
+    fuzz::run(&fuzz::Args {
+        seconds: 20,
+        target: None,
+    })?;
     if skip_interop {
         eprintln!("==> interop: SKIPPED (--skip-interop)");
         Ok(())
