@@ -12,7 +12,6 @@
 //! `Retry-After`) and `SIGSTORE_LOGIN_TIMEOUT_SECS` (how long an interactive login waits for
 //! the user; default [`sigstore_oidc::DEFAULT_LOGIN_TIMEOUT`]).
 
-use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -29,20 +28,14 @@ use sigstore_sign::{
     now, select_services, ArtifactInput, HttpConfig, IdentityToken, SigningContext,
     SupportedApiVersions,
 };
-use sigstore_types::bundle::BundleContent;
-use sigstore_types::encoding::{base64_encode, hex_encode, pem_encode};
 use sigstore_types::{
-    media_types, Bundle, ClientTrustConfig, SigningConfig, Statement, Subject, TrustedRoot,
+    intoto, legacy, Bundle, ClientTrustConfig, SigningConfig, Statement, TrustedRoot,
 };
 
 use crate::{escape_controls, hash_file, load_trusted_root, read_limited, MAX_JSON_FILE};
 
 /// The environment variable an identity token is read from when `--identity-token` is absent.
 pub const TOKEN_ENV: &str = "SIGSTORE_IDENTITY_TOKEN";
-/// SLSA provenance v0.2's predicate type.
-pub const SLSA_PROVENANCE_V0_2: &str = "https://slsa.dev/provenance/v0.2";
-/// SLSA provenance v1's predicate type.
-pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
 /// Most inputs signed at once (each makes TSA and Rekor requests).
 pub const MAX_CONCURRENT_SIGNINGS: usize = 16;
 /// Largest predicate or statement file read, in bytes.
@@ -743,7 +736,8 @@ fn install(temp: &Path, path: &Path, overwrite: bool) -> Result<()> {
     }
 }
 
-/// The in-toto Statement v1 for `predicate` about `subjects` (name, SHA-256).
+/// The in-toto Statement v1 for `predicate` about `subjects` (name, SHA-256): see
+/// [`sigstore_types::intoto::statement_for`]; an empty predicate type is a usage error.
 pub fn statement_for(
     subjects: &[(String, Digest)],
     predicate_type: &str,
@@ -752,50 +746,18 @@ pub fn statement_for(
     if predicate_type.is_empty() {
         return Err(usage(anyhow!("--predicate-type must not be empty")));
     }
-    if !predicate.is_object() {
-        bail!("the predicate must be a JSON object");
-    }
-    check_predicate(predicate_type, &predicate)?;
-    Ok(Statement {
-        type_: media_types::IN_TOTO_STATEMENT_V1.to_owned(),
-        subjects: subjects
-            .iter()
-            .map(|(name, digest)| Subject {
-                name: name.clone(),
-                digest: BTreeMap::from([("sha256".to_owned(), digest.to_hex())]),
-            })
-            .collect(),
-        predicate_type: predicate_type.to_owned(),
-        predicate: Some(predicate),
-    })
+    let subjects = subjects
+        .iter()
+        .map(|(name, digest)| Ok((name.clone(), sha256_bytes(digest)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(intoto::statement_for(&subjects, predicate_type, predicate)?)
 }
 
-/// For SLSA provenance predicate types, checks the predicate's required top-level shape:
-/// v1 needs `buildDefinition` and `runDetails` objects; v0.2 `builder.id` and `buildType`
-/// strings. Other predicate types are not checked.
-pub fn check_predicate(predicate_type: &str, predicate: &Value) -> Result<()> {
-    let object = |name: &str| predicate.get(name).is_some_and(Value::is_object);
-    let string =
-        |value: Option<&Value>| value.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
-    match predicate_type {
-        SLSA_PROVENANCE_V1 => {
-            for field in ["buildDefinition", "runDetails"] {
-                if !object(field) {
-                    bail!("not SLSA provenance v1: the predicate needs a {field:?} object");
-                }
-            }
-        }
-        SLSA_PROVENANCE_V0_2 => {
-            if !string(predicate.get("builder").and_then(|b| b.get("id"))) {
-                bail!("not SLSA provenance v0.2: the predicate needs \"builder\": {{\"id\": ...}}");
-            }
-            if !string(predicate.get("buildType")) {
-                bail!("not SLSA provenance v0.2: the predicate needs a \"buildType\" string");
-            }
-        }
-        _ => {}
-    }
-    Ok(())
+fn sha256_bytes(digest: &Digest) -> Result<[u8; 32]> {
+    digest
+        .as_bytes()
+        .try_into()
+        .context("a statement subject needs a SHA-256 digest")
 }
 
 /// Reads a JSON predicate file.
@@ -811,11 +773,7 @@ pub fn read_statement(path: &Path, digests: &[(PathBuf, Digest)]) -> Result<Stat
     let statement = Statement::from_json(&bytes)
         .with_context(|| format!("{}: invalid in-toto statement", path.display()))?;
     for (file, digest) in digests {
-        if statement
-            .subjects_matching("sha256", &digest.to_hex())
-            .next()
-            .is_none()
-        {
+        if !statement.has_sha256_subject(&sha256_bytes(digest)?) {
             bail!(
                 "{}: no subject has the SHA-256 digest of {}",
                 path.display(),
@@ -823,8 +781,8 @@ pub fn read_statement(path: &Path, digests: &[(PathBuf, Digest)]) -> Result<Stat
             );
         }
     }
-    let predicate = statement.predicate.clone().unwrap_or(Value::Null);
-    check_predicate(&statement.predicate_type, &predicate)
+    statement
+        .check_predicate()
         .with_context(|| format!("{}", path.display()))?;
     Ok(statement)
 }
@@ -958,49 +916,23 @@ fn render(outputs: &Outputs, bundle: &Bundle) -> Result<Vec<(PathBuf, Vec<u8>)>>
     if let Some(path) = &outputs.bundle {
         files.push((path.clone(), bundle.to_json().into_bytes()));
     }
-    if let Some(path) = &outputs.signature {
-        let BundleContent::MessageSignature(message) = &bundle.content else {
-            bail!("a detached signature needs a message signature");
-        };
-        files.push((
-            path.clone(),
-            format!("{}\n", base64_encode(&message.signature)).into_bytes(),
-        ));
-    }
-    if let Some(path) = &outputs.certificate {
-        let leaf = bundle
-            .verification_material
-            .leaf_certificate()
-            .context("the bundle has no certificate")?;
-        files.push((path.clone(), pem_encode(leaf, "CERTIFICATE").into_bytes()));
-    }
-    if let Some(path) = &outputs.rekor_bundle {
-        files.push((path.clone(), rekor_bundle_json(bundle)?.into_bytes()));
+    let detached = [
+        (&outputs.signature, legacy::detached_signature(bundle)),
+        (&outputs.certificate, legacy::certificate_pem(bundle)),
+        (&outputs.rekor_bundle, legacy::rekor_bundle_json(bundle)),
+    ];
+    for (path, text) in detached {
+        if let Some(path) = path {
+            let text = text.map_err(|e| match e {
+                sigstore_types::Error::RekorBundleNeedsPromise => {
+                    anyhow!("{e} (use --rekor-version 1)")
+                }
+                e => e.into(),
+            })?;
+            files.push((path.clone(), text.into_bytes()));
+        }
     }
     Ok(files)
-}
-
-/// The legacy offline Rekor bundle (`.rekor`) of a bundle's first log entry, which must be a
-/// Rekor v1 entry with a signed entry timestamp.
-pub fn rekor_bundle_json(bundle: &Bundle) -> Result<String> {
-    let entry = bundle
-        .verification_material
-        .tlog_entries
-        .first()
-        .context("the bundle has no log entry")?;
-    let set = entry.inclusion_promise.as_deref().context(
-        "a .rekor file needs a Rekor v1 entry with a signed entry timestamp (use --rekor-version 1)",
-    )?;
-    let json = serde_json::json!({
-        "SignedEntryTimestamp": base64_encode(set),
-        "Payload": {
-            "body": base64_encode(&entry.canonicalized_body),
-            "integratedTime": entry.integrated_time,
-            "logIndex": entry.log_index,
-            "logID": hex_encode(&entry.log_id),
-        }
-    });
-    Ok(format!("{json}\n"))
 }
 
 /// The multi-threaded async runtime the signing commands run on.
@@ -1217,64 +1149,5 @@ mod tests {
         }];
         assert!(check_outputs(&missing, true).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn slsa_predicate_shapes() {
-        let ok_v1 = serde_json::json!({"buildDefinition": {}, "runDetails": {}});
-        let ok_v02 = serde_json::json!({"builder": {"id": "b"}, "buildType": "t"});
-        assert!(check_predicate(SLSA_PROVENANCE_V1, &ok_v1).is_ok());
-        assert!(check_predicate(SLSA_PROVENANCE_V0_2, &ok_v02).is_ok());
-        assert!(check_predicate(SLSA_PROVENANCE_V1, &ok_v02).is_err());
-        assert!(check_predicate(SLSA_PROVENANCE_V0_2, &ok_v1).is_err());
-        assert!(check_predicate(SLSA_PROVENANCE_V1, &Value::Null).is_err());
-        assert!(check_predicate("https://example.com/x", &Value::Null).is_ok());
-        let digest = HashAlgorithm::Sha256.digest(b"x");
-        let statement =
-            statement_for(&[("x".to_owned(), digest)], "https://example.com/x", ok_v1).unwrap();
-        assert_eq!(statement.subjects[0].digest["sha256"], digest.to_hex());
-        assert!(statement_for(&[], "", serde_json::json!({})).is_err());
-        assert!(statement_for(&[], "t", serde_json::json!([1])).is_err());
-    }
-
-    #[test]
-    fn rekor_bundle_needs_a_promise() {
-        use sigstore_types::bundle::{
-            BundleVersion, MessageSignature, TransparencyLogEntry, VerificationMaterial,
-            VerificationMaterialContent,
-        };
-        let entry = TransparencyLogEntry {
-            log_index: 7,
-            log_id: vec![0xab; 32],
-            kind: "hashedrekord".into(),
-            kind_version: "0.0.1".into(),
-            integrated_time: 1_700_000_000,
-            inclusion_promise: Some(vec![1, 2, 3]),
-            inclusion_proof: None,
-            canonicalized_body: b"{}".to_vec(),
-        };
-        let mut bundle = Bundle {
-            media_type: media_types::BUNDLE_V0_3.to_owned(),
-            version: BundleVersion::V0_3,
-            verification_material: VerificationMaterial {
-                content: VerificationMaterialContent::Certificate(vec![0x30]),
-                tlog_entries: vec![entry],
-                rfc3161_timestamps: Vec::new(),
-            },
-            content: BundleContent::MessageSignature(MessageSignature {
-                message_digest: None,
-                signature: vec![9],
-            }),
-        };
-        let json: Value = serde_json::from_str(&rekor_bundle_json(&bundle).unwrap()).unwrap();
-        assert_eq!(json["SignedEntryTimestamp"], "AQID");
-        assert_eq!(json["Payload"]["logIndex"], 7);
-        assert_eq!(json["Payload"]["integratedTime"], 1_700_000_000);
-        assert_eq!(json["Payload"]["logID"], "ab".repeat(32));
-        assert_eq!(json["Payload"]["body"], "e30=");
-        bundle.verification_material.tlog_entries[0].inclusion_promise = None;
-        assert!(rekor_bundle_json(&bundle).is_err());
-        bundle.verification_material.tlog_entries.clear();
-        assert!(rekor_bundle_json(&bundle).is_err());
     }
 }

@@ -140,12 +140,8 @@ fn sign_bundle(args: &[String]) -> Result<()> {
         let statement = Statement::from_json(&bytes)
             .with_context(|| format!("{}: invalid in-toto statement", input.display()))?;
         let digest = statement
-            .subjects
-            .iter()
-            .find_map(|s| {
-                let bytes = hex::decode(s.digest.get("sha256")?).ok()?;
-                Digest::new(HashAlgorithm::Sha256, &bytes)
-            })
+            .first_sha256_subject()
+            .and_then(|bytes| Digest::new(HashAlgorithm::Sha256, &bytes))
             .with_context(|| format!("{}: no subject has a SHA-256 digest", input.display()))?;
         (
             sign::Payload::Statements(vec![statement]),
