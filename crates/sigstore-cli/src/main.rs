@@ -430,13 +430,13 @@ fn run(cli: Cli) -> Result<bool> {
             name,
             git_ref,
         }) => {
-            let policy = policy::github(&policy::GitHubArgs {
-                cert_identity,
+            let policy = policy::github(&sigstore_x509_policy::GitHubPolicy {
                 repository,
                 sha,
                 trigger,
                 name,
                 git_ref,
+                identity: cert_identity,
             })
             .map_err(usage)?;
             verify_all(&common, policy)

@@ -8,14 +8,7 @@ use base64::Engine as _;
 use sigstore_types::bundle::{BundleContent, VerificationMaterialContent};
 use sigstore_types::Bundle;
 use sigstore_verify::Policy;
-use sigstore_x509_policy::{
-    AllOf, Certificate, FulcioExtensions, GitHubWorkflowName, GitHubWorkflowRef,
-    GitHubWorkflowRepository, GitHubWorkflowSHA, GitHubWorkflowTrigger, Identity, Matcher,
-    OIDCIssuer, VerificationPolicy,
-};
-
-/// The issuer of GitHub Actions identity tokens.
-pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
+use sigstore_x509_policy::{Certificate, FulcioExtensions, GitHubPolicy, Identity, Matcher};
 
 /// `verify identity`: exact or regex identity and issuer.
 pub fn identity(
@@ -37,42 +30,15 @@ pub fn identity(
     Ok(Policy::identity(Identity::from_matchers(identity, issuer)))
 }
 
-/// The options of `verify github`.
-pub struct GitHubArgs {
-    pub cert_identity: Option<String>,
-    pub repository: Option<String>,
-    pub sha: Option<String>,
-    pub trigger: Option<String>,
-    pub name: Option<String>,
-    pub git_ref: Option<String>,
-}
-
 /// `verify github`: the GitHub Actions issuer plus every constraint given.
-pub fn github(args: &GitHubArgs) -> Result<Policy> {
-    if args.cert_identity.is_none() && args.repository.is_none() {
-        bail!("give --cert-identity or --repository (or both)");
+pub fn github(policy: &GitHubPolicy) -> Result<Policy> {
+    match policy.build() {
+        Ok(policy) => Ok(Policy::identity(policy)),
+        Err(sigstore_x509_policy::Error::GitHubPolicyUnconstrained) => {
+            bail!("give --cert-identity or --repository (or both)")
+        }
+        Err(e) => Err(e.into()),
     }
-    let mut policies: Vec<Box<dyn VerificationPolicy>> =
-        vec![Box::new(OIDCIssuer::new(GITHUB_ACTIONS_ISSUER))];
-    if let Some(identity) = &args.cert_identity {
-        policies.push(Box::new(Identity::new(identity, GITHUB_ACTIONS_ISSUER)));
-    }
-    if let Some(repository) = &args.repository {
-        policies.push(Box::new(GitHubWorkflowRepository::new(repository)));
-    }
-    if let Some(sha) = &args.sha {
-        policies.push(Box::new(GitHubWorkflowSHA::new(sha)));
-    }
-    if let Some(trigger) = &args.trigger {
-        policies.push(Box::new(GitHubWorkflowTrigger::new(trigger)));
-    }
-    if let Some(name) = &args.name {
-        policies.push(Box::new(GitHubWorkflowName::new(name)));
-    }
-    if let Some(git_ref) = &args.git_ref {
-        policies.push(Box::new(GitHubWorkflowRef::new(git_ref)));
-    }
-    Ok(Policy::identity(AllOf::new(policies)))
 }
 
 /// Text from the bundle, safe to print on one line.

@@ -17,6 +17,7 @@ mod cert;
 mod chain;
 mod error;
 mod fulcio;
+mod github;
 pub mod oids;
 mod policy;
 
@@ -27,6 +28,7 @@ pub use fulcio::{
     check_fulcio_leaf_profile, issuer, raw_extension, san, utf8_extension, FulcioExtensions,
     SubjectAlternativeName,
 };
+pub use github::{GitHubPolicy, GitHubWorkflowPolicy, GITHUB_ACTIONS_ISSUER};
 pub use policy::{
     AllOf, AnyOf, BuildConfigDigest, BuildConfigURI, BuildSignerDigest, BuildSignerURI,
     BuildTrigger, DeploymentEnvironment, GitHubWorkflowName, GitHubWorkflowRef,
