@@ -232,10 +232,10 @@ impl OidcArgs {
         });
         sign::LoginOptions {
             issuer: self.oidc_issuer.clone(),
-            client_id: self.oidc_client_id.clone(),
             client_secret: secret,
             force_oob: self.oauth_force_oob,
             device: self.oidc_device,
+            ..sign::LoginOptions::new(&self.oidc_client_id)
         }
     }
 }
@@ -776,8 +776,7 @@ fn sign_files(
     )?;
     let login = common.oidc.login_options();
     if detected.is_none() {
-        login
-            .check_possible(common.oidc.oidc_disable_ambient_providers, true)
+        sign::check_login_possible(&login, common.oidc.oidc_disable_ambient_providers, true)
             .map_err(sign::usage)?;
     }
     let http = sign::http_config()?;
@@ -825,7 +824,7 @@ fn sign_files(
     let (token, source) = match detected {
         Some(found) => found,
         None => {
-            let issuer = login.issuer_for(Some(&signing_config));
+            let issuer = login.issuer_for(Some(&signing_config), sigstore_sign::now());
             (sign::login(&login, &issuer)?, sign::TokenSource::Login)
         }
     };
@@ -885,8 +884,8 @@ fn get_identity_token(oidc: &OidcArgs) -> Result<()> {
         Some(found) => found,
         None => {
             let login = oidc.login_options();
-            login.check_possible(disable_ambient, false)?;
-            let issuer = login.issuer_for(None);
+            sign::check_login_possible(&login, disable_ambient, false)?;
+            let issuer = login.issuer_for(None, sigstore_sign::now());
             (sign::login(&login, &issuer)?, sign::TokenSource::Login)
         }
     };

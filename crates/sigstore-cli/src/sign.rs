@@ -15,15 +15,15 @@
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::stream::{self, StreamExt as _};
 use serde_json::Value;
 use sigstore_crypto::{Digest, HashAlgorithm};
+use sigstore_oidc::ProcessEnv;
+pub use sigstore_oidc::{LoginOptions, TokenSource, TOKEN_ENV};
 use sigstore_sign::{
     now, select_services, ArtifactInput, HttpConfig, IdentityToken, SigningContext,
     SupportedApiVersions,
@@ -34,15 +34,10 @@ use sigstore_types::{
 
 use crate::{escape_controls, hash_file, load_trusted_root, read_limited, MAX_JSON_FILE};
 
-/// The environment variable an identity token is read from when `--identity-token` is absent.
-pub const TOKEN_ENV: &str = "SIGSTORE_IDENTITY_TOKEN";
 /// Most inputs signed at once (each makes TSA and Rekor requests).
 pub const MAX_CONCURRENT_SIGNINGS: usize = 16;
 /// Largest predicate or statement file read, in bytes.
 pub const MAX_PREDICATE_FILE: u64 = 16 * 1024 * 1024;
-/// Most bytes read from standard input for the out-of-band code (the flow itself refuses
-/// codes over 4 KiB).
-pub const MAX_OOB_LINE: u64 = 8 * 1024;
 /// The hidden variable setting how long an interactive login waits for the user, in seconds.
 pub const LOGIN_TIMEOUT_ENV: &str = "SIGSTORE_LOGIN_TIMEOUT_SECS";
 
@@ -183,66 +178,37 @@ pub fn login_timeout() -> Result<Duration> {
     )
 }
 
+/// An error of `sigstore_oidc`'s token lookup: an empty token is a usage error.
+fn token_error(error: sigstore_oidc::Error) -> anyhow::Error {
+    match error {
+        sigstore_oidc::Error::EmptyToken => usage(error.into()),
+        error => error.into(),
+    }
+}
+
 /// The identity token: `arg`, else [`TOKEN_ENV`]; without either, a usage error. For callers
 /// that must not log in or detect ambient credentials (the conformance binary).
 pub fn resolve_token(arg: Option<&str>) -> Result<String> {
-    let token = match arg {
-        Some(token) => token.to_owned(),
-        None => match std::env::var(TOKEN_ENV) {
-            Ok(token) => token,
-            Err(_) => {
-                return Err(usage(anyhow!(
-                    "no identity token: pass --identity-token or set {TOKEN_ENV}"
-                )))
-            }
-        },
-    };
-    let token = token.trim().to_owned();
-    if token.is_empty() {
-        return Err(usage(anyhow!("the identity token is empty")));
+    match sigstore_oidc::resolve_token(arg, &ProcessEnv).map_err(token_error)? {
+        Some((token, _)) => Ok(token),
+        None => Err(usage(anyhow!(
+            "no identity token: pass --identity-token or set {TOKEN_ENV}"
+        ))),
     }
-    Ok(token)
 }
 
-/// Where the identity token of `sign`, `attest` and `get-identity-token` came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenSource {
-    /// The `--identity-token` argument.
-    Argument,
-    /// The [`TOKEN_ENV`] environment variable.
-    Environment,
-    /// Ambient credential detection (a CI system, a cloud, a token file or
-    /// `SIGSTORE_ID_TOKEN`).
-    Ambient(sigstore_oidc::Provider),
-    /// An interactive login (browser, out-of-band or device flow).
-    Login,
-}
-
-/// The identity token without `--identity-token`: [`TOKEN_ENV`], else ambient detection
-/// (GitHub Actions, GitLab CI, Buildkite, CircleCI, Google Cloud, `SIGSTORE_ID_TOKEN_FILE`,
-/// `SIGSTORE_ID_TOKEN`; with `disable_ambient` only `SIGSTORE_ID_TOKEN`). `Ok(None)` when
-/// nothing supplies one; an error when a detected environment is present but its token cannot
-/// be obtained, or the token is empty.
+/// The identity token without `--identity-token`: [`sigstore_oidc::detect_token`] in the
+/// process environment. `Ok(None)` when nothing supplies one.
 pub fn detect_token(disable_ambient: bool) -> Result<Option<(String, TokenSource)>> {
-    if let Ok(token) = std::env::var(TOKEN_ENV) {
-        return non_empty_token(token).map(|t| Some((t, TokenSource::Environment)));
-    }
     let config =
         sigstore_oidc::AmbientConfig::default().with_ambient_providers_disabled(disable_ambient);
-    let detected = runtime()?
-        .block_on(sigstore_oidc::detect_ambient(
-            &sigstore_oidc::ProcessEnv,
-            &config,
-        ))
-        .context("cannot get an identity token from the environment")?;
-    match detected {
-        None => Ok(None),
-        Some(credential) => {
-            let provider = credential.provider();
-            non_empty_token(credential.into_token())
-                .map(|t| Some((t, TokenSource::Ambient(provider))))
-        }
-    }
+    runtime()?
+        .block_on(sigstore_oidc::detect_token(&ProcessEnv, &config))
+        .map_err(|error| match error {
+            sigstore_oidc::Error::EmptyToken => usage(error.into()),
+            error => anyhow::Error::new(error)
+                .context("cannot get an identity token from the environment"),
+        })
 }
 
 /// The message for "no identity token anywhere", naming every way to supply one
@@ -273,215 +239,53 @@ pub fn resolve_token_or_detect(
     arg: Option<&str>,
     disable_ambient: bool,
 ) -> Result<Option<(String, TokenSource)>> {
-    if let Some(token) = arg {
-        return non_empty_token(token.to_owned()).map(|t| Some((t, TokenSource::Argument)));
+    if arg.is_some() {
+        return sigstore_oidc::resolve_token(arg, &ProcessEnv).map_err(token_error);
     }
     detect_token(disable_ambient)
 }
 
-/// How to log in when no token was given or found in the environment.
-#[derive(Clone, Default)]
-pub struct LoginOptions {
-    /// `--oidc-issuer`; `None`: the signing config's provider, else Sigstore's public one.
-    pub issuer: Option<String>,
-    /// `--oidc-client-id`.
-    pub client_id: String,
-    /// `--oidc-client-secret` (a secret: never printed).
-    pub client_secret: Option<String>,
-    /// `--oauth-force-oob`: paste the code shown by the provider.
-    pub force_oob: bool,
-    /// `--oidc-device`: the device authorization flow (RFC 8628).
-    pub device: bool,
+/// Fails (naming every way to supply a token) when an interactive login cannot work here:
+/// the browser flow with no browser to open and no terminal to show the URL to. Checked
+/// before any other work.
+pub fn check_login_possible(
+    options: &LoginOptions,
+    disable_ambient: bool,
+    has_argument: bool,
+) -> Result<()> {
+    use std::io::IsTerminal as _;
+    if !options.is_possible(&ProcessEnv, std::io::stderr().is_terminal()) {
+        bail!("{}", no_token_message(disable_ambient, has_argument));
+    }
+    Ok(())
 }
 
-impl std::fmt::Debug for LoginOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginOptions")
-            .field("issuer", &self.issuer)
-            .field("client_id", &self.client_id)
-            .field("force_oob", &self.force_oob)
-            .field("device", &self.device)
-            .finish_non_exhaustive()
-    }
-}
-
-impl LoginOptions {
-    /// Fails (naming every way to supply a token) when an interactive login
-    /// cannot work here: the browser flow with no browser to open (`BROWSER` unset, no
-    /// platform opener) and no terminal to show the URL to. Checked before any other work.
-    pub fn check_possible(&self, disable_ambient: bool, has_argument: bool) -> Result<()> {
-        use std::io::IsTerminal as _;
-        if self.device || self.force_oob {
-            return Ok(());
-        }
-        let opener = sigstore_oidc::BrowserOpener::from_env(&sigstore_oidc::ProcessEnv);
-        if opener.is_print_only() && !std::io::stderr().is_terminal() {
-            bail!("{}", no_token_message(disable_ambient, has_argument));
-        }
-        Ok(())
-    }
-
-    /// The provider to log in at: `--oidc-issuer`, else the first OIDC provider the signing
-    /// config lists as valid now, else [`sigstore_oidc::DEFAULT_ISSUER`].
-    pub fn issuer_for(&self, signing_config: Option<&SigningConfig>) -> String {
-        if let Some(issuer) = &self.issuer {
-            return issuer.clone();
-        }
-        let now = now();
-        signing_config
-            .and_then(|config| {
-                config
-                    .oidc_urls
-                    .iter()
-                    .find(|service| service.valid_for.contains(now))
-            })
-            .map(|service| service.url.clone())
-            .unwrap_or_else(|| sigstore_oidc::DEFAULT_ISSUER.to_owned())
-    }
-}
-
-/// Logs in at `issuer` (browser, out-of-band or device flow, per `options`); the prompts go
-/// to stderr. Returns the ID token, checked for issuer, nonce, audience (the client ID) and
-/// expiry. The login waits [`login_timeout`] for the user.
+/// Logs in at `issuer` (per `options`, with the login timeout and HTTP settings of the
+/// hidden environment knobs); the prompts go to stderr. Returns the ID token, checked for
+/// issuer, nonce, audience (the client ID) and expiry.
 ///
-/// The out-of-band code is read from standard input on a thread of its own
-/// ([`StdinLine`]), and the runtime is shut down without waiting for it: a login that times
-/// out while nobody types returns at once instead of hanging until a newline or EOF.
+/// The runtime is shut down without waiting for the thread reading the out-of-band code
+/// ([`sigstore_oidc::StdinLine`]): a login that times out while nobody types returns at
+/// once instead of hanging until a newline or EOF.
 pub fn login(options: &LoginOptions, issuer: &str) -> Result<String> {
-    let config = sigstore_oidc::OidcConfig::new(issuer, &options.client_id)
-        .with_client_secret(options.client_secret.clone())
-        .with_timeout(login_timeout()?)
-        .with_http(http_config()?);
-    let client = sigstore_oidc::OidcClient::new(config)
+    let mut options = options.clone();
+    options.timeout = login_timeout()?;
+    options.http = http_config()?;
+    let client = options
+        .client(issuer)
         .map_err(|e| usage(anyhow::Error::new(e).context("--oidc-issuer / --oidc-client-id")))?;
-    let prompt = sigstore_oidc::StderrPrompt;
     let runtime = runtime()?;
-    let flow = if options.device {
-        "device"
-    } else if options.force_oob {
-        "out-of-band"
-    } else {
-        "browser"
-    };
-    let token = if options.device {
-        runtime.block_on(client.device_login(&prompt))
-    } else if options.force_oob {
-        let input = StdinLine::spawn()?;
-        runtime.block_on(client.oob_login(&prompt, input))
-    } else {
-        let opener = sigstore_oidc::BrowserOpener::from_env(&sigstore_oidc::ProcessEnv);
-        runtime.block_on(client.browser_login(&opener, &prompt))
-    };
+    let token = runtime.block_on(options.login(&client, &sigstore_oidc::StderrPrompt, &ProcessEnv));
     // Nothing left on the runtime (a browser command, a connection) may delay the exit.
     runtime.shutdown_background();
-    let token =
-        token.with_context(|| format!("{flow} login at {} failed", escape_controls(issuer)))?;
+    let token = token.with_context(|| {
+        format!(
+            "{} login at {} failed",
+            options.flow().name(),
+            escape_controls(issuer)
+        )
+    })?;
     Ok(token.raw().to_owned())
-}
-
-/// One line of standard input (at most [`MAX_OOB_LINE`] bytes, newline included), read with
-/// a blocking read on a thread of its own and handed over through a channel, as an
-/// [`tokio::io::AsyncBufRead`] for [`sigstore_oidc::OidcClient::oob_login`].
-///
-/// Unlike `tokio::io::stdin()`, whose blocking read cannot be cancelled and which a runtime
-/// waits for when it shuts down, giving up on this reader (dropping it) leaves only the
-/// detached thread blocked, which does not keep the process from exiting.
-pub struct StdinLine {
-    receiver: tokio::sync::oneshot::Receiver<std::io::Result<Vec<u8>>>,
-    /// The line once received, and how much of it was consumed.
-    line: Option<(Vec<u8>, usize)>,
-}
-
-impl StdinLine {
-    /// Starts the thread reading the line.
-    pub fn spawn() -> Result<Self> {
-        Self::spawn_from(std::io::stdin)
-    }
-
-    /// Starts a thread reading one line from what `open` returns (on that thread).
-    fn spawn_from<R, F>(open: F) -> Result<Self>
-    where
-        R: std::io::Read,
-        F: FnOnce() -> R + Send + 'static,
-    {
-        use std::io::BufRead as _;
-        let (sender, receiver) = tokio::sync::oneshot::channel();
-        std::thread::Builder::new()
-            .name("oob-code-input".to_owned())
-            .spawn(move || {
-                let mut line = Vec::new();
-                let mut input = std::io::BufReader::new(open().take(MAX_OOB_LINE));
-                let result = input.read_until(b'\n', &mut line).map(|_| line);
-                // The receiver is gone if the login already ended.
-                let _ = sender.send(result);
-            })
-            .context("cannot start reading the verification code from standard input")?;
-        Ok(Self {
-            receiver,
-            line: None,
-        })
-    }
-}
-
-impl tokio::io::AsyncBufRead for StdinLine {
-    fn poll_fill_buf(
-        self: Pin<&mut Self>,
-        cx: &mut TaskContext<'_>,
-    ) -> Poll<std::io::Result<&[u8]>> {
-        let this = self.get_mut();
-        if this.line.is_none() {
-            let received = match std::future::Future::poll(Pin::new(&mut this.receiver), cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(received) => received,
-            };
-            // A read error is reported once; afterwards the input is at its end.
-            this.line = Some((Vec::new(), 0));
-            match received {
-                Ok(Ok(line)) => this.line = Some((line, 0)),
-                Ok(Err(error)) => return Poll::Ready(Err(error)),
-                // The thread ended without a line: the end of the input.
-                Err(_) => {}
-            }
-        }
-        let rest = match &this.line {
-            Some((line, consumed)) => line.get(*consumed..).unwrap_or_default(),
-            None => &[],
-        };
-        Poll::Ready(Ok(rest))
-    }
-
-    fn consume(self: Pin<&mut Self>, amount: usize) {
-        if let Some((line, consumed)) = &mut self.get_mut().line {
-            *consumed = consumed.saturating_add(amount).min(line.len());
-        }
-    }
-}
-
-impl tokio::io::AsyncRead for StdinLine {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut TaskContext<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        use tokio::io::AsyncBufRead as _;
-        let available = match self.as_mut().poll_fill_buf(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
-            Poll::Ready(Ok(available)) => available,
-        };
-        let n = available.len().min(buf.remaining());
-        buf.put_slice(available.get(..n).unwrap_or_default());
-        self.consume(n);
-        Poll::Ready(Ok(()))
-    }
-}
-
-fn non_empty_token(token: String) -> Result<String> {
-    let token = token.trim().to_owned();
-    if token.is_empty() {
-        return Err(usage(anyhow!("the identity token is empty")));
-    }
-    Ok(token)
 }
 
 /// Decodes the token's claims (unverified: Fulcio verifies it) and checks that it is meant
@@ -965,53 +769,6 @@ mod tests {
             .collect();
         v.sort();
         v
-    }
-
-    /// A reader that never returns (a terminal nobody types into).
-    struct Silent;
-
-    impl std::io::Read for Silent {
-        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
-            std::thread::sleep(Duration::from_secs(3600));
-            Ok(0)
-        }
-    }
-
-    /// A reader that fails.
-    struct Broken;
-
-    impl std::io::Read for Broken {
-        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
-            Err(std::io::Error::other("broken input"))
-        }
-    }
-
-    #[tokio::test]
-    async fn out_of_band_input_on_a_thread() {
-        use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _};
-        // One line, then the end (what follows the newline is never read).
-        let mut input =
-            StdinLine::spawn_from(|| std::io::Cursor::new(b"code-1\nmore\n".to_vec())).unwrap();
-        let mut line = String::new();
-        input.read_line(&mut line).await.unwrap();
-        assert_eq!(line, "code-1\n");
-        assert_eq!(input.read_line(&mut line).await.unwrap(), 0);
-        // The line is capped.
-        let long = vec![b'a'; 3 * MAX_OOB_LINE as usize];
-        let mut input = StdinLine::spawn_from(move || std::io::Cursor::new(long)).unwrap();
-        let mut all = Vec::new();
-        input.read_to_end(&mut all).await.unwrap();
-        assert_eq!(all.len() as u64, MAX_OOB_LINE);
-        // A read error is reported.
-        let mut input = StdinLine::spawn_from(|| Broken).unwrap();
-        let err = input.read_line(&mut line).await.unwrap_err();
-        assert!(err.to_string().contains("broken input"), "{err}");
-        // Nobody types: the read can be abandoned; nothing waits for the blocked thread.
-        let mut input = StdinLine::spawn_from(|| Silent).unwrap();
-        let waited =
-            tokio::time::timeout(Duration::from_millis(200), input.read_line(&mut line)).await;
-        assert!(waited.is_err());
-        drop(input);
     }
 
     #[test]
