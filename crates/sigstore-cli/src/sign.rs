@@ -13,19 +13,16 @@
 //! the user; default [`sigstore_oidc::DEFAULT_LOGIN_TIMEOUT`]).
 
 use std::ffi::OsString;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
-use futures_util::stream::{self, StreamExt as _};
 use serde_json::Value;
 use sigstore_crypto::{Digest, HashAlgorithm};
 use sigstore_oidc::ProcessEnv;
 pub use sigstore_oidc::{LoginOptions, TokenSource, TOKEN_ENV};
 use sigstore_sign::{
-    now, select_services, ArtifactInput, HttpConfig, IdentityToken, SigningContext,
+    now, select_services, ArtifactInput, HttpConfig, IdentityToken, SignInput, SigningContext,
     SupportedApiVersions,
 };
 use sigstore_types::{
@@ -35,7 +32,7 @@ use sigstore_types::{
 use crate::{escape_controls, hash_file, load_trusted_root, read_limited, MAX_JSON_FILE};
 
 /// Most inputs signed at once (each makes TSA and Rekor requests).
-pub const MAX_CONCURRENT_SIGNINGS: usize = 16;
+pub use sigstore_sign::MAX_CONCURRENT_SIGNINGS;
 /// Largest predicate or statement file read, in bytes.
 pub const MAX_PREDICATE_FILE: u64 = 16 * 1024 * 1024;
 /// The hidden variable setting how long an interactive login waits for the user, in seconds.
@@ -432,111 +429,23 @@ pub fn plan_outputs(inputs: &[PathBuf], options: &OutputOptions) -> Result<Vec<O
 
 /// Fails if any output exists (unless `overwrite`) or its directory does not.
 pub fn check_outputs(plans: &[Outputs], overwrite: bool) -> Result<()> {
-    for path in plans.iter().flat_map(Outputs::paths) {
-        if !overwrite && std::fs::symlink_metadata(path).is_ok() {
-            bail!(
-                "{} already exists; pass --overwrite to replace it",
-                path.display()
-            );
-        }
-        if path.is_dir() {
-            bail!("{} is a directory", path.display());
-        }
-        let dir = parent_dir(path);
-        if !dir.is_dir() {
-            bail!(
-                "{}: the directory {} does not exist",
-                path.display(),
-                dir.display()
-            );
-        }
-    }
-    Ok(())
+    sigstore_sign::check_outputs(plans.iter().flat_map(Outputs::paths), overwrite)
+        .map_err(output_error)
 }
 
-fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// Writes every `(path, bytes)` or none: each goes to a temporary file beside its target
-/// first; only when all are written are they moved into place. Without `overwrite` an
-/// existing target is an error, also when it appears between the check and the write.
+/// Writes every `(path, bytes)` or none ([`sigstore_sign::write_all_atomic`]).
 pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)], overwrite: bool) -> Result<()> {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
-    let cleanup = |temps: &[PathBuf]| {
-        for temp in temps {
-            let _ = std::fs::remove_file(temp);
-        }
-    };
-    for (path, bytes) in files {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temp = parent_dir(path).join(format!(
-            ".{name}.{}.{}.tmp",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .and_then(|mut file| {
-                file.write_all(bytes)?;
-                file.sync_all()
-            });
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&temp);
-            cleanup(&temps);
-            return Err(e).with_context(|| format!("{}: cannot write", path.display()));
-        }
-        temps.push(temp);
-    }
-    for (i, ((path, _), temp)) in files.iter().zip(&temps).enumerate() {
-        if let Err(e) = install(temp, path, overwrite) {
-            cleanup(temps.get(i..).unwrap_or_default());
-            if !overwrite {
-                // Files this call created are removed again: all or nothing.
-                for (created, _) in files.iter().take(i) {
-                    let _ = std::fs::remove_file(created);
-                }
-            }
-            return Err(e);
-        }
-    }
-    Ok(())
+    sigstore_sign::write_all_atomic(files, overwrite).map_err(output_error)
 }
 
-fn install(temp: &Path, path: &Path, overwrite: bool) -> Result<()> {
-    if overwrite {
-        return std::fs::rename(temp, path)
-            .with_context(|| format!("{}: cannot write", path.display()));
-    }
-    // A hard link never replaces an existing file; fall back to a checked rename where the
-    // file system has no hard links.
-    match std::fs::hard_link(temp, path) {
-        Ok(()) => {
-            let _ = std::fs::remove_file(temp);
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => bail!(
+/// An output error, saying how to replace an existing file.
+fn output_error(error: sigstore_sign::Error) -> anyhow::Error {
+    match error {
+        sigstore_sign::Error::OutputExists { path } => anyhow!(
             "{} already exists; pass --overwrite to replace it",
             path.display()
         ),
-        Err(_) => {
-            if std::fs::symlink_metadata(path).is_ok() {
-                bail!(
-                    "{} already exists; pass --overwrite to replace it",
-                    path.display()
-                );
-            }
-            std::fs::rename(temp, path).with_context(|| format!("{}: cannot write", path.display()))
-        }
+        error => error.into(),
     }
 }
 
@@ -662,24 +571,15 @@ pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
         .await
         .context("cannot get a signing certificate")?;
     // Inputs overlap their network waits, a bounded number at a time; results keep input order.
-    let results: Vec<Result<Bundle, sigstore_sign::Error>> = match &plan.payload {
-        Payload::Artifacts => {
-            stream::iter(
-                plan.inputs
-                    .iter()
-                    .map(|(_, digest)| signer.sign_artifact(ArtifactInput::Digest(*digest))),
-            )
-            .buffered(MAX_CONCURRENT_SIGNINGS)
-            .collect()
-            .await
-        }
-        Payload::Statements(statements) => {
-            stream::iter(statements.iter().map(|s| signer.sign_dsse(s)))
-                .buffered(MAX_CONCURRENT_SIGNINGS)
-                .collect()
-                .await
-        }
+    let inputs: Vec<SignInput> = match &plan.payload {
+        Payload::Artifacts => plan
+            .inputs
+            .iter()
+            .map(|(_, digest)| SignInput::Artifact(ArtifactInput::Digest(*digest)))
+            .collect(),
+        Payload::Statements(statements) => statements.iter().map(SignInput::Statement).collect(),
     };
+    let results = signer.sign_many(&inputs).await;
     let mut bundles = Vec::with_capacity(results.len());
     let mut failures = Vec::new();
     for ((path, _), result) in plan.inputs.iter().zip(results) {
@@ -750,26 +650,6 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn temp_dir(tag: &str) -> PathBuf {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "sigstore-cli-sign-unit-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
 
     #[test]
     fn login_timeout_knob() {
@@ -855,56 +735,5 @@ mod tests {
             ..OutputOptions::default()
         };
         assert!(plan_outputs(&inputs[..1], &onto_input).is_err());
-    }
-
-    #[test]
-    fn atomic_writes_are_all_or_nothing() {
-        let dir = temp_dir("atomic");
-        let a = dir.join("a.json");
-        let b = dir.join("b.json");
-        write_all_atomic(
-            &[(a.clone(), b"1".to_vec()), (b.clone(), b"2".to_vec())],
-            false,
-        )
-        .unwrap();
-        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
-        // b exists: without overwrite, c is not left behind and b is unchanged.
-        let c = dir.join("c.json");
-        let e = write_all_atomic(
-            &[(c.clone(), b"3".to_vec()), (b.clone(), b"x".to_vec())],
-            false,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("already exists"), "{e}");
-        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
-        assert_eq!(std::fs::read(&b).unwrap(), b"2");
-        // A target in a missing directory: nothing written, no temporary file.
-        let e = write_all_atomic(
-            &[
-                (c.clone(), b"3".to_vec()),
-                (dir.join("missing/d.json"), b"4".to_vec()),
-            ],
-            false,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("cannot write"), "{e}");
-        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
-        // With overwrite the content is replaced.
-        write_all_atomic(&[(b.clone(), b"new".to_vec())], true).unwrap();
-        assert_eq!(std::fs::read(&b).unwrap(), b"new");
-        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
-        // check_outputs sees existing files and missing directories.
-        let plan = vec![Outputs {
-            bundle: Some(b.clone()),
-            ..Outputs::default()
-        }];
-        assert!(check_outputs(&plan, false).is_err());
-        assert!(check_outputs(&plan, true).is_ok());
-        let missing = vec![Outputs {
-            bundle: Some(dir.join("nope/x.json")),
-            ..Outputs::default()
-        }];
-        assert!(check_outputs(&missing, true).is_err());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -127,6 +127,36 @@ pub enum Error {
     /// The assembled bundle is structurally invalid.
     #[error("the assembled bundle is invalid")]
     Bundle(#[source] sigstore_types::Error),
+    /// An output file exists and replacing it was not allowed ([`crate::write_all_atomic`],
+    /// [`crate::check_outputs`]).
+    #[error("{} already exists", .path.display())]
+    OutputExists {
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// An output path is a directory.
+    #[error("{} is a directory", .path.display())]
+    OutputIsDirectory {
+        /// The path.
+        path: std::path::PathBuf,
+    },
+    /// An output's directory does not exist.
+    #[error("{}: the directory {} does not exist", .path.display(), .dir.display())]
+    OutputDirectoryMissing {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its directory.
+        dir: std::path::PathBuf,
+    },
+    /// Writing an output file failed.
+    #[error("{}: cannot write", .path.display())]
+    OutputWrite {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
     /// The assembled bundle does not verify: nothing is returned.
     #[error("the signed bundle does not verify")]
     Verification(#[source] sigstore_verify::Error),
