@@ -176,24 +176,7 @@ pub fn error_chain(error: &anyhow::Error) -> String {
     out
 }
 
-/// `text` with control characters (newlines, escape sequences) and Unicode direction
-/// overrides escaped, so that strings taken from a bundle cannot forge extra output lines or
-/// drive the terminal.
-pub fn escape_controls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let invisible = matches!(
-            c,
-            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
-        );
-        if c.is_control() || invisible {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub use sigstore_types::encoding::escape_controls;
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,7 @@
 
 mod cert;
 mod chain;
+mod describe;
 mod error;
 mod fulcio;
 mod github;
@@ -23,6 +24,7 @@ mod policy;
 
 pub use cert::Certificate;
 pub use chain::{verify_chain, verify_tsa_chain, CertificateAuthority, KeyPurpose, VerifiedChain};
+pub use describe::describe_certificate;
 pub use error::Error;
 pub use fulcio::{
     check_fulcio_leaf_profile, issuer, raw_extension, san, utf8_extension, FulcioExtensions,
