@@ -12,7 +12,6 @@
 //! `Retry-After`) and `SIGSTORE_LOGIN_TIMEOUT_SECS` (how long an interactive login waits for
 //! the user; default [`sigstore_oidc::DEFAULT_LOGIN_TIMEOUT`]).
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -25,9 +24,7 @@ use sigstore_sign::{
     now, select_services, ArtifactInput, HttpConfig, IdentityToken, SignInput, SigningContext,
     SupportedApiVersions,
 };
-use sigstore_types::{
-    intoto, legacy, Bundle, ClientTrustConfig, SigningConfig, Statement, TrustedRoot,
-};
+use sigstore_types::{intoto, Bundle, ClientTrustConfig, SigningConfig, Statement, TrustedRoot};
 
 use crate::{escape_controls, hash_file, load_trusted_root, read_limited, MAX_JSON_FILE};
 
@@ -308,123 +305,21 @@ pub fn signing_as(token: &IdentityToken) -> String {
     )
 }
 
-/// Where one input's results go.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Outputs {
-    /// The bundle.
-    pub bundle: Option<PathBuf>,
-    /// Legacy detached signature (base64 and a newline).
-    pub signature: Option<PathBuf>,
-    /// Legacy detached PEM leaf certificate.
-    pub certificate: Option<PathBuf>,
-    /// Legacy offline Rekor entry (Rekor v1 only).
-    pub rekor_bundle: Option<PathBuf>,
-}
+pub use sigstore_sign::{OutputOptions, Outputs};
 
-impl Outputs {
-    /// Every path, in a fixed order.
-    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
-        [
-            &self.bundle,
-            &self.signature,
-            &self.certificate,
-            &self.rekor_bundle,
-        ]
-        .into_iter()
-        .flatten()
-    }
-}
-
-/// Output options of `sign` and `attest`.
-#[derive(Debug, Clone, Default)]
-pub struct OutputOptions {
-    /// The bundle path (one input only).
-    pub bundle: Option<PathBuf>,
-    /// Write `DIR/<basename>.sigstore.json` instead of `FILE.sigstore.json`.
-    pub output_directory: Option<PathBuf>,
-    /// Legacy `.sig` path (one input only).
-    pub signature: Option<PathBuf>,
-    /// Legacy `.crt` path (one input only).
-    pub certificate: Option<PathBuf>,
-    /// Legacy `.rekor` path (one input only).
-    pub rekor_bundle: Option<PathBuf>,
-    /// Replace existing outputs.
-    pub overwrite: bool,
-}
-
-impl OutputOptions {
-    /// Whether any legacy detached output is asked for.
-    pub fn wants_detached(&self) -> bool {
-        self.signature.is_some() || self.certificate.is_some() || self.rekor_bundle.is_some()
-    }
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name: OsString = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
-/// The outputs of every input (usage errors for impossible combinations). Detached outputs
-/// replace the default bundle unless `--bundle` is also given.
+/// The outputs of every input ([`OutputOptions::plan`]); mistakes are usage errors.
 pub fn plan_outputs(inputs: &[PathBuf], options: &OutputOptions) -> Result<Vec<Outputs>> {
-    if inputs.is_empty() {
-        return Err(usage(anyhow!("no input files")));
-    }
-    let single = inputs.len() == 1;
-    if !single && (options.bundle.is_some() || options.wants_detached()) {
-        return Err(usage(anyhow!(
-            "--bundle, --signature, --certificate and --rekor-bundle take exactly one input"
-        )));
-    }
-    if options.bundle.is_some() && options.output_directory.is_some() {
-        return Err(usage(anyhow!(
-            "--bundle and --output-directory cannot be combined"
-        )));
-    }
-    let mut plans = Vec::with_capacity(inputs.len());
-    for input in inputs {
-        let default_bundle = || -> Result<PathBuf> {
-            match &options.output_directory {
-                Some(dir) => {
-                    let name = input
-                        .file_name()
-                        .ok_or_else(|| usage(anyhow!("{}: not a file name", input.display())))?;
-                    Ok(with_suffix(&dir.join(name), ".sigstore.json"))
-                }
-                None => Ok(with_suffix(input, ".sigstore.json")),
+    options.plan(inputs).map_err(|error| {
+        usage(match error {
+            sigstore_sign::Error::OutputNeedsOneInput => anyhow!(
+                "--bundle, --signature, --certificate and --rekor-bundle take exactly one input"
+            ),
+            sigstore_sign::Error::BundleWithOutputDirectory => {
+                anyhow!("--bundle and --output-directory cannot be combined")
             }
-        };
-        let bundle = match (&options.bundle, options.wants_detached()) {
-            (Some(path), _) => Some(path.clone()),
-            (None, true) => None,
-            (None, false) => Some(default_bundle()?),
-        };
-        plans.push(Outputs {
-            bundle,
-            signature: options.signature.clone(),
-            certificate: options.certificate.clone(),
-            rekor_bundle: options.rekor_bundle.clone(),
-        });
-    }
-    // No output may be named twice, nor be one of the inputs.
-    let mut seen: Vec<&PathBuf> = Vec::new();
-    for path in plans.iter().flat_map(Outputs::paths) {
-        if seen.contains(&path) {
-            return Err(usage(anyhow!(
-                "{} would be written twice (inputs with the same name?)",
-                path.display()
-            )));
-        }
-        if inputs.contains(path) {
-            return Err(usage(anyhow!(
-                "{} is both an input and an output",
-                path.display()
-            )));
-        }
-        seen.push(path);
-    }
-    Ok(plans)
+            error => error.into(),
+        })
+    })
 }
 
 /// Fails if any output exists (unless `overwrite`) or its directory does not.
@@ -614,29 +509,14 @@ pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
     Ok(files.into_iter().map(|(path, _)| path).collect())
 }
 
-/// The bytes of each requested output for one bundle.
+/// The bytes of each requested output for one bundle ([`Outputs::render`]).
 fn render(outputs: &Outputs, bundle: &Bundle) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-    let mut files = Vec::new();
-    if let Some(path) = &outputs.bundle {
-        files.push((path.clone(), bundle.to_json().into_bytes()));
-    }
-    let detached = [
-        (&outputs.signature, legacy::detached_signature(bundle)),
-        (&outputs.certificate, legacy::certificate_pem(bundle)),
-        (&outputs.rekor_bundle, legacy::rekor_bundle_json(bundle)),
-    ];
-    for (path, text) in detached {
-        if let Some(path) = path {
-            let text = text.map_err(|e| match e {
-                sigstore_types::Error::RekorBundleNeedsPromise => {
-                    anyhow!("{e} (use --rekor-version 1)")
-                }
-                e => e.into(),
-            })?;
-            files.push((path.clone(), text.into_bytes()));
+    outputs.render(bundle).map_err(|error| match error {
+        sigstore_sign::Error::LegacyOutput(sigstore_types::Error::RekorBundleNeedsPromise) => {
+            anyhow!("{error} (use --rekor-version 1)")
         }
-    }
-    Ok(files)
+        error => error.into(),
+    })
 }
 
 /// The multi-threaded async runtime the signing commands run on.

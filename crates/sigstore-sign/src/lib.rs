@@ -49,7 +49,7 @@ mod select;
 mod signer;
 
 pub use error::Error;
-pub use output::{check_outputs, write_all_atomic};
+pub use output::{check_outputs, write_all_atomic, OutputOptions, Outputs};
 pub use select::{select_services, SelectedServices, SupportedApiVersions};
 pub use signer::{
     assemble_bundle, now, ArtifactInput, SignInput, Signer, SigningContext, EXPIRY_MARGIN_SECS,
