@@ -15,6 +15,7 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
+use sigstore_cli::sign::usage;
 use sigstore_cli::{artifact_for, read_bundle, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
 use sigstore_types::Bundle;
@@ -326,28 +327,10 @@ fn main() -> ExitCode {
         Err(error) => {
             eprintln!("error: {}", sigstore_cli::error_chain(&error));
             // Mistakes in the command line exit 2, like the ones clap itself finds.
-            let is_usage = error.is::<UsageError>() || error.is::<sigstore_cli::sign::UsageError>();
+            let is_usage = error.is::<sigstore_cli::sign::UsageError>();
             ExitCode::from(if is_usage { 2 } else { 1 })
         }
     }
-}
-
-/// A command-line mistake found after parsing (bad digest, bad regex, several inputs with
-/// --bundle): reported like clap's own errors, with exit status 2.
-#[derive(Debug)]
-struct UsageError(anyhow::Error);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&sigstore_cli::error_chain(&self.0))
-    }
-}
-
-impl std::error::Error for UsageError {}
-
-/// Marks an error as a usage error.
-fn usage(error: anyhow::Error) -> anyhow::Error {
-    anyhow::Error::new(UsageError(error))
 }
 
 /// Warnings always reach stderr (e.g. a timestamp authority that failed); `-v` adds more.
@@ -855,7 +838,7 @@ fn sign_files(
         trusted_root,
         signing_config,
         supported,
-        token,
+        token: identity,
         audience: common.oidc.oidc_client_id.clone(),
         http,
     };

@@ -404,20 +404,8 @@ pub enum Payload {
     Statements(Vec<Statement>),
 }
 
-impl std::fmt::Debug for SignPlan {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignPlan")
-            .field("inputs", &self.inputs)
-            .field("outputs", &self.outputs)
-            .field("payload", &self.payload)
-            .field("overwrite", &self.overwrite)
-            .field("supported", &self.supported)
-            .field("token", &"<redacted>")
-            .finish_non_exhaustive()
-    }
-}
-
 /// Everything a signing run needs, checked and ready. Its `Debug` output leaves out the token.
+#[derive(Debug)]
 pub struct SignPlan {
     /// The inputs and their SHA-256 digests.
     pub inputs: Vec<(PathBuf, Digest)>,
@@ -433,8 +421,8 @@ pub struct SignPlan {
     pub signing_config: SigningConfig,
     /// Service API versions to select from.
     pub supported: SupportedApiVersions,
-    /// The identity token.
-    pub token: String,
+    /// The identity token (its claims checked).
+    pub token: IdentityToken,
     /// The audience the token must carry (`--oidc-client-id`).
     pub audience: String,
     /// HTTP settings.
@@ -462,7 +450,7 @@ pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
         .with_supported_versions(plan.supported)
         .with_token_audience(plan.audience);
     let signer = context
-        .signer(&plan.token)
+        .signer(plan.token.raw())
         .await
         .context("cannot get a signing certificate")?;
     // Inputs overlap their network waits, a bounded number at a time; results keep input order.

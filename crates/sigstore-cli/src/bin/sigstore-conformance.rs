@@ -175,7 +175,7 @@ fn sign_bundle(args: &[String]) -> Result<()> {
         trusted_root,
         signing_config,
         supported,
-        token,
+        token: identity,
         audience: sigstore_oidc::SIGSTORE_AUDIENCE.to_owned(),
         http,
     };
