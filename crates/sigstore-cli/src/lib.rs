@@ -34,28 +34,10 @@ impl Input {
     /// Parses an argument: `sha256:`, `sha384:` or `sha512:` followed by 64, 96 or 128 hex
     /// digits is a digest, anything else a path.
     pub fn parse(arg: &str) -> Result<Self> {
-        for algorithm in [
-            HashAlgorithm::Sha256,
-            HashAlgorithm::Sha384,
-            HashAlgorithm::Sha512,
-        ] {
-            let Some(hex) = arg
-                .strip_prefix(algorithm.name())
-                .and_then(|rest| rest.strip_prefix(':'))
-            else {
-                continue;
-            };
-            let bytes = hex::decode(hex).with_context(|| format!("{arg}: not a hex digest"))?;
-            let digest = Digest::new(algorithm, &bytes).with_context(|| {
-                format!(
-                    "{arg}: a {} digest has {} hex digits",
-                    algorithm.name(),
-                    algorithm.output_len() * 2
-                )
-            })?;
-            return Ok(Self::Digest(digest));
+        match Digest::parse_prefixed(arg) {
+            Some(digest) => Ok(Self::Digest(digest.with_context(|| arg.to_owned())?)),
+            None => Ok(Self::File(PathBuf::from(arg))),
         }
-        Ok(Self::File(PathBuf::from(arg)))
     }
 
     /// How the input is shown in messages.
@@ -121,18 +103,9 @@ pub fn artifact_digests(input: &Input, bundle: &Bundle) -> Result<Artifact<'stat
 /// Streams a file through `algorithm`.
 pub fn hash_file(path: &Path, algorithm: HashAlgorithm) -> Result<Digest> {
     let mut file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-    let mut hasher = algorithm.hasher();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .with_context(|| format!("{}: cannot read", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize())
+    algorithm
+        .digest_reader(&mut file)
+        .with_context(|| format!("{}: cannot read", path.display()))
 }
 
 /// Whether the bundle's signature can only be checked against the artifact's bytes (pure
