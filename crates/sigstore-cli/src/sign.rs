@@ -127,49 +127,27 @@ pub fn check_services(
     }
 }
 
-/// A hidden numeric environment knob: `None` when unset, a usage error when not a
-/// non-negative integer.
-fn env_u64(name: &str) -> Result<Option<u64>> {
-    match std::env::var(name) {
-        Ok(text) => text
-            .trim()
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| usage(anyhow!("{name} must be a non-negative integer"))),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(usage(anyhow!("{name} must be a non-negative integer")))
-        }
-    }
+/// The process environment for the hidden knobs; a value that is not UTF-8 is returned as
+/// an empty (invalid) setting.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|value| value.into_string().unwrap_or_default())
 }
 
 /// HTTP settings: the defaults, adjusted by the hidden `SIGSTORE_HTTP_*` variables.
 pub fn http_config() -> Result<HttpConfig> {
-    let mut config = HttpConfig::default();
-    if let Some(retries) = env_u64("SIGSTORE_HTTP_RETRIES")? {
-        config.retries = u32::try_from(retries).unwrap_or(u32::MAX).min(10);
-    }
-    if let Some(secs) = env_u64("SIGSTORE_HTTP_TIMEOUT_SECS")? {
-        config.timeout = Duration::from_secs(secs.max(1));
-        config.connect_timeout = config.connect_timeout.min(config.timeout);
-    }
-    if let Some(ms) = env_u64("SIGSTORE_HTTP_BACKOFF_MS")? {
-        config.initial_backoff = Duration::from_millis(ms);
-    }
-    if let Some(ms) = env_u64("SIGSTORE_HTTP_MAX_BACKOFF_MS")? {
-        config.max_backoff = Duration::from_millis(ms);
-    }
-    Ok(config)
+    HttpConfig::default()
+        .with_env_overrides(&env_var)
+        .map_err(|e| usage(e.into()))
 }
 
 /// How long an interactive login waits for the user: [`LOGIN_TIMEOUT_ENV`] (at least 1 s),
 /// else [`sigstore_oidc::DEFAULT_LOGIN_TIMEOUT`].
 pub fn login_timeout() -> Result<Duration> {
-    Ok(
-        env_u64(LOGIN_TIMEOUT_ENV)?.map_or(sigstore_oidc::DEFAULT_LOGIN_TIMEOUT, |secs| {
-            Duration::from_secs(secs.max(1))
-        }),
-    )
+    let secs =
+        sigstore_http::integer_setting(LOGIN_TIMEOUT_ENV, &env_var).map_err(|e| usage(e.into()))?;
+    Ok(secs.map_or(sigstore_oidc::DEFAULT_LOGIN_TIMEOUT, |secs| {
+        Duration::from_secs(secs.max(1))
+    }))
 }
 
 /// An error of `sigstore_oidc`'s token lookup: an empty token is a usage error.
