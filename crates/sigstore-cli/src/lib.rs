@@ -10,9 +10,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use sigstore_crypto::KeyType;
 use sigstore_crypto::{Digest, HashAlgorithm};
 use sigstore_types::{Bundle, TrustedRoot};
-use sigstore_verify::{artifact_digest_algorithms, Artifact, ArtifactDigests};
+use sigstore_verify::{Artifact, Error as VerifyError, Policy, VerificationResult, Verifier};
 
 pub mod sign;
 pub mod trust;
@@ -83,23 +84,6 @@ pub fn load_trusted_root(path: Option<&Path>, staging: bool) -> Result<TrustedRo
     }
 }
 
-/// The artifact an input stands for, hashed with every algorithm `bundle` needs (the message
-/// digest's, or each one the in-toto subjects name) in one pass. Files are streamed, so their
-/// size does not matter.
-pub fn artifact_digests(input: &Input, bundle: &Bundle) -> Result<Artifact<'static>> {
-    match input {
-        Input::Digest(digest) => Ok(Artifact::Digest(*digest)),
-        Input::File(path) => {
-            let mut file =
-                File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-            let digests =
-                ArtifactDigests::from_reader(&mut file, artifact_digest_algorithms(bundle))
-                    .with_context(|| format!("{}: cannot read", path.display()))?;
-            Ok(Artifact::Digests(digests))
-        }
-    }
-}
-
 /// Streams a file through `algorithm`.
 pub fn hash_file(path: &Path, algorithm: HashAlgorithm) -> Result<Digest> {
     let mut file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
@@ -108,27 +92,37 @@ pub fn hash_file(path: &Path, algorithm: HashAlgorithm) -> Result<Digest> {
         .with_context(|| format!("{}: cannot read", path.display()))
 }
 
-/// Whether the bundle's signature can only be checked against the artifact's bytes (pure
-/// Ed25519 managed keys), in which case the caller reads the file rather than hashing it.
-pub fn needs_artifact_bytes(key: Option<&sigstore_crypto::PublicKey>) -> bool {
-    key.is_some_and(|k| k.key_type() == sigstore_crypto::KeyType::Ed25519)
-}
-
-/// Builds the [`Artifact`] for `input`: the digest for certificates and ECDSA/RSA keys, the
-/// bytes (kept in `storage`) where the key needs the whole message.
-pub fn artifact_for<'a>(
-    input: &Input,
+/// Verifies `bundle` for `input`: a digest as given, a file streamed through
+/// [`Verifier::verify_reader`] (read whole only for pure Ed25519 keys). Verification
+/// failures name `bundle_path` when given; unreadable files name the file.
+pub fn verify_input(
+    verifier: &Verifier,
     bundle: &Bundle,
-    key: Option<&sigstore_crypto::PublicKey>,
-    storage: &'a mut Vec<u8>,
-) -> Result<Artifact<'a>> {
-    match input {
-        Input::File(path) if needs_artifact_bytes(key) => {
-            *storage =
-                std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-            Ok(Artifact::Bytes(storage))
+    bundle_path: Option<&Path>,
+    input: &Input,
+    policy: &Policy,
+) -> Result<VerificationResult> {
+    let result = match input {
+        Input::Digest(digest) => verifier.verify(bundle, Artifact::Digest(*digest), policy),
+        Input::File(path) => {
+            let whole = matches!(policy.signer(), Policy::PublicKey(key) if key.key_type() == KeyType::Ed25519);
+            let unreadable = |verb: &str| format!("{}: cannot {verb}", path.display());
+            let mut file = File::open(path)
+                .with_context(|| unreadable(if whole { "read" } else { "open" }))?;
+            match verifier.verify_reader(bundle, &mut file, policy) {
+                Err(VerifyError::ArtifactRead(io)) if whole => {
+                    return Err(anyhow::Error::new(io).context(unreadable("read")))
+                }
+                Err(error @ VerifyError::ArtifactRead(_)) => {
+                    return Err(anyhow::Error::new(error).context(unreadable("read")))
+                }
+                result => result,
+            }
         }
-        _ => artifact_digests(input, bundle),
+    };
+    match bundle_path {
+        Some(path) => result.with_context(|| format!("{}", path.display())),
+        None => Ok(result?),
     }
 }
 

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use sigstore_cli::sign::usage;
-use sigstore_cli::{artifact_for, read_bundle, read_limited, sign, Input};
+use sigstore_cli::{read_bundle, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
 use sigstore_types::Bundle;
 use sigstore_verify::{CosignatureVerifier, Policy, VerificationResult, Verifier, VerifierConfig};
@@ -660,10 +660,6 @@ fn verify_one(
     material: Option<&Material>,
     policy: &Policy,
 ) -> Result<VerificationResult> {
-    let key = match policy.signer() {
-        Policy::PublicKey(key) => Some(&**key),
-        _ => None,
-    };
     match material {
         None => match input {
             Input::File(path) => bail!(
@@ -674,11 +670,7 @@ fn verify_one(
         },
         Some(Material::Bundle(path)) => {
             let bundle = read_bundle(path)?;
-            let mut storage = Vec::new();
-            let artifact = artifact_for(input, &bundle, key, &mut storage)?;
-            verifier
-                .verify(&bundle, artifact, policy)
-                .with_context(|| format!("{}", path.display()))
+            sigstore_cli::verify_input(verifier, &bundle, Some(path), input, policy)
         }
         Some(Material::Legacy {
             signature,

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use sigstore_cli::{artifact_for, load_trusted_root, read_bundle, read_limited, sign, Input};
+use sigstore_cli::{load_trusted_root, read_bundle, read_limited, sign, verify_input, Input};
 use sigstore_crypto::{Digest, HashAlgorithm, PublicKey};
 use sigstore_types::Statement;
 use sigstore_verify::{Policy, Verifier, VerifierConfig};
@@ -86,13 +86,7 @@ fn verify_bundle(args: &[String]) -> Result<()> {
     let root = load_trusted_root(trusted_root, options.contains_key("--staging"))?;
     let verifier = Verifier::new(&root, VerifierConfig::default())?;
     let bundle = read_bundle(Path::new(&bundle_path))?;
-    let key = match &policy {
-        Policy::PublicKey(key) => Some(&**key),
-        _ => None,
-    };
-    let mut storage = Vec::new();
-    let artifact = artifact_for(&input, &bundle, key, &mut storage)?;
-    verifier.verify(&bundle, artifact, &policy)?;
+    verify_input(&verifier, &bundle, None, &input, &policy)?;
     Ok(())
 }
 
