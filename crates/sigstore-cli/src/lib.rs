@@ -79,8 +79,16 @@ pub fn load_trusted_root(path: Option<&Path>, staging: bool) -> Result<TrustedRo
             TrustedRoot::from_json(&bytes)
                 .with_context(|| format!("{}: invalid trusted root", path.display()))
         }
-        None if staging => Ok(sigstore_trust::STAGING.trusted_root()?),
-        None => Ok(sigstore_trust::PRODUCTION.trusted_root()?),
+        None => Ok(embedded(staging).trusted_root()?),
+    }
+}
+
+/// The trust material embedded in this build: staging's, or production's.
+pub fn embedded(staging: bool) -> &'static sigstore_trust::Embedded {
+    if staging {
+        &sigstore_trust::STAGING
+    } else {
+        &sigstore_trust::PRODUCTION
     }
 }
 

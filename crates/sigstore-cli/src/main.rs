@@ -521,15 +521,10 @@ fn witness_keys(files: &[PathBuf]) -> Result<Vec<CosignatureVerifier>> {
         let text = String::from_utf8(text)
             .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", file.display()))?;
         let before = keys.len();
-        for line in text.lines().map(str::trim) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            keys.push(
-                CosignatureVerifier::from_vkey(line)
-                    .with_context(|| format!("{}: not a witness key", file.display()))?,
-            );
-        }
+        keys.extend(
+            CosignatureVerifier::from_vkey_lines(&text)
+                .with_context(|| format!("{}: not a witness key", file.display()))?,
+        );
         if keys.len() == before {
             bail!("{}: no witness key in the file", file.display());
         }

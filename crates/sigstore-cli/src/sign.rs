@@ -52,16 +52,6 @@ pub fn usage(error: anyhow::Error) -> anyhow::Error {
     anyhow::Error::new(UsageError(error))
 }
 
-/// The embedded signing config of the production (or staging) public-good instance.
-pub fn embedded_signing_config(staging: bool) -> Result<SigningConfig> {
-    let embedded = if staging {
-        &sigstore_trust::STAGING
-    } else {
-        &sigstore_trust::PRODUCTION
-    };
-    Ok(embedded.signing_config()?)
-}
-
 /// Where the trust material for signing comes from.
 #[derive(Debug, Clone, Default)]
 pub struct TrustOptions {
@@ -91,7 +81,7 @@ pub fn load_signing_trust(options: &TrustOptions) -> Result<(TrustedRoot, Signin
             SigningConfig::from_json(&bytes)
                 .with_context(|| format!("{}: invalid signing config", path.display()))?
         }
-        None => embedded_signing_config(options.staging)?,
+        None => crate::embedded(options.staging).signing_config()?,
     };
     Ok((root, config))
 }
@@ -261,15 +251,8 @@ pub fn login(options: &LoginOptions, issuer: &str) -> Result<String> {
 }
 
 /// Decodes the token's claims (unverified: Fulcio verifies it) and checks that it is meant
-/// for the public Sigstore client (audience `sigstore`) and not expired, so that a stale
-/// token fails before any request. [`parse_token_for`] with
-/// [`sigstore_oidc::SIGSTORE_AUDIENCE`].
-pub fn parse_token(token: &str) -> Result<IdentityToken> {
-    parse_token_for(token, sigstore_oidc::SIGSTORE_AUDIENCE)
-}
-
-/// [`parse_token`] for the OAuth client `audience` (`--oidc-client-id`): the token's `aud`
-/// must contain it.
+/// for the OAuth client `audience` (`--oidc-client-id`, else `sigstore`) and not expired, so
+/// that a stale token fails before any request.
 pub fn parse_token_for(token: &str, audience: &str) -> Result<IdentityToken> {
     IdentityToken::parse_with_audience(token, audience, now()).context("unusable identity token")
 }
@@ -304,11 +287,6 @@ pub fn plan_outputs(inputs: &[PathBuf], options: &OutputOptions) -> Result<Vec<O
 pub fn check_outputs(plans: &[Outputs], overwrite: bool) -> Result<()> {
     sigstore_sign::check_outputs(plans.iter().flat_map(Outputs::paths), overwrite)
         .map_err(output_error)
-}
-
-/// Writes every `(path, bytes)` or none ([`sigstore_sign::write_all_atomic`]).
-pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)], overwrite: bool) -> Result<()> {
-    sigstore_sign::write_all_atomic(files, overwrite).map_err(output_error)
 }
 
 /// An output error, saying how to replace an existing file.
@@ -471,7 +449,7 @@ pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
     for (outputs, bundle) in plan.outputs.iter().zip(&bundles) {
         files.extend(render(outputs, bundle)?);
     }
-    write_all_atomic(&files, plan.overwrite)?;
+    sigstore_sign::write_all_atomic(&files, plan.overwrite).map_err(output_error)?;
     Ok(files.into_iter().map(|(path, _)| path).collect())
 }
 
@@ -519,8 +497,8 @@ mod tests {
             });
             format!("{}.{}.c2ln", b64(b"{}"), b64(claims.to_string().as_bytes()))
         };
-        assert!(parse_token(&jwt("sigstore")).is_ok());
-        let err = parse_token(&jwt("acme")).unwrap_err();
+        assert!(parse_token_for(&jwt("sigstore"), "sigstore").is_ok());
+        let err = parse_token_for(&jwt("acme"), "sigstore").unwrap_err();
         assert!(format!("{err:#}").contains("audience"), "{err:#}");
         assert!(parse_token_for(&jwt("acme"), "acme").is_ok());
         assert!(parse_token_for(&jwt("sigstore"), "acme").is_err());
@@ -528,9 +506,9 @@ mod tests {
 
     #[test]
     fn embedded_signing_configs_parse() {
-        let production = embedded_signing_config(false).unwrap();
+        let production = crate::embedded(false).signing_config().unwrap();
         assert!(production.ca_urls[0].url.contains("fulcio.sigstore.dev"));
-        let staging = embedded_signing_config(true).unwrap();
+        let staging = crate::embedded(true).signing_config().unwrap();
         assert!(staging.ca_urls[0].url.contains("sigstage.dev"));
         // Production has a Rekor v1 log usable now; filtering to an absent version errors.
         let supported = supported_versions(Some(1)).unwrap();

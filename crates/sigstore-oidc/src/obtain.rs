@@ -256,7 +256,7 @@ impl StdinLine {
         R: std::io::Read,
         F: FnOnce() -> R + Send + 'static,
     {
-        use std::io::{BufRead as _};
+        use std::io::BufRead as _;
         let (sender, receiver) = tokio::sync::oneshot::channel();
         std::thread::Builder::new()
             .name("oob-code-input".to_owned())
@@ -344,10 +344,7 @@ mod tests {
 
     #[tokio::test]
     async fn token_sources_in_order() {
-        let both = env(&[
-            (TOKEN_ENV, " env-token \n"),
-            ("SIGSTORE_ID_TOKEN", "a.b.c"),
-        ]);
+        let both = env(&[(TOKEN_ENV, " env-token \n"), ("SIGSTORE_ID_TOKEN", "a.b.c")]);
         assert_eq!(
             resolve_token(Some(" arg "), &both).unwrap(),
             Some(("arg".to_owned(), TokenSource::Argument))

@@ -129,7 +129,7 @@ fn sign_bundle(args: &[String]) -> Result<()> {
     })?;
     let supported = sign::supported_versions(None)?;
     sign::check_services(&signing_config, &supported, None)?;
-    let identity = sign::parse_token(&token)?;
+    let identity = sign::parse_token_for(&token, sigstore_oidc::SIGSTORE_AUDIENCE)?;
     eprintln!("{}", sign::signing_as(&identity));
     let plan = sign::SignPlan {
         inputs,
