@@ -10,9 +10,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use sigstore_crypto::KeyType;
 use sigstore_crypto::{Digest, HashAlgorithm};
 use sigstore_types::{Bundle, TrustedRoot};
-use sigstore_verify::{artifact_digest_algorithms, Artifact, ArtifactDigests};
+use sigstore_verify::{Artifact, Error as VerifyError, Policy, VerificationResult, Verifier};
 
 pub mod sign;
 pub mod trust;
@@ -34,28 +35,10 @@ impl Input {
     /// Parses an argument: `sha256:`, `sha384:` or `sha512:` followed by 64, 96 or 128 hex
     /// digits is a digest, anything else a path.
     pub fn parse(arg: &str) -> Result<Self> {
-        for algorithm in [
-            HashAlgorithm::Sha256,
-            HashAlgorithm::Sha384,
-            HashAlgorithm::Sha512,
-        ] {
-            let Some(hex) = arg
-                .strip_prefix(algorithm.name())
-                .and_then(|rest| rest.strip_prefix(':'))
-            else {
-                continue;
-            };
-            let bytes = hex::decode(hex).with_context(|| format!("{arg}: not a hex digest"))?;
-            let digest = Digest::new(algorithm, &bytes).with_context(|| {
-                format!(
-                    "{arg}: a {} digest has {} hex digits",
-                    algorithm.name(),
-                    algorithm.output_len() * 2
-                )
-            })?;
-            return Ok(Self::Digest(digest));
+        match Digest::parse_prefixed(arg) {
+            Some(digest) => Ok(Self::Digest(digest.with_context(|| arg.to_owned())?)),
+            None => Ok(Self::File(PathBuf::from(arg))),
         }
-        Ok(Self::File(PathBuf::from(arg)))
     }
 
     /// How the input is shown in messages.
@@ -96,66 +79,58 @@ pub fn load_trusted_root(path: Option<&Path>, staging: bool) -> Result<TrustedRo
             TrustedRoot::from_json(&bytes)
                 .with_context(|| format!("{}: invalid trusted root", path.display()))
         }
-        None if staging => Ok(sigstore_trust::STAGING.trusted_root()?),
-        None => Ok(sigstore_trust::PRODUCTION.trusted_root()?),
+        None => Ok(embedded(staging).trusted_root()?),
     }
 }
 
-/// The artifact an input stands for, hashed with every algorithm `bundle` needs (the message
-/// digest's, or each one the in-toto subjects name) in one pass. Files are streamed, so their
-/// size does not matter.
-pub fn artifact_digests(input: &Input, bundle: &Bundle) -> Result<Artifact<'static>> {
-    match input {
-        Input::Digest(digest) => Ok(Artifact::Digest(*digest)),
-        Input::File(path) => {
-            let mut file =
-                File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-            let digests =
-                ArtifactDigests::from_reader(&mut file, artifact_digest_algorithms(bundle))
-                    .with_context(|| format!("{}: cannot read", path.display()))?;
-            Ok(Artifact::Digests(digests))
-        }
+/// The trust material embedded in this build: staging's, or production's.
+pub fn embedded(staging: bool) -> &'static sigstore_trust::Embedded {
+    if staging {
+        &sigstore_trust::STAGING
+    } else {
+        &sigstore_trust::PRODUCTION
     }
 }
 
 /// Streams a file through `algorithm`.
 pub fn hash_file(path: &Path, algorithm: HashAlgorithm) -> Result<Digest> {
     let mut file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-    let mut hasher = algorithm.hasher();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .with_context(|| format!("{}: cannot read", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize())
+    algorithm
+        .digest_reader(&mut file)
+        .with_context(|| format!("{}: cannot read", path.display()))
 }
 
-/// Whether the bundle's signature can only be checked against the artifact's bytes (pure
-/// Ed25519 managed keys), in which case the caller reads the file rather than hashing it.
-pub fn needs_artifact_bytes(key: Option<&sigstore_crypto::PublicKey>) -> bool {
-    key.is_some_and(|k| k.key_type() == sigstore_crypto::KeyType::Ed25519)
-}
-
-/// Builds the [`Artifact`] for `input`: the digest for certificates and ECDSA/RSA keys, the
-/// bytes (kept in `storage`) where the key needs the whole message.
-pub fn artifact_for<'a>(
-    input: &Input,
+/// Verifies `bundle` for `input`: a digest as given, a file streamed through
+/// [`Verifier::verify_reader`] (read whole only for pure Ed25519 keys). Verification
+/// failures name `bundle_path` when given; unreadable files name the file.
+pub fn verify_input(
+    verifier: &Verifier,
     bundle: &Bundle,
-    key: Option<&sigstore_crypto::PublicKey>,
-    storage: &'a mut Vec<u8>,
-) -> Result<Artifact<'a>> {
-    match input {
-        Input::File(path) if needs_artifact_bytes(key) => {
-            *storage =
-                std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-            Ok(Artifact::Bytes(storage))
+    bundle_path: Option<&Path>,
+    input: &Input,
+    policy: &Policy,
+) -> Result<VerificationResult> {
+    let result = match input {
+        Input::Digest(digest) => verifier.verify(bundle, Artifact::Digest(*digest), policy),
+        Input::File(path) => {
+            let whole = matches!(policy.signer(), Policy::PublicKey(key) if key.key_type() == KeyType::Ed25519);
+            let unreadable = |verb: &str| format!("{}: cannot {verb}", path.display());
+            let mut file = File::open(path)
+                .with_context(|| unreadable(if whole { "read" } else { "open" }))?;
+            match verifier.verify_reader(bundle, &mut file, policy) {
+                Err(VerifyError::ArtifactRead(io)) if whole => {
+                    return Err(anyhow::Error::new(io).context(unreadable("read")))
+                }
+                Err(error @ VerifyError::ArtifactRead(_)) => {
+                    return Err(anyhow::Error::new(error).context(unreadable("read")))
+                }
+                result => result,
+            }
         }
-        _ => artifact_digests(input, bundle),
+    };
+    match bundle_path {
+        Some(path) => result.with_context(|| format!("{}", path.display())),
+        None => Ok(result?),
     }
 }
 
@@ -176,24 +151,7 @@ pub fn error_chain(error: &anyhow::Error) -> String {
     out
 }
 
-/// `text` with control characters (newlines, escape sequences) and Unicode direction
-/// overrides escaped, so that strings taken from a bundle cannot forge extra output lines or
-/// drive the terminal.
-pub fn escape_controls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let invisible = matches!(
-            c,
-            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
-        );
-        if c.is_control() || invisible {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub use sigstore_types::encoding::escape_controls;
 
 #[cfg(test)]
 mod tests {

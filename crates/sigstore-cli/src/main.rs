@@ -15,7 +15,8 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use sigstore_cli::{artifact_for, read_bundle, read_limited, sign, Input};
+use sigstore_cli::sign::usage;
+use sigstore_cli::{read_bundle, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
 use sigstore_types::Bundle;
 use sigstore_verify::{CosignatureVerifier, Policy, VerificationResult, Verifier, VerifierConfig};
@@ -232,10 +233,10 @@ impl OidcArgs {
         });
         sign::LoginOptions {
             issuer: self.oidc_issuer.clone(),
-            client_id: self.oidc_client_id.clone(),
             client_secret: secret,
             force_oob: self.oauth_force_oob,
             device: self.oidc_device,
+            ..sign::LoginOptions::new(&self.oidc_client_id)
         }
     }
 }
@@ -326,28 +327,10 @@ fn main() -> ExitCode {
         Err(error) => {
             eprintln!("error: {}", sigstore_cli::error_chain(&error));
             // Mistakes in the command line exit 2, like the ones clap itself finds.
-            let is_usage = error.is::<UsageError>() || error.is::<sigstore_cli::sign::UsageError>();
+            let is_usage = error.is::<sigstore_cli::sign::UsageError>();
             ExitCode::from(if is_usage { 2 } else { 1 })
         }
     }
-}
-
-/// A command-line mistake found after parsing (bad digest, bad regex, several inputs with
-/// --bundle): reported like clap's own errors, with exit status 2.
-#[derive(Debug)]
-struct UsageError(anyhow::Error);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&sigstore_cli::error_chain(&self.0))
-    }
-}
-
-impl std::error::Error for UsageError {}
-
-/// Marks an error as a usage error.
-fn usage(error: anyhow::Error) -> anyhow::Error {
-    anyhow::Error::new(UsageError(error))
 }
 
 /// Warnings always reach stderr (e.g. a timestamp authority that failed); `-v` adds more.
@@ -430,13 +413,13 @@ fn run(cli: Cli) -> Result<bool> {
             name,
             git_ref,
         }) => {
-            let policy = policy::github(&policy::GitHubArgs {
-                cert_identity,
+            let policy = policy::github(&sigstore_x509_policy::GitHubPolicy {
                 repository,
                 sha,
                 trigger,
                 name,
                 git_ref,
+                identity: cert_identity,
             })
             .map_err(usage)?;
             verify_all(&common, policy)
@@ -538,15 +521,10 @@ fn witness_keys(files: &[PathBuf]) -> Result<Vec<CosignatureVerifier>> {
         let text = String::from_utf8(text)
             .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", file.display()))?;
         let before = keys.len();
-        for line in text.lines().map(str::trim) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            keys.push(
-                CosignatureVerifier::from_vkey(line)
-                    .with_context(|| format!("{}: not a witness key", file.display()))?,
-            );
-        }
+        keys.extend(
+            CosignatureVerifier::from_vkey_lines(&text)
+                .with_context(|| format!("{}: not a witness key", file.display()))?,
+        );
         if keys.len() == before {
             bail!("{}: no witness key in the file", file.display());
         }
@@ -677,10 +655,6 @@ fn verify_one(
     material: Option<&Material>,
     policy: &Policy,
 ) -> Result<VerificationResult> {
-    let key = match policy.signer() {
-        Policy::PublicKey(key) => Some(&**key),
-        _ => None,
-    };
     match material {
         None => match input {
             Input::File(path) => bail!(
@@ -691,11 +665,7 @@ fn verify_one(
         },
         Some(Material::Bundle(path)) => {
             let bundle = read_bundle(path)?;
-            let mut storage = Vec::new();
-            let artifact = artifact_for(input, &bundle, key, &mut storage)?;
-            verifier
-                .verify(&bundle, artifact, policy)
-                .with_context(|| format!("{}", path.display()))
+            sigstore_cli::verify_input(verifier, &bundle, Some(path), input, policy)
         }
         Some(Material::Legacy {
             signature,
@@ -776,8 +746,7 @@ fn sign_files(
     )?;
     let login = common.oidc.login_options();
     if detected.is_none() {
-        login
-            .check_possible(common.oidc.oidc_disable_ambient_providers, true)
+        sign::check_login_possible(&login, common.oidc.oidc_disable_ambient_providers, true)
             .map_err(sign::usage)?;
     }
     let http = sign::http_config()?;
@@ -825,7 +794,7 @@ fn sign_files(
     let (token, source) = match detected {
         Some(found) => found,
         None => {
-            let issuer = login.issuer_for(Some(&signing_config));
+            let issuer = login.issuer_for(Some(&signing_config), sigstore_sign::now());
             (sign::login(&login, &issuer)?, sign::TokenSource::Login)
         }
     };
@@ -856,7 +825,7 @@ fn sign_files(
         trusted_root,
         signing_config,
         supported,
-        token,
+        token: identity,
         audience: common.oidc.oidc_client_id.clone(),
         http,
     };
@@ -885,8 +854,8 @@ fn get_identity_token(oidc: &OidcArgs) -> Result<()> {
         Some(found) => found,
         None => {
             let login = oidc.login_options();
-            login.check_possible(disable_ambient, false)?;
-            let issuer = login.issuer_for(None);
+            sign::check_login_possible(&login, disable_ambient, false)?;
+            let issuer = login.issuer_for(None, sigstore_sign::now());
             (sign::login(&login, &issuer)?, sign::TokenSource::Login)
         }
     };

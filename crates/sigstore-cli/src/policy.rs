@@ -1,21 +1,11 @@
 //! Turns command-line options into `sigstore-x509-policy` policies, and describes bundles for
 //! `inspect`.
 
-use std::fmt::Write as _;
-
 use anyhow::{bail, Result};
-use base64::Engine as _;
-use sigstore_types::bundle::{BundleContent, VerificationMaterialContent};
-use sigstore_types::Bundle;
+use sigstore_cli::escape_controls;
+use sigstore_types::{summary, Bundle};
 use sigstore_verify::Policy;
-use sigstore_x509_policy::{
-    AllOf, Certificate, FulcioExtensions, GitHubWorkflowName, GitHubWorkflowRef,
-    GitHubWorkflowRepository, GitHubWorkflowSHA, GitHubWorkflowTrigger, Identity, Matcher,
-    OIDCIssuer, VerificationPolicy,
-};
-
-/// The issuer of GitHub Actions identity tokens.
-pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
+use sigstore_x509_policy::{GitHubPolicy, Identity, Matcher};
 
 /// `verify identity`: exact or regex identity and issuer.
 pub fn identity(
@@ -37,211 +27,28 @@ pub fn identity(
     Ok(Policy::identity(Identity::from_matchers(identity, issuer)))
 }
 
-/// The options of `verify github`.
-pub struct GitHubArgs {
-    pub cert_identity: Option<String>,
-    pub repository: Option<String>,
-    pub sha: Option<String>,
-    pub trigger: Option<String>,
-    pub name: Option<String>,
-    pub git_ref: Option<String>,
-}
-
 /// `verify github`: the GitHub Actions issuer plus every constraint given.
-pub fn github(args: &GitHubArgs) -> Result<Policy> {
-    if args.cert_identity.is_none() && args.repository.is_none() {
-        bail!("give --cert-identity or --repository (or both)");
+pub fn github(policy: &GitHubPolicy) -> Result<Policy> {
+    match policy.build() {
+        Ok(policy) => Ok(Policy::identity(policy)),
+        Err(sigstore_x509_policy::Error::GitHubPolicyUnconstrained) => {
+            bail!("give --cert-identity or --repository (or both)")
+        }
+        Err(e) => Err(e.into()),
     }
-    let mut policies: Vec<Box<dyn VerificationPolicy>> =
-        vec![Box::new(OIDCIssuer::new(GITHUB_ACTIONS_ISSUER))];
-    if let Some(identity) = &args.cert_identity {
-        policies.push(Box::new(Identity::new(identity, GITHUB_ACTIONS_ISSUER)));
-    }
-    if let Some(repository) = &args.repository {
-        policies.push(Box::new(GitHubWorkflowRepository::new(repository)));
-    }
-    if let Some(sha) = &args.sha {
-        policies.push(Box::new(GitHubWorkflowSHA::new(sha)));
-    }
-    if let Some(trigger) = &args.trigger {
-        policies.push(Box::new(GitHubWorkflowTrigger::new(trigger)));
-    }
-    if let Some(name) = &args.name {
-        policies.push(Box::new(GitHubWorkflowName::new(name)));
-    }
-    if let Some(git_ref) = &args.git_ref {
-        policies.push(Box::new(GitHubWorkflowRef::new(git_ref)));
-    }
-    Ok(Policy::identity(AllOf::new(policies)))
 }
 
-/// Text from the bundle, safe to print on one line.
-fn clean(text: &str) -> String {
-    sigstore_cli::escape_controls(text)
-}
-
-/// A readable summary of what a bundle claims (nothing verified).
+/// A readable summary of what a bundle claims (nothing verified): the bundle, its
+/// certificate and its RFC 3161 timestamps.
 pub fn describe(bundle: &Bundle) -> String {
-    let mut out = String::new();
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let _ = writeln!(out, "Media type:      {}", clean(&bundle.media_type));
-    let leaf = match &bundle.verification_material.content {
-        VerificationMaterialContent::Certificate(der) => Some(der),
-        VerificationMaterialContent::X509CertificateChain(chain) => chain.first(),
-        VerificationMaterialContent::PublicKey { hint } => {
-            let _ = writeln!(out, "Signer:          managed key (hint {hint:?})");
-            None
-        }
-    };
-    if let Some(der) = leaf {
-        match Certificate::from_der(der) {
-            Ok(cert) => {
-                match sigstore_x509_policy::san(&cert) {
-                    Ok(san) => {
-                        let _ = writeln!(
-                            out,
-                            "Identity:        {}",
-                            clean(san.as_str().unwrap_or("(not an email, URI or username)"))
-                        );
-                    }
-                    Err(e) => {
-                        let _ = writeln!(
-                            out,
-                            "Identity:        unreadable ({})",
-                            clean(&e.to_string())
-                        );
-                    }
-                }
-                let _ = writeln!(
-                    out,
-                    "Certificate:     valid {} .. {}",
-                    cert.not_before(),
-                    cert.not_after()
-                );
-                match FulcioExtensions::from_certificate(&cert) {
-                    Ok(ext) => {
-                        if let Some(issuer) = &ext.issuer {
-                            let _ = writeln!(out, "Issuer:          {}", clean(issuer));
-                        }
-                        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(&ext) {
-                            for (name, value) in map {
-                                if let (serde_json::Value::String(v), true) =
-                                    (&value, name != "issuer")
-                                {
-                                    let _ = writeln!(out, "  {name}: {}", clean(v));
-                                }
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        let _ = writeln!(
-                            out,
-                            "Extensions:      unreadable ({})",
-                            clean(&e.to_string())
-                        );
-                    }
-                }
-            }
-            Err(e) => {
-                let _ = writeln!(
-                    out,
-                    "Certificate:     unreadable ({})",
-                    clean(&e.to_string())
-                );
-            }
-        }
-    }
-    match &bundle.content {
-        BundleContent::MessageSignature(ms) => {
-            let _ = writeln!(out, "Content:         message signature");
-            if let Some(md) = &ms.message_digest {
-                let _ = writeln!(
-                    out,
-                    "  digest:        {} {}",
-                    md.algorithm.as_str(),
-                    hex::encode(&md.digest)
-                );
-            }
-        }
-        BundleContent::DsseEnvelope(env) => {
-            let _ = writeln!(
-                out,
-                "Content:         DSSE envelope ({})",
-                clean(&env.payload_type)
-            );
-            if let Ok(statement) = sigstore_types::intoto::Statement::from_json(&env.payload) {
-                let _ = writeln!(out, "  predicate:     {}", clean(&statement.predicate_type));
-                for subject in &statement.subjects {
-                    let digests: Vec<String> = subject
-                        .digest
-                        .iter()
-                        .map(|(k, v)| format!("{k}:{v}"))
-                        .collect();
-                    let _ = writeln!(
-                        out,
-                        "  subject:       {} {}",
-                        clean(&subject.name),
-                        clean(&digests.join(" "))
-                    );
-                }
-            }
-        }
-    }
-    for (i, entry) in bundle.verification_material.tlog_entries.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "Log entry #{i}:    {} {} index {} log {}",
-            clean(&entry.kind),
-            clean(&entry.kind_version),
-            entry.log_index,
-            b64.encode(&entry.log_id)
-        );
-        if entry.integrated_time != 0 {
-            let _ = writeln!(
-                out,
-                "  integrated:    {}",
-                sigstore_types::Timestamp::from_unix(entry.integrated_time)
-            );
-        }
-        if let Some(proof) = &entry.inclusion_proof {
-            let _ = writeln!(
-                out,
-                "  proof:         index {} of tree size {}",
-                proof.log_index, proof.tree_size
-            );
-        }
-        let _ = writeln!(
-            out,
-            "  promise (SET): {}",
-            if entry.inclusion_promise.is_some() {
-                "present"
-            } else {
-                "absent"
-            }
-        );
-    }
-    for (i, token) in bundle
-        .verification_material
-        .rfc3161_timestamps
-        .iter()
-        .enumerate()
-    {
-        match sigstore_tsa::TimeStampToken::from_der(token) {
-            Ok(parsed) => {
-                let _ = writeln!(
-                    out,
-                    "Timestamp #{i}:    {} (RFC 3161)",
-                    parsed.tst_info().gen_time
-                );
-            }
-            Err(e) => {
-                let _ = writeln!(
-                    out,
-                    "Timestamp #{i}:    unreadable ({})",
-                    clean(&e.to_string())
-                );
-            }
-        }
+    let mut out = summary::describe(bundle, sigstore_x509_policy::describe_certificate);
+    let timestamps = &bundle.verification_material.rfc3161_timestamps;
+    for (i, token) in timestamps.iter().enumerate() {
+        let line = match sigstore_tsa::TimeStampToken::from_der(token) {
+            Ok(parsed) => format!("{} (RFC 3161)", parsed.tst_info().gen_time),
+            Err(e) => format!("unreadable ({})", escape_controls(&e.to_string())),
+        };
+        out.push_str(&format!("Timestamp #{i}:    {line}\n"));
     }
     out
 }

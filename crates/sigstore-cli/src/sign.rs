@@ -12,44 +12,26 @@
 //! `Retry-After`) and `SIGSTORE_LOGIN_TIMEOUT_SECS` (how long an interactive login waits for
 //! the user; default [`sigstore_oidc::DEFAULT_LOGIN_TIMEOUT`]).
 
-use std::collections::BTreeMap;
-use std::ffi::OsString;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
-use futures_util::stream::{self, StreamExt as _};
 use serde_json::Value;
 use sigstore_crypto::{Digest, HashAlgorithm};
+use sigstore_oidc::ProcessEnv;
+pub use sigstore_oidc::{LoginOptions, TokenSource, TOKEN_ENV};
 use sigstore_sign::{
-    now, select_services, ArtifactInput, HttpConfig, IdentityToken, SigningContext,
+    now, select_services, ArtifactInput, HttpConfig, IdentityToken, SignInput, SigningContext,
     SupportedApiVersions,
 };
-use sigstore_types::bundle::BundleContent;
-use sigstore_types::encoding::{base64_encode, hex_encode, pem_encode};
-use sigstore_types::{
-    media_types, Bundle, ClientTrustConfig, SigningConfig, Statement, Subject, TrustedRoot,
-};
+use sigstore_types::{intoto, Bundle, ClientTrustConfig, SigningConfig, Statement, TrustedRoot};
 
 use crate::{escape_controls, hash_file, load_trusted_root, read_limited, MAX_JSON_FILE};
 
-/// The environment variable an identity token is read from when `--identity-token` is absent.
-pub const TOKEN_ENV: &str = "SIGSTORE_IDENTITY_TOKEN";
-/// SLSA provenance v0.2's predicate type.
-pub const SLSA_PROVENANCE_V0_2: &str = "https://slsa.dev/provenance/v0.2";
-/// SLSA provenance v1's predicate type.
-pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
 /// Most inputs signed at once (each makes TSA and Rekor requests).
-pub const MAX_CONCURRENT_SIGNINGS: usize = 16;
+pub use sigstore_sign::MAX_CONCURRENT_SIGNINGS;
 /// Largest predicate or statement file read, in bytes.
 pub const MAX_PREDICATE_FILE: u64 = 16 * 1024 * 1024;
-/// Most bytes read from standard input for the out-of-band code (the flow itself refuses
-/// codes over 4 KiB).
-pub const MAX_OOB_LINE: u64 = 8 * 1024;
 /// The hidden variable setting how long an interactive login waits for the user, in seconds.
 pub const LOGIN_TIMEOUT_ENV: &str = "SIGSTORE_LOGIN_TIMEOUT_SECS";
 
@@ -68,16 +50,6 @@ impl std::error::Error for UsageError {}
 /// Wraps `error` as a [`UsageError`].
 pub fn usage(error: anyhow::Error) -> anyhow::Error {
     anyhow::Error::new(UsageError(error))
-}
-
-/// The embedded signing config of the production (or staging) public-good instance.
-pub fn embedded_signing_config(staging: bool) -> Result<SigningConfig> {
-    let embedded = if staging {
-        &sigstore_trust::STAGING
-    } else {
-        &sigstore_trust::PRODUCTION
-    };
-    Ok(embedded.signing_config()?)
 }
 
 /// Where the trust material for signing comes from.
@@ -109,7 +81,7 @@ pub fn load_signing_trust(options: &TrustOptions) -> Result<(TrustedRoot, Signin
             SigningConfig::from_json(&bytes)
                 .with_context(|| format!("{}: invalid signing config", path.display()))?
         }
-        None => embedded_signing_config(options.staging)?,
+        None => crate::embedded(options.staging).signing_config()?,
     };
     Ok((root, config))
 }
@@ -145,111 +117,60 @@ pub fn check_services(
     }
 }
 
-/// A hidden numeric environment knob: `None` when unset, a usage error when not a
-/// non-negative integer.
-fn env_u64(name: &str) -> Result<Option<u64>> {
-    match std::env::var(name) {
-        Ok(text) => text
-            .trim()
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| usage(anyhow!("{name} must be a non-negative integer"))),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(usage(anyhow!("{name} must be a non-negative integer")))
-        }
-    }
+/// The process environment for the hidden knobs; a value that is not UTF-8 is returned as
+/// an empty (invalid) setting.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|value| value.into_string().unwrap_or_default())
 }
 
 /// HTTP settings: the defaults, adjusted by the hidden `SIGSTORE_HTTP_*` variables.
 pub fn http_config() -> Result<HttpConfig> {
-    let mut config = HttpConfig::default();
-    if let Some(retries) = env_u64("SIGSTORE_HTTP_RETRIES")? {
-        config.retries = u32::try_from(retries).unwrap_or(u32::MAX).min(10);
-    }
-    if let Some(secs) = env_u64("SIGSTORE_HTTP_TIMEOUT_SECS")? {
-        config.timeout = Duration::from_secs(secs.max(1));
-        config.connect_timeout = config.connect_timeout.min(config.timeout);
-    }
-    if let Some(ms) = env_u64("SIGSTORE_HTTP_BACKOFF_MS")? {
-        config.initial_backoff = Duration::from_millis(ms);
-    }
-    if let Some(ms) = env_u64("SIGSTORE_HTTP_MAX_BACKOFF_MS")? {
-        config.max_backoff = Duration::from_millis(ms);
-    }
-    Ok(config)
+    HttpConfig::default()
+        .with_env_overrides(&env_var)
+        .map_err(|e| usage(e.into()))
 }
 
 /// How long an interactive login waits for the user: [`LOGIN_TIMEOUT_ENV`] (at least 1 s),
 /// else [`sigstore_oidc::DEFAULT_LOGIN_TIMEOUT`].
 pub fn login_timeout() -> Result<Duration> {
-    Ok(
-        env_u64(LOGIN_TIMEOUT_ENV)?.map_or(sigstore_oidc::DEFAULT_LOGIN_TIMEOUT, |secs| {
-            Duration::from_secs(secs.max(1))
-        }),
-    )
+    let secs =
+        sigstore_http::integer_setting(LOGIN_TIMEOUT_ENV, &env_var).map_err(|e| usage(e.into()))?;
+    Ok(secs.map_or(sigstore_oidc::DEFAULT_LOGIN_TIMEOUT, |secs| {
+        Duration::from_secs(secs.max(1))
+    }))
+}
+
+/// An error of `sigstore_oidc`'s token lookup: an empty token is a usage error.
+fn token_error(error: sigstore_oidc::Error) -> anyhow::Error {
+    match error {
+        sigstore_oidc::Error::EmptyToken => usage(error.into()),
+        error => error.into(),
+    }
 }
 
 /// The identity token: `arg`, else [`TOKEN_ENV`]; without either, a usage error. For callers
 /// that must not log in or detect ambient credentials (the conformance binary).
 pub fn resolve_token(arg: Option<&str>) -> Result<String> {
-    let token = match arg {
-        Some(token) => token.to_owned(),
-        None => match std::env::var(TOKEN_ENV) {
-            Ok(token) => token,
-            Err(_) => {
-                return Err(usage(anyhow!(
-                    "no identity token: pass --identity-token or set {TOKEN_ENV}"
-                )))
-            }
-        },
-    };
-    let token = token.trim().to_owned();
-    if token.is_empty() {
-        return Err(usage(anyhow!("the identity token is empty")));
+    match sigstore_oidc::resolve_token(arg, &ProcessEnv).map_err(token_error)? {
+        Some((token, _)) => Ok(token),
+        None => Err(usage(anyhow!(
+            "no identity token: pass --identity-token or set {TOKEN_ENV}"
+        ))),
     }
-    Ok(token)
 }
 
-/// Where the identity token of `sign`, `attest` and `get-identity-token` came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenSource {
-    /// The `--identity-token` argument.
-    Argument,
-    /// The [`TOKEN_ENV`] environment variable.
-    Environment,
-    /// Ambient credential detection (a CI system, a cloud, a token file or
-    /// `SIGSTORE_ID_TOKEN`).
-    Ambient(sigstore_oidc::Provider),
-    /// An interactive login (browser, out-of-band or device flow).
-    Login,
-}
-
-/// The identity token without `--identity-token`: [`TOKEN_ENV`], else ambient detection
-/// (GitHub Actions, GitLab CI, Buildkite, CircleCI, Google Cloud, `SIGSTORE_ID_TOKEN_FILE`,
-/// `SIGSTORE_ID_TOKEN`; with `disable_ambient` only `SIGSTORE_ID_TOKEN`). `Ok(None)` when
-/// nothing supplies one; an error when a detected environment is present but its token cannot
-/// be obtained, or the token is empty.
+/// The identity token without `--identity-token`: [`sigstore_oidc::detect_token`] in the
+/// process environment. `Ok(None)` when nothing supplies one.
 pub fn detect_token(disable_ambient: bool) -> Result<Option<(String, TokenSource)>> {
-    if let Ok(token) = std::env::var(TOKEN_ENV) {
-        return non_empty_token(token).map(|t| Some((t, TokenSource::Environment)));
-    }
     let config =
         sigstore_oidc::AmbientConfig::default().with_ambient_providers_disabled(disable_ambient);
-    let detected = runtime()?
-        .block_on(sigstore_oidc::detect_ambient(
-            &sigstore_oidc::ProcessEnv,
-            &config,
-        ))
-        .context("cannot get an identity token from the environment")?;
-    match detected {
-        None => Ok(None),
-        Some(credential) => {
-            let provider = credential.provider();
-            non_empty_token(credential.into_token())
-                .map(|t| Some((t, TokenSource::Ambient(provider))))
-        }
-    }
+    runtime()?
+        .block_on(sigstore_oidc::detect_token(&ProcessEnv, &config))
+        .map_err(|error| match error {
+            sigstore_oidc::Error::EmptyToken => usage(error.into()),
+            error => anyhow::Error::new(error)
+                .context("cannot get an identity token from the environment"),
+        })
 }
 
 /// The message for "no identity token anywhere", naming every way to supply one
@@ -280,227 +201,58 @@ pub fn resolve_token_or_detect(
     arg: Option<&str>,
     disable_ambient: bool,
 ) -> Result<Option<(String, TokenSource)>> {
-    if let Some(token) = arg {
-        return non_empty_token(token.to_owned()).map(|t| Some((t, TokenSource::Argument)));
+    if arg.is_some() {
+        return sigstore_oidc::resolve_token(arg, &ProcessEnv).map_err(token_error);
     }
     detect_token(disable_ambient)
 }
 
-/// How to log in when no token was given or found in the environment.
-#[derive(Clone, Default)]
-pub struct LoginOptions {
-    /// `--oidc-issuer`; `None`: the signing config's provider, else Sigstore's public one.
-    pub issuer: Option<String>,
-    /// `--oidc-client-id`.
-    pub client_id: String,
-    /// `--oidc-client-secret` (a secret: never printed).
-    pub client_secret: Option<String>,
-    /// `--oauth-force-oob`: paste the code shown by the provider.
-    pub force_oob: bool,
-    /// `--oidc-device`: the device authorization flow (RFC 8628).
-    pub device: bool,
+/// Fails (naming every way to supply a token) when an interactive login cannot work here:
+/// the browser flow with no browser to open and no terminal to show the URL to. Checked
+/// before any other work.
+pub fn check_login_possible(
+    options: &LoginOptions,
+    disable_ambient: bool,
+    has_argument: bool,
+) -> Result<()> {
+    use std::io::IsTerminal as _;
+    if !options.is_possible(&ProcessEnv, std::io::stderr().is_terminal()) {
+        bail!("{}", no_token_message(disable_ambient, has_argument));
+    }
+    Ok(())
 }
 
-impl std::fmt::Debug for LoginOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginOptions")
-            .field("issuer", &self.issuer)
-            .field("client_id", &self.client_id)
-            .field("force_oob", &self.force_oob)
-            .field("device", &self.device)
-            .finish_non_exhaustive()
-    }
-}
-
-impl LoginOptions {
-    /// Fails (naming every way to supply a token) when an interactive login
-    /// cannot work here: the browser flow with no browser to open (`BROWSER` unset, no
-    /// platform opener) and no terminal to show the URL to. Checked before any other work.
-    pub fn check_possible(&self, disable_ambient: bool, has_argument: bool) -> Result<()> {
-        use std::io::IsTerminal as _;
-        if self.device || self.force_oob {
-            return Ok(());
-        }
-        let opener = sigstore_oidc::BrowserOpener::from_env(&sigstore_oidc::ProcessEnv);
-        if opener.is_print_only() && !std::io::stderr().is_terminal() {
-            bail!("{}", no_token_message(disable_ambient, has_argument));
-        }
-        Ok(())
-    }
-
-    /// The provider to log in at: `--oidc-issuer`, else the first OIDC provider the signing
-    /// config lists as valid now, else [`sigstore_oidc::DEFAULT_ISSUER`].
-    pub fn issuer_for(&self, signing_config: Option<&SigningConfig>) -> String {
-        if let Some(issuer) = &self.issuer {
-            return issuer.clone();
-        }
-        let now = now();
-        signing_config
-            .and_then(|config| {
-                config
-                    .oidc_urls
-                    .iter()
-                    .find(|service| service.valid_for.contains(now))
-            })
-            .map(|service| service.url.clone())
-            .unwrap_or_else(|| sigstore_oidc::DEFAULT_ISSUER.to_owned())
-    }
-}
-
-/// Logs in at `issuer` (browser, out-of-band or device flow, per `options`); the prompts go
-/// to stderr. Returns the ID token, checked for issuer, nonce, audience (the client ID) and
-/// expiry. The login waits [`login_timeout`] for the user.
+/// Logs in at `issuer` (per `options`, with the login timeout and HTTP settings of the
+/// hidden environment knobs); the prompts go to stderr. Returns the ID token, checked for
+/// issuer, nonce, audience (the client ID) and expiry.
 ///
-/// The out-of-band code is read from standard input on a thread of its own
-/// ([`StdinLine`]), and the runtime is shut down without waiting for it: a login that times
-/// out while nobody types returns at once instead of hanging until a newline or EOF.
+/// The runtime is shut down without waiting for the thread reading the out-of-band code
+/// ([`sigstore_oidc::StdinLine`]): a login that times out while nobody types returns at
+/// once instead of hanging until a newline or EOF.
 pub fn login(options: &LoginOptions, issuer: &str) -> Result<String> {
-    let config = sigstore_oidc::OidcConfig::new(issuer, &options.client_id)
-        .with_client_secret(options.client_secret.clone())
-        .with_timeout(login_timeout()?)
-        .with_http(http_config()?);
-    let client = sigstore_oidc::OidcClient::new(config)
+    let mut options = options.clone();
+    options.timeout = login_timeout()?;
+    options.http = http_config()?;
+    let client = options
+        .client(issuer)
         .map_err(|e| usage(anyhow::Error::new(e).context("--oidc-issuer / --oidc-client-id")))?;
-    let prompt = sigstore_oidc::StderrPrompt;
     let runtime = runtime()?;
-    let flow = if options.device {
-        "device"
-    } else if options.force_oob {
-        "out-of-band"
-    } else {
-        "browser"
-    };
-    let token = if options.device {
-        runtime.block_on(client.device_login(&prompt))
-    } else if options.force_oob {
-        let input = StdinLine::spawn()?;
-        runtime.block_on(client.oob_login(&prompt, input))
-    } else {
-        let opener = sigstore_oidc::BrowserOpener::from_env(&sigstore_oidc::ProcessEnv);
-        runtime.block_on(client.browser_login(&opener, &prompt))
-    };
+    let token = runtime.block_on(options.login(&client, &sigstore_oidc::StderrPrompt, &ProcessEnv));
     // Nothing left on the runtime (a browser command, a connection) may delay the exit.
     runtime.shutdown_background();
-    let token =
-        token.with_context(|| format!("{flow} login at {} failed", escape_controls(issuer)))?;
+    let token = token.with_context(|| {
+        format!(
+            "{} login at {} failed",
+            options.flow().name(),
+            escape_controls(issuer)
+        )
+    })?;
     Ok(token.raw().to_owned())
 }
 
-/// One line of standard input (at most [`MAX_OOB_LINE`] bytes, newline included), read with
-/// a blocking read on a thread of its own and handed over through a channel, as an
-/// [`tokio::io::AsyncBufRead`] for [`sigstore_oidc::OidcClient::oob_login`].
-///
-/// Unlike `tokio::io::stdin()`, whose blocking read cannot be cancelled and which a runtime
-/// waits for when it shuts down, giving up on this reader (dropping it) leaves only the
-/// detached thread blocked, which does not keep the process from exiting.
-pub struct StdinLine {
-    receiver: tokio::sync::oneshot::Receiver<std::io::Result<Vec<u8>>>,
-    /// The line once received, and how much of it was consumed.
-    line: Option<(Vec<u8>, usize)>,
-}
-
-impl StdinLine {
-    /// Starts the thread reading the line.
-    pub fn spawn() -> Result<Self> {
-        Self::spawn_from(std::io::stdin)
-    }
-
-    /// Starts a thread reading one line from what `open` returns (on that thread).
-    fn spawn_from<R, F>(open: F) -> Result<Self>
-    where
-        R: std::io::Read,
-        F: FnOnce() -> R + Send + 'static,
-    {
-        use std::io::BufRead as _;
-        let (sender, receiver) = tokio::sync::oneshot::channel();
-        std::thread::Builder::new()
-            .name("oob-code-input".to_owned())
-            .spawn(move || {
-                let mut line = Vec::new();
-                let mut input = std::io::BufReader::new(open().take(MAX_OOB_LINE));
-                let result = input.read_until(b'\n', &mut line).map(|_| line);
-                // The receiver is gone if the login already ended.
-                let _ = sender.send(result);
-            })
-            .context("cannot start reading the verification code from standard input")?;
-        Ok(Self {
-            receiver,
-            line: None,
-        })
-    }
-}
-
-impl tokio::io::AsyncBufRead for StdinLine {
-    fn poll_fill_buf(
-        self: Pin<&mut Self>,
-        cx: &mut TaskContext<'_>,
-    ) -> Poll<std::io::Result<&[u8]>> {
-        let this = self.get_mut();
-        if this.line.is_none() {
-            let received = match std::future::Future::poll(Pin::new(&mut this.receiver), cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(received) => received,
-            };
-            // A read error is reported once; afterwards the input is at its end.
-            this.line = Some((Vec::new(), 0));
-            match received {
-                Ok(Ok(line)) => this.line = Some((line, 0)),
-                Ok(Err(error)) => return Poll::Ready(Err(error)),
-                // The thread ended without a line: the end of the input.
-                Err(_) => {}
-            }
-        }
-        let rest = match &this.line {
-            Some((line, consumed)) => line.get(*consumed..).unwrap_or_default(),
-            None => &[],
-        };
-        Poll::Ready(Ok(rest))
-    }
-
-    fn consume(self: Pin<&mut Self>, amount: usize) {
-        if let Some((line, consumed)) = &mut self.get_mut().line {
-            *consumed = consumed.saturating_add(amount).min(line.len());
-        }
-    }
-}
-
-impl tokio::io::AsyncRead for StdinLine {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut TaskContext<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        use tokio::io::AsyncBufRead as _;
-        let available = match self.as_mut().poll_fill_buf(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
-            Poll::Ready(Ok(available)) => available,
-        };
-        let n = available.len().min(buf.remaining());
-        buf.put_slice(available.get(..n).unwrap_or_default());
-        self.consume(n);
-        Poll::Ready(Ok(()))
-    }
-}
-
-fn non_empty_token(token: String) -> Result<String> {
-    let token = token.trim().to_owned();
-    if token.is_empty() {
-        return Err(usage(anyhow!("the identity token is empty")));
-    }
-    Ok(token)
-}
-
 /// Decodes the token's claims (unverified: Fulcio verifies it) and checks that it is meant
-/// for the public Sigstore client (audience `sigstore`) and not expired, so that a stale
-/// token fails before any request. [`parse_token_for`] with
-/// [`sigstore_oidc::SIGSTORE_AUDIENCE`].
-pub fn parse_token(token: &str) -> Result<IdentityToken> {
-    parse_token_for(token, sigstore_oidc::SIGSTORE_AUDIENCE)
-}
-
-/// [`parse_token`] for the OAuth client `audience` (`--oidc-client-id`): the token's `aud`
-/// must contain it.
+/// for the OAuth client `audience` (`--oidc-client-id`, else `sigstore`) and not expired, so
+/// that a stale token fails before any request.
 pub fn parse_token_for(token: &str, audience: &str) -> Result<IdentityToken> {
     IdentityToken::parse_with_audience(token, audience, now()).context("unusable identity token")
 }
@@ -514,236 +266,42 @@ pub fn signing_as(token: &IdentityToken) -> String {
     )
 }
 
-/// Where one input's results go.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Outputs {
-    /// The bundle.
-    pub bundle: Option<PathBuf>,
-    /// Legacy detached signature (base64 and a newline).
-    pub signature: Option<PathBuf>,
-    /// Legacy detached PEM leaf certificate.
-    pub certificate: Option<PathBuf>,
-    /// Legacy offline Rekor entry (Rekor v1 only).
-    pub rekor_bundle: Option<PathBuf>,
-}
+pub use sigstore_sign::{OutputOptions, Outputs};
 
-impl Outputs {
-    /// Every path, in a fixed order.
-    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
-        [
-            &self.bundle,
-            &self.signature,
-            &self.certificate,
-            &self.rekor_bundle,
-        ]
-        .into_iter()
-        .flatten()
-    }
-}
-
-/// Output options of `sign` and `attest`.
-#[derive(Debug, Clone, Default)]
-pub struct OutputOptions {
-    /// The bundle path (one input only).
-    pub bundle: Option<PathBuf>,
-    /// Write `DIR/<basename>.sigstore.json` instead of `FILE.sigstore.json`.
-    pub output_directory: Option<PathBuf>,
-    /// Legacy `.sig` path (one input only).
-    pub signature: Option<PathBuf>,
-    /// Legacy `.crt` path (one input only).
-    pub certificate: Option<PathBuf>,
-    /// Legacy `.rekor` path (one input only).
-    pub rekor_bundle: Option<PathBuf>,
-    /// Replace existing outputs.
-    pub overwrite: bool,
-}
-
-impl OutputOptions {
-    /// Whether any legacy detached output is asked for.
-    pub fn wants_detached(&self) -> bool {
-        self.signature.is_some() || self.certificate.is_some() || self.rekor_bundle.is_some()
-    }
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name: OsString = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
-/// The outputs of every input (usage errors for impossible combinations). Detached outputs
-/// replace the default bundle unless `--bundle` is also given.
+/// The outputs of every input ([`OutputOptions::plan`]); mistakes are usage errors.
 pub fn plan_outputs(inputs: &[PathBuf], options: &OutputOptions) -> Result<Vec<Outputs>> {
-    if inputs.is_empty() {
-        return Err(usage(anyhow!("no input files")));
-    }
-    let single = inputs.len() == 1;
-    if !single && (options.bundle.is_some() || options.wants_detached()) {
-        return Err(usage(anyhow!(
-            "--bundle, --signature, --certificate and --rekor-bundle take exactly one input"
-        )));
-    }
-    if options.bundle.is_some() && options.output_directory.is_some() {
-        return Err(usage(anyhow!(
-            "--bundle and --output-directory cannot be combined"
-        )));
-    }
-    let mut plans = Vec::with_capacity(inputs.len());
-    for input in inputs {
-        let default_bundle = || -> Result<PathBuf> {
-            match &options.output_directory {
-                Some(dir) => {
-                    let name = input
-                        .file_name()
-                        .ok_or_else(|| usage(anyhow!("{}: not a file name", input.display())))?;
-                    Ok(with_suffix(&dir.join(name), ".sigstore.json"))
-                }
-                None => Ok(with_suffix(input, ".sigstore.json")),
+    options.plan(inputs).map_err(|error| {
+        usage(match error {
+            sigstore_sign::Error::OutputNeedsOneInput => anyhow!(
+                "--bundle, --signature, --certificate and --rekor-bundle take exactly one input"
+            ),
+            sigstore_sign::Error::BundleWithOutputDirectory => {
+                anyhow!("--bundle and --output-directory cannot be combined")
             }
-        };
-        let bundle = match (&options.bundle, options.wants_detached()) {
-            (Some(path), _) => Some(path.clone()),
-            (None, true) => None,
-            (None, false) => Some(default_bundle()?),
-        };
-        plans.push(Outputs {
-            bundle,
-            signature: options.signature.clone(),
-            certificate: options.certificate.clone(),
-            rekor_bundle: options.rekor_bundle.clone(),
-        });
-    }
-    // No output may be named twice, nor be one of the inputs.
-    let mut seen: Vec<&PathBuf> = Vec::new();
-    for path in plans.iter().flat_map(Outputs::paths) {
-        if seen.contains(&path) {
-            return Err(usage(anyhow!(
-                "{} would be written twice (inputs with the same name?)",
-                path.display()
-            )));
-        }
-        if inputs.contains(path) {
-            return Err(usage(anyhow!(
-                "{} is both an input and an output",
-                path.display()
-            )));
-        }
-        seen.push(path);
-    }
-    Ok(plans)
+            error => error.into(),
+        })
+    })
 }
 
 /// Fails if any output exists (unless `overwrite`) or its directory does not.
 pub fn check_outputs(plans: &[Outputs], overwrite: bool) -> Result<()> {
-    for path in plans.iter().flat_map(Outputs::paths) {
-        if !overwrite && std::fs::symlink_metadata(path).is_ok() {
-            bail!(
-                "{} already exists; pass --overwrite to replace it",
-                path.display()
-            );
-        }
-        if path.is_dir() {
-            bail!("{} is a directory", path.display());
-        }
-        let dir = parent_dir(path);
-        if !dir.is_dir() {
-            bail!(
-                "{}: the directory {} does not exist",
-                path.display(),
-                dir.display()
-            );
-        }
-    }
-    Ok(())
+    sigstore_sign::check_outputs(plans.iter().flat_map(Outputs::paths), overwrite)
+        .map_err(output_error)
 }
 
-fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// Writes every `(path, bytes)` or none: each goes to a temporary file beside its target
-/// first; only when all are written are they moved into place. Without `overwrite` an
-/// existing target is an error, also when it appears between the check and the write.
-pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)], overwrite: bool) -> Result<()> {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
-    let cleanup = |temps: &[PathBuf]| {
-        for temp in temps {
-            let _ = std::fs::remove_file(temp);
-        }
-    };
-    for (path, bytes) in files {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temp = parent_dir(path).join(format!(
-            ".{name}.{}.{}.tmp",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .and_then(|mut file| {
-                file.write_all(bytes)?;
-                file.sync_all()
-            });
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&temp);
-            cleanup(&temps);
-            return Err(e).with_context(|| format!("{}: cannot write", path.display()));
-        }
-        temps.push(temp);
-    }
-    for (i, ((path, _), temp)) in files.iter().zip(&temps).enumerate() {
-        if let Err(e) = install(temp, path, overwrite) {
-            cleanup(temps.get(i..).unwrap_or_default());
-            if !overwrite {
-                // Files this call created are removed again: all or nothing.
-                for (created, _) in files.iter().take(i) {
-                    let _ = std::fs::remove_file(created);
-                }
-            }
-            return Err(e);
-        }
-    }
-    Ok(())
-}
-
-fn install(temp: &Path, path: &Path, overwrite: bool) -> Result<()> {
-    if overwrite {
-        return std::fs::rename(temp, path)
-            .with_context(|| format!("{}: cannot write", path.display()));
-    }
-    // A hard link never replaces an existing file; fall back to a checked rename where the
-    // file system has no hard links.
-    match std::fs::hard_link(temp, path) {
-        Ok(()) => {
-            let _ = std::fs::remove_file(temp);
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => bail!(
+/// An output error, saying how to replace an existing file.
+fn output_error(error: sigstore_sign::Error) -> anyhow::Error {
+    match error {
+        sigstore_sign::Error::OutputExists { path } => anyhow!(
             "{} already exists; pass --overwrite to replace it",
             path.display()
         ),
-        Err(_) => {
-            if std::fs::symlink_metadata(path).is_ok() {
-                bail!(
-                    "{} already exists; pass --overwrite to replace it",
-                    path.display()
-                );
-            }
-            std::fs::rename(temp, path).with_context(|| format!("{}: cannot write", path.display()))
-        }
+        error => error.into(),
     }
 }
 
-/// The in-toto Statement v1 for `predicate` about `subjects` (name, SHA-256).
+/// The in-toto Statement v1 for `predicate` about `subjects` (name, SHA-256): see
+/// [`sigstore_types::intoto::statement_for`]; an empty predicate type is a usage error.
 pub fn statement_for(
     subjects: &[(String, Digest)],
     predicate_type: &str,
@@ -752,50 +310,18 @@ pub fn statement_for(
     if predicate_type.is_empty() {
         return Err(usage(anyhow!("--predicate-type must not be empty")));
     }
-    if !predicate.is_object() {
-        bail!("the predicate must be a JSON object");
-    }
-    check_predicate(predicate_type, &predicate)?;
-    Ok(Statement {
-        type_: media_types::IN_TOTO_STATEMENT_V1.to_owned(),
-        subjects: subjects
-            .iter()
-            .map(|(name, digest)| Subject {
-                name: name.clone(),
-                digest: BTreeMap::from([("sha256".to_owned(), digest.to_hex())]),
-            })
-            .collect(),
-        predicate_type: predicate_type.to_owned(),
-        predicate: Some(predicate),
-    })
+    let subjects = subjects
+        .iter()
+        .map(|(name, digest)| Ok((name.clone(), sha256_bytes(digest)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(intoto::statement_for(&subjects, predicate_type, predicate)?)
 }
 
-/// For SLSA provenance predicate types, checks the predicate's required top-level shape:
-/// v1 needs `buildDefinition` and `runDetails` objects; v0.2 `builder.id` and `buildType`
-/// strings. Other predicate types are not checked.
-pub fn check_predicate(predicate_type: &str, predicate: &Value) -> Result<()> {
-    let object = |name: &str| predicate.get(name).is_some_and(Value::is_object);
-    let string =
-        |value: Option<&Value>| value.and_then(Value::as_str).is_some_and(|s| !s.is_empty());
-    match predicate_type {
-        SLSA_PROVENANCE_V1 => {
-            for field in ["buildDefinition", "runDetails"] {
-                if !object(field) {
-                    bail!("not SLSA provenance v1: the predicate needs a {field:?} object");
-                }
-            }
-        }
-        SLSA_PROVENANCE_V0_2 => {
-            if !string(predicate.get("builder").and_then(|b| b.get("id"))) {
-                bail!("not SLSA provenance v0.2: the predicate needs \"builder\": {{\"id\": ...}}");
-            }
-            if !string(predicate.get("buildType")) {
-                bail!("not SLSA provenance v0.2: the predicate needs a \"buildType\" string");
-            }
-        }
-        _ => {}
-    }
-    Ok(())
+fn sha256_bytes(digest: &Digest) -> Result<[u8; 32]> {
+    digest
+        .as_bytes()
+        .try_into()
+        .context("a statement subject needs a SHA-256 digest")
 }
 
 /// Reads a JSON predicate file.
@@ -811,11 +337,7 @@ pub fn read_statement(path: &Path, digests: &[(PathBuf, Digest)]) -> Result<Stat
     let statement = Statement::from_json(&bytes)
         .with_context(|| format!("{}: invalid in-toto statement", path.display()))?;
     for (file, digest) in digests {
-        if statement
-            .subjects_matching("sha256", &digest.to_hex())
-            .next()
-            .is_none()
-        {
+        if !statement.has_sha256_subject(&sha256_bytes(digest)?) {
             bail!(
                 "{}: no subject has the SHA-256 digest of {}",
                 path.display(),
@@ -823,8 +345,8 @@ pub fn read_statement(path: &Path, digests: &[(PathBuf, Digest)]) -> Result<Stat
             );
         }
     }
-    let predicate = statement.predicate.clone().unwrap_or(Value::Null);
-    check_predicate(&statement.predicate_type, &predicate)
+    statement
+        .check_predicate()
         .with_context(|| format!("{}", path.display()))?;
     Ok(statement)
 }
@@ -838,20 +360,8 @@ pub enum Payload {
     Statements(Vec<Statement>),
 }
 
-impl std::fmt::Debug for SignPlan {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignPlan")
-            .field("inputs", &self.inputs)
-            .field("outputs", &self.outputs)
-            .field("payload", &self.payload)
-            .field("overwrite", &self.overwrite)
-            .field("supported", &self.supported)
-            .field("token", &"<redacted>")
-            .finish_non_exhaustive()
-    }
-}
-
 /// Everything a signing run needs, checked and ready. Its `Debug` output leaves out the token.
+#[derive(Debug)]
 pub struct SignPlan {
     /// The inputs and their SHA-256 digests.
     pub inputs: Vec<(PathBuf, Digest)>,
@@ -867,8 +377,8 @@ pub struct SignPlan {
     pub signing_config: SigningConfig,
     /// Service API versions to select from.
     pub supported: SupportedApiVersions,
-    /// The identity token.
-    pub token: String,
+    /// The identity token (its claims checked).
+    pub token: IdentityToken,
     /// The audience the token must carry (`--oidc-client-id`).
     pub audience: String,
     /// HTTP settings.
@@ -896,28 +406,19 @@ pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
         .with_supported_versions(plan.supported)
         .with_token_audience(plan.audience);
     let signer = context
-        .signer(&plan.token)
+        .signer(plan.token.raw())
         .await
         .context("cannot get a signing certificate")?;
     // Inputs overlap their network waits, a bounded number at a time; results keep input order.
-    let results: Vec<Result<Bundle, sigstore_sign::Error>> = match &plan.payload {
-        Payload::Artifacts => {
-            stream::iter(
-                plan.inputs
-                    .iter()
-                    .map(|(_, digest)| signer.sign_artifact(ArtifactInput::Digest(*digest))),
-            )
-            .buffered(MAX_CONCURRENT_SIGNINGS)
-            .collect()
-            .await
-        }
-        Payload::Statements(statements) => {
-            stream::iter(statements.iter().map(|s| signer.sign_dsse(s)))
-                .buffered(MAX_CONCURRENT_SIGNINGS)
-                .collect()
-                .await
-        }
+    let inputs: Vec<SignInput> = match &plan.payload {
+        Payload::Artifacts => plan
+            .inputs
+            .iter()
+            .map(|(_, digest)| SignInput::Artifact(ArtifactInput::Digest(*digest)))
+            .collect(),
+        Payload::Statements(statements) => statements.iter().map(SignInput::Statement).collect(),
     };
+    let results = signer.sign_many(&inputs).await;
     let mut bundles = Vec::with_capacity(results.len());
     let mut failures = Vec::new();
     for ((path, _), result) in plan.inputs.iter().zip(results) {
@@ -948,59 +449,18 @@ pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
     for (outputs, bundle) in plan.outputs.iter().zip(&bundles) {
         files.extend(render(outputs, bundle)?);
     }
-    write_all_atomic(&files, plan.overwrite)?;
+    sigstore_sign::write_all_atomic(&files, plan.overwrite).map_err(output_error)?;
     Ok(files.into_iter().map(|(path, _)| path).collect())
 }
 
-/// The bytes of each requested output for one bundle.
+/// The bytes of each requested output for one bundle ([`Outputs::render`]).
 fn render(outputs: &Outputs, bundle: &Bundle) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-    let mut files = Vec::new();
-    if let Some(path) = &outputs.bundle {
-        files.push((path.clone(), bundle.to_json().into_bytes()));
-    }
-    if let Some(path) = &outputs.signature {
-        let BundleContent::MessageSignature(message) = &bundle.content else {
-            bail!("a detached signature needs a message signature");
-        };
-        files.push((
-            path.clone(),
-            format!("{}\n", base64_encode(&message.signature)).into_bytes(),
-        ));
-    }
-    if let Some(path) = &outputs.certificate {
-        let leaf = bundle
-            .verification_material
-            .leaf_certificate()
-            .context("the bundle has no certificate")?;
-        files.push((path.clone(), pem_encode(leaf, "CERTIFICATE").into_bytes()));
-    }
-    if let Some(path) = &outputs.rekor_bundle {
-        files.push((path.clone(), rekor_bundle_json(bundle)?.into_bytes()));
-    }
-    Ok(files)
-}
-
-/// The legacy offline Rekor bundle (`.rekor`) of a bundle's first log entry, which must be a
-/// Rekor v1 entry with a signed entry timestamp.
-pub fn rekor_bundle_json(bundle: &Bundle) -> Result<String> {
-    let entry = bundle
-        .verification_material
-        .tlog_entries
-        .first()
-        .context("the bundle has no log entry")?;
-    let set = entry.inclusion_promise.as_deref().context(
-        "a .rekor file needs a Rekor v1 entry with a signed entry timestamp (use --rekor-version 1)",
-    )?;
-    let json = serde_json::json!({
-        "SignedEntryTimestamp": base64_encode(set),
-        "Payload": {
-            "body": base64_encode(&entry.canonicalized_body),
-            "integratedTime": entry.integrated_time,
-            "logIndex": entry.log_index,
-            "logID": hex_encode(&entry.log_id),
+    outputs.render(bundle).map_err(|error| match error {
+        sigstore_sign::Error::LegacyOutput(sigstore_types::Error::RekorBundleNeedsPromise) => {
+            anyhow!("{error} (use --rekor-version 1)")
         }
-    });
-    Ok(format!("{json}\n"))
+        error => error.into(),
+    })
 }
 
 /// The multi-threaded async runtime the signing commands run on.
@@ -1014,73 +474,6 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn temp_dir(tag: &str) -> PathBuf {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "sigstore-cli-sign-unit-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
-
-    /// A reader that never returns (a terminal nobody types into).
-    struct Silent;
-
-    impl std::io::Read for Silent {
-        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
-            std::thread::sleep(Duration::from_secs(3600));
-            Ok(0)
-        }
-    }
-
-    /// A reader that fails.
-    struct Broken;
-
-    impl std::io::Read for Broken {
-        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
-            Err(std::io::Error::other("broken input"))
-        }
-    }
-
-    #[tokio::test]
-    async fn out_of_band_input_on_a_thread() {
-        use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _};
-        // One line, then the end (what follows the newline is never read).
-        let mut input =
-            StdinLine::spawn_from(|| std::io::Cursor::new(b"code-1\nmore\n".to_vec())).unwrap();
-        let mut line = String::new();
-        input.read_line(&mut line).await.unwrap();
-        assert_eq!(line, "code-1\n");
-        assert_eq!(input.read_line(&mut line).await.unwrap(), 0);
-        // The line is capped.
-        let long = vec![b'a'; 3 * MAX_OOB_LINE as usize];
-        let mut input = StdinLine::spawn_from(move || std::io::Cursor::new(long)).unwrap();
-        let mut all = Vec::new();
-        input.read_to_end(&mut all).await.unwrap();
-        assert_eq!(all.len() as u64, MAX_OOB_LINE);
-        // A read error is reported.
-        let mut input = StdinLine::spawn_from(|| Broken).unwrap();
-        let err = input.read_line(&mut line).await.unwrap_err();
-        assert!(err.to_string().contains("broken input"), "{err}");
-        // Nobody types: the read can be abandoned; nothing waits for the blocked thread.
-        let mut input = StdinLine::spawn_from(|| Silent).unwrap();
-        let waited =
-            tokio::time::timeout(Duration::from_millis(200), input.read_line(&mut line)).await;
-        assert!(waited.is_err());
-        drop(input);
-    }
 
     #[test]
     fn login_timeout_knob() {
@@ -1104,8 +497,8 @@ mod tests {
             });
             format!("{}.{}.c2ln", b64(b"{}"), b64(claims.to_string().as_bytes()))
         };
-        assert!(parse_token(&jwt("sigstore")).is_ok());
-        let err = parse_token(&jwt("acme")).unwrap_err();
+        assert!(parse_token_for(&jwt("sigstore"), "sigstore").is_ok());
+        let err = parse_token_for(&jwt("acme"), "sigstore").unwrap_err();
         assert!(format!("{err:#}").contains("audience"), "{err:#}");
         assert!(parse_token_for(&jwt("acme"), "acme").is_ok());
         assert!(parse_token_for(&jwt("sigstore"), "acme").is_err());
@@ -1113,9 +506,9 @@ mod tests {
 
     #[test]
     fn embedded_signing_configs_parse() {
-        let production = embedded_signing_config(false).unwrap();
+        let production = crate::embedded(false).signing_config().unwrap();
         assert!(production.ca_urls[0].url.contains("fulcio.sigstore.dev"));
-        let staging = embedded_signing_config(true).unwrap();
+        let staging = crate::embedded(true).signing_config().unwrap();
         assert!(staging.ca_urls[0].url.contains("sigstage.dev"));
         // Production has a Rekor v1 log usable now; filtering to an absent version errors.
         let supported = supported_versions(Some(1)).unwrap();
@@ -1166,115 +559,5 @@ mod tests {
             ..OutputOptions::default()
         };
         assert!(plan_outputs(&inputs[..1], &onto_input).is_err());
-    }
-
-    #[test]
-    fn atomic_writes_are_all_or_nothing() {
-        let dir = temp_dir("atomic");
-        let a = dir.join("a.json");
-        let b = dir.join("b.json");
-        write_all_atomic(
-            &[(a.clone(), b"1".to_vec()), (b.clone(), b"2".to_vec())],
-            false,
-        )
-        .unwrap();
-        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
-        // b exists: without overwrite, c is not left behind and b is unchanged.
-        let c = dir.join("c.json");
-        let e = write_all_atomic(
-            &[(c.clone(), b"3".to_vec()), (b.clone(), b"x".to_vec())],
-            false,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("already exists"), "{e}");
-        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
-        assert_eq!(std::fs::read(&b).unwrap(), b"2");
-        // A target in a missing directory: nothing written, no temporary file.
-        let e = write_all_atomic(
-            &[
-                (c.clone(), b"3".to_vec()),
-                (dir.join("missing/d.json"), b"4".to_vec()),
-            ],
-            false,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("cannot write"), "{e}");
-        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
-        // With overwrite the content is replaced.
-        write_all_atomic(&[(b.clone(), b"new".to_vec())], true).unwrap();
-        assert_eq!(std::fs::read(&b).unwrap(), b"new");
-        assert_eq!(names(&dir), vec!["a.json", "b.json"]);
-        // check_outputs sees existing files and missing directories.
-        let plan = vec![Outputs {
-            bundle: Some(b.clone()),
-            ..Outputs::default()
-        }];
-        assert!(check_outputs(&plan, false).is_err());
-        assert!(check_outputs(&plan, true).is_ok());
-        let missing = vec![Outputs {
-            bundle: Some(dir.join("nope/x.json")),
-            ..Outputs::default()
-        }];
-        assert!(check_outputs(&missing, true).is_err());
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn slsa_predicate_shapes() {
-        let ok_v1 = serde_json::json!({"buildDefinition": {}, "runDetails": {}});
-        let ok_v02 = serde_json::json!({"builder": {"id": "b"}, "buildType": "t"});
-        assert!(check_predicate(SLSA_PROVENANCE_V1, &ok_v1).is_ok());
-        assert!(check_predicate(SLSA_PROVENANCE_V0_2, &ok_v02).is_ok());
-        assert!(check_predicate(SLSA_PROVENANCE_V1, &ok_v02).is_err());
-        assert!(check_predicate(SLSA_PROVENANCE_V0_2, &ok_v1).is_err());
-        assert!(check_predicate(SLSA_PROVENANCE_V1, &Value::Null).is_err());
-        assert!(check_predicate("https://example.com/x", &Value::Null).is_ok());
-        let digest = HashAlgorithm::Sha256.digest(b"x");
-        let statement =
-            statement_for(&[("x".to_owned(), digest)], "https://example.com/x", ok_v1).unwrap();
-        assert_eq!(statement.subjects[0].digest["sha256"], digest.to_hex());
-        assert!(statement_for(&[], "", serde_json::json!({})).is_err());
-        assert!(statement_for(&[], "t", serde_json::json!([1])).is_err());
-    }
-
-    #[test]
-    fn rekor_bundle_needs_a_promise() {
-        use sigstore_types::bundle::{
-            BundleVersion, MessageSignature, TransparencyLogEntry, VerificationMaterial,
-            VerificationMaterialContent,
-        };
-        let entry = TransparencyLogEntry {
-            log_index: 7,
-            log_id: vec![0xab; 32],
-            kind: "hashedrekord".into(),
-            kind_version: "0.0.1".into(),
-            integrated_time: 1_700_000_000,
-            inclusion_promise: Some(vec![1, 2, 3]),
-            inclusion_proof: None,
-            canonicalized_body: b"{}".to_vec(),
-        };
-        let mut bundle = Bundle {
-            media_type: media_types::BUNDLE_V0_3.to_owned(),
-            version: BundleVersion::V0_3,
-            verification_material: VerificationMaterial {
-                content: VerificationMaterialContent::Certificate(vec![0x30]),
-                tlog_entries: vec![entry],
-                rfc3161_timestamps: Vec::new(),
-            },
-            content: BundleContent::MessageSignature(MessageSignature {
-                message_digest: None,
-                signature: vec![9],
-            }),
-        };
-        let json: Value = serde_json::from_str(&rekor_bundle_json(&bundle).unwrap()).unwrap();
-        assert_eq!(json["SignedEntryTimestamp"], "AQID");
-        assert_eq!(json["Payload"]["logIndex"], 7);
-        assert_eq!(json["Payload"]["integratedTime"], 1_700_000_000);
-        assert_eq!(json["Payload"]["logID"], "ab".repeat(32));
-        assert_eq!(json["Payload"]["body"], "e30=");
-        bundle.verification_material.tlog_entries[0].inclusion_promise = None;
-        assert!(rekor_bundle_json(&bundle).is_err());
-        bundle.verification_material.tlog_entries.clear();
-        assert!(rekor_bundle_json(&bundle).is_err());
     }
 }

@@ -81,36 +81,10 @@ pub fn trust_instance(
     tuf::trust_instance(root_path, &instance, offline, http, None).map_err(explain)
 }
 
-/// A summary as printed, one fact a line (target names escaped).
+/// A summary as printed, one fact a line (target names escaped): the library's, then whether
+/// the repository was contacted and where the cache is.
 pub fn render(summary: &Summary) -> String {
-    let mut out = String::new();
-    for note in &summary.notes {
-        out.push_str(&format!("note: {note}\n"));
-    }
-    out.push_str(&format!("TUF repository: {}\n", summary.instance));
-    out.push_str(&format!(
-        "root: version {}, expires {}\n",
-        summary.root_version, summary.root_expires
-    ));
-    if let (Some(version), Some(expires)) = (summary.targets_version, summary.targets_expires) {
-        let count = summary.targets.len();
-        let plural = if count == 1 { "" } else { "s" };
-        out.push_str(&format!(
-            "targets: version {version}, expires {expires}, {count} file{plural}\n"
-        ));
-    }
-    for (name, length, sha256) in &summary.targets {
-        let fetched = if summary.fetched.contains(name) {
-            " (cached)"
-        } else {
-            ""
-        };
-        out.push_str(&format!(
-            "  {} {length} bytes sha256:{}{fetched}\n",
-            crate::escape_controls(name),
-            sha256.as_deref().unwrap_or("-")
-        ));
-    }
+    let mut out = summary.to_string();
     if !summary.refreshed {
         out.push_str("not refreshed (--offline): the repository was not contacted\n");
     }

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
+use sigstore_cli::sign;
 use sigstore_cli::trust::{self, Need};
-use sigstore_cli::{read_limited, sign, MAX_JSON_FILE};
-use sigstore_types::{ClientTrustConfig, SigningConfig, TrustedRoot};
+use sigstore_types::{SigningConfig, TrustedRoot};
 
 /// Where `verify` gets its trusted root.
 #[derive(Args)]
@@ -105,19 +105,17 @@ fn print_notes(notes: &[String]) {
     }
 }
 
-fn read_trust_config(path: &Path) -> Result<ClientTrustConfig> {
-    let bytes = read_limited(path, MAX_JSON_FILE)?;
-    ClientTrustConfig::from_json(&bytes)
-        .with_context(|| format!("{}: invalid client trust config", path.display()))
-}
-
 /// The trusted root `verify` uses: a file given, else the instance's over TUF.
 pub fn verify_root(flags: &VerifyTrust) -> Result<TrustedRoot> {
     if let Some(path) = &flags.trusted_root {
         return sigstore_cli::load_trusted_root(Some(path), false);
     }
-    if let Some(path) = &flags.trust_config {
-        return Ok(read_trust_config(path)?.trusted_root);
+    if flags.trust_config.is_some() {
+        let files = sign::TrustOptions {
+            trust_config: flags.trust_config.clone(),
+            ..sign::TrustOptions::default()
+        };
+        return Ok(sign::load_signing_trust(&files)?.0);
     }
     Ok(flags.repository.load(Need::TrustedRoot)?.trusted_root)
 }
@@ -128,13 +126,9 @@ pub fn signing_trust(
     flags: &SignTrust,
     rekor_version: Option<u32>,
 ) -> Result<(TrustedRoot, SigningConfig)> {
-    if let Some(path) = &flags.trust_config {
-        let config = read_trust_config(path)?;
-        return Ok((config.trusted_root, config.signing_config));
-    }
-    if flags.trusted_root.is_some() || flags.signing_config.is_some() {
+    if flags.trust_config.is_some() || flags.trusted_root.is_some() {
         return sign::load_signing_trust(&sign::TrustOptions {
-            trust_config: None,
+            trust_config: flags.trust_config.clone(),
             trusted_root: flags.trusted_root.clone(),
             signing_config: flags.signing_config.clone(),
             staging: false,

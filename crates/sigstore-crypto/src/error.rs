@@ -4,6 +4,15 @@ use crate::{KeyType, SignatureAlgorithm};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A `sha256:`/`sha384:`/`sha512:` digest's value is not hexadecimal.
+    #[error("not a hex digest")]
+    DigestNotHex,
+    /// A `sha256:`/`sha384:`/`sha512:` digest has the wrong number of hex digits.
+    #[error("a {} digest has {} hex digits", .algorithm.name(), .algorithm.output_len() * 2)]
+    DigestLength {
+        /// The algorithm named.
+        algorithm: crate::HashAlgorithm,
+    },
     /// The bytes are not a DER `SubjectPublicKeyInfo` (or PEM `PUBLIC KEY` block).
     #[error("malformed public key: {0}")]
     MalformedKey(&'static str),

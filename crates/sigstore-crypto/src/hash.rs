@@ -45,6 +45,19 @@ impl HashAlgorithm {
         hasher.finalize()
     }
 
+    /// Hashes everything `reader` yields, streamed in 256 KiB chunks.
+    pub fn digest_reader(self, reader: &mut impl std::io::Read) -> std::io::Result<Digest> {
+        let mut hasher = self.hasher();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                return Ok(hasher.finalize());
+            }
+            hasher.update(buf.get(..n).unwrap_or_default());
+        }
+    }
+
     /// Starts a streaming hash.
     pub fn hasher(self) -> Hasher {
         Hasher {
@@ -75,6 +88,44 @@ impl Digest {
             len: algorithm.output_len() as u8,
             bytes,
         })
+    }
+
+    /// Parses `sha256:HEX`, `sha384:HEX` or `sha512:HEX` (lowercase algorithm name, hex
+    /// digits of either case). `None` when `text` does not start with one of these prefixes;
+    /// [`crate::Error::DigestNotHex`] or [`crate::Error::DigestLength`] when what follows is
+    /// not a digest of that algorithm.
+    pub fn parse_prefixed(text: &str) -> Option<Result<Self, crate::Error>> {
+        [
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512,
+        ]
+        .into_iter()
+        .find_map(|algorithm| {
+            let hex = text.strip_prefix(algorithm.name())?.strip_prefix(':')?;
+            Some(Self::from_hex(algorithm, hex))
+        })
+    }
+
+    fn from_hex(algorithm: HashAlgorithm, hex: &str) -> Result<Self, crate::Error> {
+        let digit = |c: u8| {
+            char::from(c)
+                .to_digit(16)
+                .and_then(|d| u8::try_from(d).ok())
+        };
+        if hex.len() % 2 != 0 {
+            return Err(crate::Error::DigestNotHex);
+        }
+        let bytes = hex
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| match pair {
+                [high, low] => Some(digit(*high)? << 4 | digit(*low)?),
+                _ => None,
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or(crate::Error::DigestNotHex)?;
+        Self::new(algorithm, &bytes).ok_or(crate::Error::DigestLength { algorithm })
     }
 
     /// The algorithm that produced this digest.
@@ -202,5 +253,52 @@ mod tests {
             Some(HashAlgorithm::Sha256)
         );
         assert_eq!(HashAlgorithm::from_name("md5"), None);
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    #[test]
+    fn prefixed_digests() {
+        let hex = "ab".repeat(32);
+        let digest = Digest::parse_prefixed(&format!("sha256:{hex}"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(digest.algorithm(), HashAlgorithm::Sha256);
+        assert_eq!(digest.to_hex(), hex);
+        let upper = Digest::parse_prefixed(&format!("sha256:{}", hex.to_uppercase()));
+        assert_eq!(upper.unwrap().unwrap(), digest);
+        let sha512 = Digest::parse_prefixed(&format!("sha512:{}", "0".repeat(128)));
+        assert_eq!(sha512.unwrap().unwrap().algorithm(), HashAlgorithm::Sha512);
+        // Not a digest at all: a path.
+        assert!(Digest::parse_prefixed("a.txt").is_none());
+        assert!(Digest::parse_prefixed("SHA256:00").is_none());
+        assert!(Digest::parse_prefixed("md5:00").is_none());
+        // Digests that are wrong.
+        let error = |text: &str| Digest::parse_prefixed(text).unwrap().unwrap_err();
+        assert_eq!(error("sha256:zz"), crate::Error::DigestNotHex);
+        assert_eq!(error("sha256:abc"), crate::Error::DigestNotHex);
+        assert_eq!(error("sha256:+1"), crate::Error::DigestNotHex);
+        assert_eq!(
+            error("sha384:00").to_string(),
+            "a sha384 digest has 96 hex digits"
+        );
+        assert_eq!(
+            error("sha256:"),
+            crate::Error::DigestLength {
+                algorithm: HashAlgorithm::Sha256
+            }
+        );
+    }
+
+    #[test]
+    fn reader_digest_matches_one_shot() {
+        let data = vec![7u8; 300 * 1024];
+        let streamed = HashAlgorithm::Sha384
+            .digest_reader(&mut std::io::Cursor::new(&data))
+            .unwrap();
+        assert_eq!(streamed, HashAlgorithm::Sha384.digest(&data));
     }
 }

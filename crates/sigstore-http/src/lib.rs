@@ -32,6 +32,12 @@ const MAX_ERROR_DETAIL: usize = 512;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A numeric setting ([`HttpConfig::with_env_overrides`]) is not a non-negative integer.
+    #[error("{name} must be a non-negative integer")]
+    InvalidSetting {
+        /// The setting (an environment variable's name).
+        name: &'static str,
+    },
     /// The URL does not parse or does not use `http`/`https`.
     #[error("invalid URL {url:?}")]
     InvalidUrl {
@@ -137,7 +143,53 @@ impl Default for HttpConfig {
     }
 }
 
+/// The environment variables [`HttpConfig::with_env_overrides`] reads: retries (at most 10),
+/// timeout in seconds (at least 1; the connect timeout is capped by it), first backoff and
+/// backoff cap in milliseconds.
+pub const ENV_OVERRIDES: [&str; 4] = [
+    "SIGSTORE_HTTP_RETRIES",
+    "SIGSTORE_HTTP_TIMEOUT_SECS",
+    "SIGSTORE_HTTP_BACKOFF_MS",
+    "SIGSTORE_HTTP_MAX_BACKOFF_MS",
+];
+
+/// The non-negative integer setting `name` that `lookup` returns, if any;
+/// [`Error::InvalidSetting`] when it is set to anything else.
+pub fn integer_setting(
+    name: &'static str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<u64>, Error> {
+    lookup(name)
+        .map(|text| text.trim().parse::<u64>())
+        .transpose()
+        .map_err(|_| Error::InvalidSetting { name })
+}
+
 impl HttpConfig {
+    /// This configuration adjusted by the [`ENV_OVERRIDES`] settings `lookup` returns (an
+    /// environment variable's value; a value that is not valid UTF-8 should be returned as
+    /// such an invalid string, e.g. empty).
+    pub fn with_env_overrides(
+        mut self,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, Error> {
+        let [retries, timeout, backoff, max_backoff] = ENV_OVERRIDES;
+        if let Some(retries) = integer_setting(retries, lookup)? {
+            self.retries = u32::try_from(retries).unwrap_or(u32::MAX).min(10);
+        }
+        if let Some(secs) = integer_setting(timeout, lookup)? {
+            self.timeout = Duration::from_secs(secs.max(1));
+            self.connect_timeout = self.connect_timeout.min(self.timeout);
+        }
+        if let Some(ms) = integer_setting(backoff, lookup)? {
+            self.initial_backoff = Duration::from_millis(ms);
+        }
+        if let Some(ms) = integer_setting(max_backoff, lookup)? {
+            self.max_backoff = Duration::from_millis(ms);
+        }
+        Ok(self)
+    }
+
     /// Sets [`HttpConfig::timeout`].
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -494,6 +546,47 @@ pub fn join_url(base: &str, path: &str) -> String {
         base.trim_end_matches('/'),
         path.trim_start_matches('/')
     )
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides() {
+        let set = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let base = HttpConfig::default();
+        let same = base.clone().with_env_overrides(&set(&[])).unwrap();
+        assert_eq!(same.retries, base.retries);
+        let changed = base
+            .clone()
+            .with_env_overrides(&set(&[
+                ("SIGSTORE_HTTP_RETRIES", "99"),
+                ("SIGSTORE_HTTP_TIMEOUT_SECS", " 0 "),
+                ("SIGSTORE_HTTP_BACKOFF_MS", "5"),
+                ("SIGSTORE_HTTP_MAX_BACKOFF_MS", "7"),
+            ]))
+            .unwrap();
+        assert_eq!(changed.retries, 10);
+        assert_eq!(changed.timeout, Duration::from_secs(1));
+        assert!(changed.connect_timeout <= changed.timeout);
+        assert_eq!(changed.initial_backoff, Duration::from_millis(5));
+        assert_eq!(changed.max_backoff, Duration::from_millis(7));
+        let error = base
+            .with_env_overrides(&set(&[("SIGSTORE_HTTP_BACKOFF_MS", "-1")]))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "SIGSTORE_HTTP_BACKOFF_MS must be a non-negative integer"
+        );
+    }
 }
 
 #[cfg(test)]

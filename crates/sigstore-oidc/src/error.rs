@@ -153,6 +153,12 @@ pub enum Error {
         /// Callbacks with this login's `state` but without the issuer's `iss`.
         wrong_issuer: u64,
     },
+    /// The thread reading the out-of-band code from standard input could not start.
+    #[error("cannot start reading the verification code from standard input")]
+    OobInputThread(#[source] std::io::Error),
+    /// An identity token given or found is empty (or only whitespace).
+    #[error("the identity token is empty")]
+    EmptyToken,
     /// The out-of-band code could not be read.
     #[error("cannot read the verification code")]
     OobInput(#[source] std::io::Error),

@@ -14,6 +14,10 @@
 //!   [`OidcClient::oob_login`] (the user pastes the code) and [`OidcClient::device_login`]
 //!   (RFC 8628), after discovery of the provider's endpoints ([`OidcClient::discover`]).
 //!
+//! - [`resolve_token`], [`detect_token`] and [`LoginOptions`] put these together the way a
+//!   signer obtains its token: given, [`TOKEN_ENV`], ambient, else a login (flow and provider
+//!   chosen by the options, the out-of-band code read by [`StdinLine`]).
+//!
 //! Tokens, codes, verifiers and client secrets are secrets: `Debug` output and errors never
 //! contain one.
 #![forbid(unsafe_code)]
@@ -27,6 +31,7 @@ mod error;
 mod login;
 mod loopback;
 mod oauth;
+mod obtain;
 mod spiffe;
 mod token;
 
@@ -46,6 +51,10 @@ pub use login::{
     OOB_REDIRECT_URI,
 };
 pub use loopback::CALLBACK_PATH;
+pub use obtain::{
+    detect_token, non_empty_token, resolve_token, resolve_token_or_detect, LoginFlow, LoginOptions,
+    StdinLine, TokenSource, MAX_OOB_LINE, TOKEN_ENV,
+};
 pub use token::{
     IdentityToken, EMAIL_ISSUERS, GITHUB_ACTIONS_ISSUER, LEEWAY_SECS, MAX_TOKEN_LEN,
     SIGSTORE_AUDIENCE,

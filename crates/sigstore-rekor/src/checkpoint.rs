@@ -221,6 +221,16 @@ pub struct CosignatureVerifier {
 }
 
 impl CosignatureVerifier {
+    /// Parses a file of verifier keys: one [`CosignatureVerifier::from_vkey`] key per
+    /// non-empty line; lines starting with `#` are comments. May return no key.
+    pub fn from_vkey_lines(text: &str) -> Result<Vec<Self>, Error> {
+        text.lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(Self::from_vkey)
+            .collect()
+    }
+
     /// A witness key from its name and its raw 32-byte Ed25519 public key.
     pub fn new(name: &str, raw_key: &[u8]) -> Result<Self, Error> {
         check_name(name).map_err(|_| Error::InvalidWitnessKey("invalid key name"))?;

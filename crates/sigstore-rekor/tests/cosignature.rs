@@ -166,3 +166,21 @@ fn witness_keys_are_checked() {
     }
     assert!(CosignatureVerifier::new("w", &[1u8; 31]).is_err());
 }
+
+#[test]
+fn vkey_files_skip_comments_and_blank_lines() {
+    let raw = || {
+        ed25519_dalek::SigningKey::generate(&mut OsRng)
+            .verifying_key()
+            .to_bytes()
+    };
+    let a = vkey("a.example", &raw());
+    let b = vkey("b.example", &raw());
+    let text = format!("# witnesses\n\n  {a}  \n#{b}\n{b}\n");
+    let keys = CosignatureVerifier::from_vkey_lines(&text).unwrap();
+    assert_eq!(keys.len(), 2);
+    assert!(CosignatureVerifier::from_vkey_lines("# nothing\n\n")
+        .unwrap()
+        .is_empty());
+    assert!(CosignatureVerifier::from_vkey_lines(&format!("{a}\nnot a key\n")).is_err());
+}

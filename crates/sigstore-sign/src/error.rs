@@ -127,6 +127,66 @@ pub enum Error {
     /// The assembled bundle is structurally invalid.
     #[error("the assembled bundle is invalid")]
     Bundle(#[source] sigstore_types::Error),
+    /// An output file exists and replacing it was not allowed ([`crate::write_all_atomic`],
+    /// [`crate::check_outputs`]).
+    #[error("{} already exists", .path.display())]
+    OutputExists {
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// A signing run without inputs.
+    #[error("no input files")]
+    NoInputs,
+    /// A bundle path or a legacy detached output was given for several inputs.
+    #[error("a bundle path and detached outputs take exactly one input")]
+    OutputNeedsOneInput,
+    /// Both a bundle path and an output directory were given.
+    #[error("a bundle path and an output directory cannot be combined")]
+    BundleWithOutputDirectory,
+    /// An input path has no file name to name its output after.
+    #[error("{}: not a file name", .path.display())]
+    NotAFileName {
+        /// The input.
+        path: std::path::PathBuf,
+    },
+    /// Two outputs would have the same path.
+    #[error("{} would be written twice (inputs with the same name?)", .path.display())]
+    OutputTwice {
+        /// The path.
+        path: std::path::PathBuf,
+    },
+    /// An output would overwrite an input.
+    #[error("{} is both an input and an output", .path.display())]
+    OutputIsInput {
+        /// The path.
+        path: std::path::PathBuf,
+    },
+    /// A bundle cannot be written as the legacy material asked for.
+    #[error(transparent)]
+    LegacyOutput(sigstore_types::Error),
+    /// An output path is a directory.
+    #[error("{} is a directory", .path.display())]
+    OutputIsDirectory {
+        /// The path.
+        path: std::path::PathBuf,
+    },
+    /// An output's directory does not exist.
+    #[error("{}: the directory {} does not exist", .path.display(), .dir.display())]
+    OutputDirectoryMissing {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its directory.
+        dir: std::path::PathBuf,
+    },
+    /// Writing an output file failed.
+    #[error("{}: cannot write", .path.display())]
+    OutputWrite {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
     /// The assembled bundle does not verify: nothing is returned.
     #[error("the signed bundle does not verify")]
     Verification(#[source] sigstore_verify::Error),

@@ -44,13 +44,15 @@
 
 mod error;
 mod instance;
+mod output;
 mod select;
 mod signer;
 
 pub use error::Error;
+pub use output::{check_outputs, write_all_atomic, OutputOptions, Outputs};
 pub use select::{select_services, SelectedServices, SupportedApiVersions};
 pub use signer::{
-    assemble_bundle, now, ArtifactInput, Signer, SigningContext, EXPIRY_MARGIN_SECS,
+    assemble_bundle, now, ArtifactInput, SignInput, Signer, SigningContext, EXPIRY_MARGIN_SECS,
     MAX_CONCURRENT_SIGNINGS,
 };
 pub use sigstore_oidc::{IdentityToken, GITHUB_ACTIONS_ISSUER, SIGSTORE_AUDIENCE};

@@ -54,6 +54,34 @@ pub enum ArtifactInput<'a> {
     Digest(Digest),
 }
 
+/// One item of [`Signer::sign_many`]: an artifact (a message signature) or an in-toto
+/// statement (a DSSE envelope).
+#[derive(Debug, Clone, Copy)]
+pub enum SignInput<'a> {
+    /// A message signature over an artifact ([`Signer::sign_artifact`]).
+    Artifact(ArtifactInput<'a>),
+    /// A DSSE-signed statement ([`Signer::sign_dsse`]).
+    Statement(&'a Statement),
+}
+
+impl<'a> From<&'a [u8]> for SignInput<'a> {
+    fn from(bytes: &'a [u8]) -> Self {
+        Self::Artifact(ArtifactInput::Bytes(bytes))
+    }
+}
+
+impl<'a> From<ArtifactInput<'a>> for SignInput<'a> {
+    fn from(input: ArtifactInput<'a>) -> Self {
+        Self::Artifact(input)
+    }
+}
+
+impl<'a> From<&'a Statement> for SignInput<'a> {
+    fn from(statement: &'a Statement) -> Self {
+        Self::Statement(statement)
+    }
+}
+
 /// A signing configuration and trusted root, prepared once. Make a [`Signer`] per identity
 /// token with [`SigningContext::signer`].
 #[derive(Debug)]
@@ -331,13 +359,8 @@ impl Signer<'_> {
     pub async fn sign_dsse(&self, statement: &Statement) -> Result<Bundle, Error> {
         self.check_not_expired()?;
         let subject_digest = statement
-            .subjects
-            .iter()
-            .find_map(|s| {
-                let hex = s.digest.get("sha256")?;
-                let bytes = hex::decode(hex).ok()?;
-                Digest::new(HashAlgorithm::Sha256, &bytes)
-            })
+            .first_sha256_subject()
+            .and_then(|bytes| Digest::new(HashAlgorithm::Sha256, &bytes))
             .ok_or(Error::UnsupportedInput(
                 "the statement has no subject with a SHA-256 digest",
             ))?;
@@ -385,15 +408,20 @@ impl Signer<'_> {
         Ok(bundle)
     }
 
-    /// Signs many artifacts with this certificate, overlapping their network waits. Results
-    /// are in input order.
-    pub async fn sign_many(&self, artifacts: &[&[u8]]) -> Vec<Result<Bundle, Error>> {
+    /// Signs many artifacts or statements with this certificate, at most
+    /// [`MAX_CONCURRENT_SIGNINGS`] at a time, overlapping their network waits. Results are in
+    /// input order, one per input.
+    pub async fn sign_many<'i, T>(&self, inputs: &[T]) -> Vec<Result<Bundle, Error>>
+    where
+        T: Into<SignInput<'i>> + Copy,
+    {
         use futures_util::stream::{self, StreamExt};
-        stream::iter(
-            artifacts
-                .iter()
-                .map(|bytes| self.sign_artifact(ArtifactInput::Bytes(bytes))),
-        )
+        stream::iter(inputs.iter().map(|input| async move {
+            match (*input).into() {
+                SignInput::Artifact(artifact) => self.sign_artifact(artifact).await,
+                SignInput::Statement(statement) => self.sign_dsse(statement).await,
+            }
+        }))
         .buffered(MAX_CONCURRENT_SIGNINGS)
         .collect()
         .await

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use sigstore_sign::{ArtifactInput, HttpConfig, SigningContext};
+use sigstore_sign::{ArtifactInput, HttpConfig, SignInput, SigningContext};
 use sigstore_testkit::Testkit;
 use sigstore_types::{Bundle, Statement, Subject};
 use sigstore_verify::{Artifact, Policy, Verifier, VerifierConfig};
@@ -88,6 +88,31 @@ async fn run(rekor_v2: bool) {
             .verify(&bundle, Artifact::Bytes(input), &policy)
             .unwrap();
     }
+
+    // Statements and artifacts mixed, in input order.
+    let mixed = [
+        SignInput::from(&statement),
+        SignInput::from(ArtifactInput::Bytes(b"artifact")),
+    ];
+    let bundles = signer.sign_many(&mixed).await;
+    assert_eq!(bundles.len(), 2);
+    let mut bundles = bundles.into_iter().map(Result::unwrap);
+    let first = bundles.next().unwrap();
+    assert!(matches!(
+        first.content,
+        sigstore_types::BundleContent::DsseEnvelope(_)
+    ));
+    verifier
+        .verify(&first, Artifact::Bytes(b"artifact"), &policy)
+        .unwrap();
+    let second = bundles.next().unwrap();
+    assert!(matches!(
+        second.content,
+        sigstore_types::BundleContent::MessageSignature(_)
+    ));
+    verifier
+        .verify(&second, Artifact::Bytes(b"artifact"), &policy)
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

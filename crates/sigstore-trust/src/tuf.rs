@@ -597,6 +597,44 @@ pub struct Summary {
     pub notes: Vec<String>,
 }
 
+/// One fact a line: the notes, the repository, the root and targets versions and expiry, and
+/// every target (name, length, SHA-256, whether it is cached). Target names are escaped.
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for note in &self.notes {
+            writeln!(f, "note: {note}")?;
+        }
+        writeln!(f, "TUF repository: {}", self.instance)?;
+        writeln!(
+            f,
+            "root: version {}, expires {}",
+            self.root_version, self.root_expires
+        )?;
+        if let (Some(version), Some(expires)) = (self.targets_version, self.targets_expires) {
+            let count = self.targets.len();
+            let plural = if count == 1 { "" } else { "s" };
+            writeln!(
+                f,
+                "targets: version {version}, expires {expires}, {count} file{plural}"
+            )?;
+        }
+        for (name, length, sha256) in &self.targets {
+            let cached = if self.fetched.contains(name) {
+                " (cached)"
+            } else {
+                ""
+            };
+            writeln!(
+                f,
+                "  {} {length} bytes sha256:{}{cached}",
+                sigstore_types::encoding::escape_controls(name),
+                sha256.as_deref().unwrap_or("-")
+            )?;
+        }
+        Ok(())
+    }
+}
+
 impl Summary {
     fn new(instance: &Instance, trusted: &TrustedMetadata, dirs: &CacheDirs) -> Self {
         let targets = trusted
@@ -1239,5 +1277,42 @@ mod tests {
             bootstrap_root(&Instance::Production, Some(&dirs), &mut None).unwrap(),
             crate::PRODUCTION.tuf_root
         );
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn summary_lines() {
+        let instance = Instance::Staging;
+        let summary = Summary {
+            dirs: CacheDirs::under(Path::new("/d"), Path::new("/c"), &instance),
+            instance,
+            root_version: 3,
+            root_expires: Timestamp::from_unix(0),
+            targets_version: Some(9),
+            targets_expires: Some(Timestamp::from_unix(60)),
+            targets: vec![
+                ("a\nb.json".to_owned(), 12, Some("ff".to_owned())),
+                ("c.json".to_owned(), 1, None),
+            ],
+            fetched: vec!["c.json".to_owned()],
+            refreshed: true,
+            notes: vec!["restored".to_owned()],
+        };
+        let text = summary.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "note: restored");
+        assert!(lines[1].starts_with("TUF repository: "), "{text}");
+        assert_eq!(lines[2], "root: version 3, expires 1970-01-01T00:00:00Z");
+        assert_eq!(
+            lines[3],
+            "targets: version 9, expires 1970-01-01T00:01:00Z, 2 files"
+        );
+        assert_eq!(lines[4], "  a\\nb.json 12 bytes sha256:ff");
+        assert_eq!(lines[5], "  c.json 1 bytes sha256:- (cached)");
+        assert_eq!(lines.len(), 6);
     }
 }

@@ -235,6 +235,25 @@ impl Iterator for PemBlocks<'_> {
     }
 }
 
+/// `text` with control characters (newlines, escape sequences) and invisible Unicode
+/// direction overrides escaped, so that strings taken from untrusted data cannot forge extra
+/// output lines or drive a terminal.
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let invisible = matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+        );
+        if c.is_control() || invisible {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -248,6 +248,20 @@ pub enum Error {
         /// Maximum accepted.
         max: usize,
     },
+    /// An in-toto predicate does not have the shape its predicate type requires (SLSA
+    /// provenance), is not a JSON object, or has an empty predicate type.
+    #[error("{0}")]
+    InvalidPredicate(String),
+
+    /// A bundle cannot be written as the legacy detached material asked for (the message
+    /// says which and why).
+    #[error("{0}")]
+    LegacyOutput(&'static str),
+
+    /// A legacy `.rekor` file needs a Rekor v1 log entry with a signed entry timestamp, and
+    /// the bundle's first entry has none.
+    #[error("a .rekor file needs a Rekor v1 entry with a signed entry timestamp")]
+    RekorBundleNeedsPromise,
 }
 
 impl From<serde_json::Error> for Error {

@@ -212,6 +212,122 @@ struct SubjectOut<'a> {
     digest: &'a BTreeMap<String, String>,
 }
 
+/// SLSA provenance v0.2's predicate type.
+pub const SLSA_PROVENANCE_V0_2: &str = "https://slsa.dev/provenance/v0.2";
+/// SLSA provenance v1's predicate type.
+pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
+
+/// The in-toto Statement v1 for `predicate` (a JSON object) of `predicate_type` (not empty)
+/// about `subjects`, each a name and its SHA-256 digest. SLSA provenance predicates must have
+/// their required shape ([`check_predicate`]).
+pub fn statement_for(
+    subjects: &[(String, [u8; 32])],
+    predicate_type: &str,
+    predicate: serde_json::Value,
+) -> Result<Statement, Error> {
+    if predicate_type.is_empty() {
+        return Err(Error::InvalidPredicate(
+            "the predicate type must not be empty".to_owned(),
+        ));
+    }
+    if !predicate.is_object() {
+        return Err(Error::InvalidPredicate(
+            "the predicate must be a JSON object".to_owned(),
+        ));
+    }
+    check_predicate(predicate_type, &predicate)?;
+    Ok(Statement {
+        type_: media_types::IN_TOTO_STATEMENT_V1.to_owned(),
+        subjects: subjects
+            .iter()
+            .map(|(name, digest)| Subject {
+                name: name.clone(),
+                digest: BTreeMap::from([(
+                    "sha256".to_owned(),
+                    crate::encoding::hex_encode(digest),
+                )]),
+            })
+            .collect(),
+        predicate_type: predicate_type.to_owned(),
+        predicate: Some(predicate),
+    })
+}
+
+/// For SLSA provenance predicate types, checks the predicate's required top-level shape:
+/// v1 needs `buildDefinition` and `runDetails` objects; v0.2 a non-empty `builder.id` and
+/// `buildType`. Other predicate types are not checked.
+pub fn check_predicate(predicate_type: &str, predicate: &serde_json::Value) -> Result<(), Error> {
+    let object = |name: &str| {
+        predicate
+            .get(name)
+            .is_some_and(serde_json::Value::is_object)
+    };
+    let string = |value: Option<&serde_json::Value>| {
+        value
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
+    let invalid = |message: String| Err(Error::InvalidPredicate(message));
+    match predicate_type {
+        SLSA_PROVENANCE_V1 => {
+            for field in ["buildDefinition", "runDetails"] {
+                if !object(field) {
+                    return invalid(format!(
+                        "not SLSA provenance v1: the predicate needs a {field:?} object"
+                    ));
+                }
+            }
+        }
+        SLSA_PROVENANCE_V0_2 => {
+            if !string(predicate.get("builder").and_then(|b| b.get("id"))) {
+                return invalid(
+                    "not SLSA provenance v0.2: the predicate needs \"builder\": {\"id\": ...}"
+                        .to_owned(),
+                );
+            }
+            if !string(predicate.get("buildType")) {
+                return invalid(
+                    "not SLSA provenance v0.2: the predicate needs a \"buildType\" string"
+                        .to_owned(),
+                );
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+impl Statement {
+    /// [`check_predicate`] on this statement's predicate type and predicate (a missing
+    /// predicate is `null`).
+    pub fn check_predicate(&self) -> Result<(), Error> {
+        check_predicate(
+            &self.predicate_type,
+            self.predicate.as_ref().unwrap_or(&serde_json::Value::Null),
+        )
+    }
+
+    /// Whether a subject has the SHA-256 digest `digest`.
+    pub fn has_sha256_subject(&self, digest: &[u8; 32]) -> bool {
+        let hex = crate::encoding::hex_encode(digest);
+        self.subjects.iter().any(|subject| {
+            subject
+                .digest
+                .get("sha256")
+                .is_some_and(|d| d.eq_ignore_ascii_case(&hex))
+        })
+    }
+
+    /// The SHA-256 digest of the first subject that has a well-formed one.
+    pub fn first_sha256_subject(&self) -> Option<[u8; 32]> {
+        self.subjects.iter().find_map(|subject| {
+            let hex = subject.digest.get("sha256")?;
+            let bytes = crate::encoding::hex_decode_field(hex.as_bytes(), "digest").ok()?;
+            bytes.try_into().ok()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,5 +430,83 @@ mod skipping_tests {
             );
             assert!(Statement::from_json_skipping_predicate(bad).is_err());
         }
+    }
+}
+
+#[cfg(test)]
+mod building_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn statement_for_builds_a_v1_statement() {
+        let digest = [0xab; 32];
+        let s = statement_for(
+            &[("a.txt".to_owned(), digest)],
+            "https://example.com/p",
+            json!({"k": 1}),
+        )
+        .unwrap();
+        assert_eq!(s.type_, media_types::IN_TOTO_STATEMENT_V1);
+        assert_eq!(s.subjects[0].name, "a.txt");
+        assert_eq!(s.subjects[0].digest["sha256"], "ab".repeat(32));
+        assert!(s.has_sha256_subject(&digest));
+        assert!(!s.has_sha256_subject(&[0xac; 32]));
+        assert_eq!(s.first_sha256_subject(), Some(digest));
+        // It parses back to itself.
+        assert_eq!(Statement::from_json(s.to_json().as_bytes()).unwrap(), s);
+    }
+
+    #[test]
+    fn statement_for_refuses_bad_predicates() {
+        let subjects = [("a".to_owned(), [0u8; 32])];
+        let message = |r: Result<Statement, Error>| r.unwrap_err().to_string();
+        assert_eq!(
+            message(statement_for(&subjects, "", json!({}))),
+            "the predicate type must not be empty"
+        );
+        assert_eq!(
+            message(statement_for(&subjects, "p", json!([1]))),
+            "the predicate must be a JSON object"
+        );
+        assert!(
+            message(statement_for(&subjects, SLSA_PROVENANCE_V1, json!({})))
+                .contains("buildDefinition")
+        );
+    }
+
+    #[test]
+    fn slsa_predicate_shapes() {
+        let v1 = json!({"buildDefinition": {}, "runDetails": {}});
+        assert!(check_predicate(SLSA_PROVENANCE_V1, &v1).is_ok());
+        let err = check_predicate(SLSA_PROVENANCE_V1, &json!({"buildDefinition": {}})).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not SLSA provenance v1: the predicate needs a \"runDetails\" object"
+        );
+        let v02 = json!({"builder": {"id": "b"}, "buildType": "t"});
+        assert!(check_predicate(SLSA_PROVENANCE_V0_2, &v02).is_ok());
+        let no_id = json!({"builder": {"id": ""}, "buildType": "t"});
+        assert!(check_predicate(SLSA_PROVENANCE_V0_2, &no_id)
+            .unwrap_err()
+            .to_string()
+            .contains("builder"));
+        let no_type = json!({"builder": {"id": "b"}});
+        assert!(check_predicate(SLSA_PROVENANCE_V0_2, &no_type)
+            .unwrap_err()
+            .to_string()
+            .contains("buildType"));
+        // Other predicate types are not checked, and null is fine for them.
+        assert!(check_predicate("https://example.com/p", &serde_json::Value::Null).is_ok());
+        assert!(check_predicate(SLSA_PROVENANCE_V1, &serde_json::Value::Null).is_err());
+    }
+
+    #[test]
+    fn statement_predicate_check_and_bad_subject_digests() {
+        let text = br#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"x","digest":{"sha256":"zz"}},{"name":"y","digest":{"sha256":"00"}}],"predicateType":"https://slsa.dev/provenance/v1"}"#;
+        let s = Statement::from_json(text).unwrap();
+        assert!(s.check_predicate().is_err());
+        // Neither subject has a well-formed SHA-256 digest.
+        assert_eq!(s.first_sha256_subject(), None);
     }
 }

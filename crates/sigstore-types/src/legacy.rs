@@ -1,6 +1,7 @@
 //! Conversion of legacy sigstore-python (<= 1.0) / cosign detached materials into a bundle:
 //! `FILE.sig` (base64 signature), `FILE.crt` (PEM certificate) and optionally `FILE.rekor`
-//! (the "offline Rekor bundle").
+//! (the "offline Rekor bundle"), and the writers of the same files from a bundle
+//! ([`detached_signature`], [`certificate_pem`], [`rekor_bundle_json`]).
 
 use serde::Deserialize;
 
@@ -9,7 +10,9 @@ use crate::bundle::{
     VerificationMaterial, VerificationMaterialContent,
 };
 use crate::common::HashAlgorithm;
-use crate::encoding::{decode_field, hex_decode_field, pem_decode};
+use crate::encoding::{
+    base64_encode, decode_field, hex_decode_field, hex_encode, pem_decode, pem_encode,
+};
 use crate::wire::{self, Int64};
 use crate::Error;
 
@@ -111,6 +114,51 @@ pub fn entry_from_rekor_bundle(json: &[u8]) -> Result<TransparencyLogEntry, Erro
     })
 }
 
+/// The legacy detached signature (`.sig`) of a message-signature bundle: the base64
+/// signature and a newline.
+pub fn detached_signature(bundle: &Bundle) -> Result<String, Error> {
+    let BundleContent::MessageSignature(message) = &bundle.content else {
+        return Err(Error::LegacyOutput(
+            "a detached signature needs a message signature",
+        ));
+    };
+    Ok(format!("{}\n", base64_encode(&message.signature)))
+}
+
+/// The legacy detached certificate (`.crt`): the bundle's leaf certificate as PEM.
+pub fn certificate_pem(bundle: &Bundle) -> Result<String, Error> {
+    let leaf = bundle
+        .verification_material
+        .leaf_certificate()
+        .ok_or(Error::LegacyOutput("the bundle has no certificate"))?;
+    Ok(pem_encode(leaf, "CERTIFICATE"))
+}
+
+/// The legacy offline Rekor bundle (`.rekor`, JSON and a newline) of the bundle's first log
+/// entry, which must be a Rekor v1 entry with a signed entry timestamp. What
+/// [`entry_from_rekor_bundle`] reads back.
+pub fn rekor_bundle_json(bundle: &Bundle) -> Result<String, Error> {
+    let entry = bundle
+        .verification_material
+        .tlog_entries
+        .first()
+        .ok_or(Error::LegacyOutput("the bundle has no log entry"))?;
+    let set = entry
+        .inclusion_promise
+        .as_deref()
+        .ok_or(Error::RekorBundleNeedsPromise)?;
+    let json = serde_json::json!({
+        "SignedEntryTimestamp": base64_encode(set),
+        "Payload": {
+            "body": base64_encode(&entry.canonicalized_body),
+            "integratedTime": entry.integrated_time,
+            "logIndex": entry.log_index,
+            "logID": hex_encode(&entry.log_id),
+        }
+    });
+    Ok(format!("{json}\n"))
+}
+
 #[derive(Deserialize)]
 struct RekorBundleWire {
     #[serde(rename = "SignedEntryTimestamp", default)]
@@ -137,4 +185,98 @@ struct BodyKind {
     kind: Option<String>,
     #[serde(rename = "apiVersion", default)]
     api_version: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rekor_file() -> String {
+        let body = br#"{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{}}"#;
+        serde_json::json!({
+            "SignedEntryTimestamp": base64_encode(b"set bytes"),
+            "Payload": {
+                "body": base64_encode(body),
+                "integratedTime": 1_700_000_000,
+                "logIndex": 42,
+                "logID": hex_encode(&[7; 32]),
+            }
+        })
+        .to_string()
+    }
+
+    fn legacy_bundle() -> Bundle {
+        let pem = pem_encode(b"not really DER", "CERTIFICATE");
+        bundle_from_legacy(
+            base64_encode(b"signature").as_bytes(),
+            pem.as_bytes(),
+            Some(rekor_file().as_bytes()),
+            &[9; 32],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn written_materials_read_back() {
+        let bundle = legacy_bundle();
+        let rekor = rekor_bundle_json(&bundle).unwrap();
+        assert!(rekor.ends_with('\n'));
+        let entry = entry_from_rekor_bundle(rekor.as_bytes()).unwrap();
+        assert_eq!(&entry, &bundle.verification_material.tlog_entries[0]);
+        assert_eq!(entry.log_index, 42);
+        assert_eq!(entry.kind, "hashedrekord");
+
+        let signature = detached_signature(&bundle).unwrap();
+        assert_eq!(signature, format!("{}\n", base64_encode(b"signature")));
+        let certificate = certificate_pem(&bundle).unwrap();
+        let again = bundle_from_legacy(
+            signature.as_bytes(),
+            certificate.as_bytes(),
+            Some(rekor.as_bytes()),
+            &[9; 32],
+        )
+        .unwrap();
+        assert_eq!(again, bundle);
+    }
+
+    #[test]
+    fn rekor_file_fields() {
+        let json: serde_json::Value =
+            serde_json::from_str(&rekor_bundle_json(&legacy_bundle()).unwrap()).unwrap();
+        assert_eq!(json["SignedEntryTimestamp"], base64_encode(b"set bytes"));
+        assert_eq!(json["Payload"]["logIndex"], 42);
+        assert_eq!(json["Payload"]["integratedTime"], 1_700_000_000);
+        assert_eq!(json["Payload"]["logID"], "07".repeat(32));
+    }
+
+    #[test]
+    fn writers_refuse_what_they_cannot_write() {
+        let mut bundle = legacy_bundle();
+        bundle.verification_material.tlog_entries[0].inclusion_promise = None;
+        assert_eq!(
+            rekor_bundle_json(&bundle),
+            Err(Error::RekorBundleNeedsPromise)
+        );
+        bundle.verification_material.tlog_entries.clear();
+        assert_eq!(
+            rekor_bundle_json(&bundle).unwrap_err().to_string(),
+            "the bundle has no log entry"
+        );
+        bundle.verification_material.content = VerificationMaterialContent::PublicKey {
+            hint: String::new(),
+        };
+        assert_eq!(
+            certificate_pem(&bundle).unwrap_err().to_string(),
+            "the bundle has no certificate"
+        );
+        bundle.content = BundleContent::DsseEnvelope(crate::dsse::Envelope {
+            payload: Vec::new(),
+            payload_type: String::new(),
+            signatures: Vec::new(),
+        });
+        assert_eq!(
+            detached_signature(&bundle).unwrap_err().to_string(),
+            "a detached signature needs a message signature"
+        );
+    }
 }

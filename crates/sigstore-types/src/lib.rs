@@ -20,6 +20,7 @@ pub mod intoto;
 pub mod legacy;
 pub mod media_types;
 pub mod signing_config;
+pub mod summary;
 pub mod time;
 pub mod trust;
 

@@ -147,6 +147,10 @@ pub enum Error {
         /// The compiler's error.
         source: regex::Error,
     },
+    /// A [`crate::GitHubPolicy`] names neither an identity nor a repository, so it would
+    /// accept any GitHub Actions workflow.
+    #[error("a GitHub policy needs an identity or a repository (or both)")]
+    GitHubPolicyUnconstrained,
     /// An identity policy rejected the certificate.
     #[error("policy: {0}")]
     Policy(#[from] crate::PolicyError),

@@ -15,18 +15,22 @@
 
 mod cert;
 mod chain;
+mod describe;
 mod error;
 mod fulcio;
+mod github;
 pub mod oids;
 mod policy;
 
 pub use cert::Certificate;
 pub use chain::{verify_chain, verify_tsa_chain, CertificateAuthority, KeyPurpose, VerifiedChain};
+pub use describe::describe_certificate;
 pub use error::Error;
 pub use fulcio::{
     check_fulcio_leaf_profile, issuer, raw_extension, san, utf8_extension, FulcioExtensions,
     SubjectAlternativeName,
 };
+pub use github::{GitHubPolicy, GitHubWorkflowPolicy, GITHUB_ACTIONS_ISSUER};
 pub use policy::{
     AllOf, AnyOf, BuildConfigDigest, BuildConfigURI, BuildSignerDigest, BuildSignerURI,
     BuildTrigger, DeploymentEnvironment, GitHubWorkflowName, GitHubWorkflowRef,

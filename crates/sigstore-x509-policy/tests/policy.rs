@@ -316,3 +316,44 @@ fn policies_reject_certificates_without_identity() {
         PolicyError::MissingExtension { .. }
     ));
 }
+
+#[test]
+fn github_policy_builder() {
+    let repo = "sigstore-conformance/extremely-dangerous-public-oidc-beacon";
+    let full = GitHubPolicy {
+        repository: Some(repo.into()),
+        sha: Some(SHA.into()),
+        trigger: Some("workflow_dispatch".into()),
+        name: Some("Extremely dangerous OIDC beacon".into()),
+        git_ref: Some("refs/heads/main".into()),
+        identity: Some(HAPPY_IDENTITY.into()),
+    };
+    pass(&full.build().unwrap());
+    // Each field is checked: one wrong value rejects.
+    let wrong: [fn(&mut GitHubPolicy); 6] = [
+        |p| p.repository = Some("sigstore-conformance/other".into()),
+        |p| p.sha = Some(SHA[1..].into()),
+        |p| p.trigger = Some("push".into()),
+        |p| p.name = Some("Extremely".into()),
+        |p| p.git_ref = Some("refs/heads/other".into()),
+        |p| p.identity = Some(format!("{HAPPY_IDENTITY}x")),
+    ];
+    for change in wrong {
+        let mut policy = full.clone();
+        change(&mut policy);
+        assert!(matches!(
+            fail(&policy.build().unwrap()),
+            PolicyError::Mismatch { .. }
+        ));
+    }
+    let repository_only = GitHubPolicy {
+        repository: Some(repo.into()),
+        ..GitHubPolicy::default()
+    };
+    pass(&repository_only.build().unwrap());
+    assert!(matches!(
+        GitHubPolicy::default().build(),
+        Err(Error::GitHubPolicyUnconstrained)
+    ));
+    assert_eq!(GITHUB_ACTIONS_ISSUER, HAPPY_ISSUER);
+}

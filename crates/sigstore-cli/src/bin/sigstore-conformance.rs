@@ -15,137 +15,101 @@
 //! Exit status 0 means verified (or signed); anything else means rejected (or failed).
 #![forbid(unsafe_code)]
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use sigstore_cli::{artifact_for, load_trusted_root, read_bundle, read_limited, sign, Input};
+use sigstore_cli::{load_trusted_root, read_bundle, read_limited, sign, verify_input, Input};
 use sigstore_crypto::{Digest, HashAlgorithm, PublicKey};
 use sigstore_types::Statement;
 use sigstore_verify::{Policy, Verifier, VerifierConfig};
 use sigstore_x509_policy::Identity;
 
-#[derive(Default)]
-struct VerifyArgs {
-    staging: bool,
-    bundle: Option<PathBuf>,
-    identity: Option<String>,
-    issuer: Option<String>,
-    key: Option<PathBuf>,
-    trusted_root: Option<PathBuf>,
-    input: Option<String>,
-}
-
-fn parse_verify(args: &[String]) -> Result<VerifyArgs> {
-    let mut parsed = VerifyArgs::default();
+/// The options given (`--name VALUE` for the names in `valued`, `--name` alone for those
+/// in `flags`) and the one positional argument (`more` is the error for a second one).
+fn parse(
+    args: &[String],
+    valued: &[&str],
+    flags: &[&str],
+    more: &str,
+) -> Result<(BTreeMap<String, String>, Option<String>)> {
+    let (mut options, mut input) = (BTreeMap::new(), None);
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
-        let mut value = || {
-            iter.next()
-                .cloned()
-                .with_context(|| format!("{arg} needs a value"))
-        };
-        match arg.as_str() {
-            "--staging" => parsed.staging = true,
-            "--bundle" => parsed.bundle = Some(PathBuf::from(value()?)),
-            "--certificate-identity" => parsed.identity = Some(value()?),
-            "--certificate-oidc-issuer" => parsed.issuer = Some(value()?),
-            "--key" => parsed.key = Some(PathBuf::from(value()?)),
-            "--trusted-root" => parsed.trusted_root = Some(PathBuf::from(value()?)),
-            other if other.starts_with("--") => bail!("unknown option {other}"),
-            other => {
-                if parsed.input.replace(other.to_owned()).is_some() {
-                    bail!("more than one artifact given");
-                }
-            }
+        if flags.contains(&arg.as_str()) {
+            options.insert(arg.clone(), String::new());
+        } else if valued.contains(&arg.as_str()) {
+            let value = iter
+                .next()
+                .with_context(|| format!("{arg} needs a value"))?;
+            options.insert(arg.clone(), value.clone());
+        } else if arg.starts_with("--") {
+            bail!("unknown option {arg}");
+        } else if input.replace(arg.clone()).is_some() {
+            bail!("{more}");
         }
     }
-    Ok(parsed)
+    Ok((options, input))
 }
 
 fn verify_bundle(args: &[String]) -> Result<()> {
-    let args = parse_verify(args)?;
-    let bundle_path = args.bundle.context("--bundle is required")?;
-    let input = Input::parse(&args.input.context("an artifact or digest is required")?)?;
-    let policy = match (args.key, args.identity, args.issuer) {
+    let valued = [
+        "--bundle",
+        "--certificate-identity",
+        "--certificate-oidc-issuer",
+        "--key",
+        "--trusted-root",
+    ];
+    let (mut options, input) = parse(
+        args,
+        &valued,
+        &["--staging"],
+        "more than one artifact given",
+    )?;
+    let bundle_path = options.remove("--bundle").context("--bundle is required")?;
+    let input = Input::parse(&input.context("an artifact or digest is required")?)?;
+    let identity = options.remove("--certificate-identity");
+    let issuer = options.remove("--certificate-oidc-issuer");
+    let policy = match (options.remove("--key"), identity, issuer) {
         (Some(key), None, None) => {
-            let pem = read_limited(&key, 1024 * 1024)?;
+            let pem = read_limited(Path::new(&key), 1024 * 1024)?;
             Policy::key(
                 PublicKey::from_pem(&pem)
-                    .with_context(|| format!("{}: not a PEM public key", key.display()))?,
+                    .with_context(|| format!("{key}: not a PEM public key"))?,
             )
         }
         (None, Some(identity), Some(issuer)) => Policy::identity(Identity::new(&identity, &issuer)),
         _ => bail!("give --key, or both --certificate-identity and --certificate-oidc-issuer"),
     };
-    let root = load_trusted_root(args.trusted_root.as_deref(), args.staging)?;
+    let trusted_root = options.get("--trusted-root").map(Path::new);
+    let root = load_trusted_root(trusted_root, options.contains_key("--staging"))?;
     let verifier = Verifier::new(&root, VerifierConfig::default())?;
-    let bundle = read_bundle(&bundle_path)?;
-    let key = match &policy {
-        Policy::PublicKey(key) => Some(&**key),
-        _ => None,
-    };
-    let mut storage = Vec::new();
-    let artifact = artifact_for(&input, &bundle, key, &mut storage)?;
-    verifier.verify(&bundle, artifact, &policy)?;
+    let bundle = read_bundle(Path::new(&bundle_path))?;
+    verify_input(&verifier, &bundle, None, &input, &policy)?;
     Ok(())
 }
 
-#[derive(Default)]
-struct SignArgs {
-    staging: bool,
-    in_toto: bool,
-    token: Option<String>,
-    bundle: Option<PathBuf>,
-    trusted_root: Option<PathBuf>,
-    signing_config: Option<PathBuf>,
-    input: Option<PathBuf>,
-}
-
-fn parse_sign(args: &[String]) -> Result<SignArgs> {
-    let mut parsed = SignArgs::default();
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        let mut value = || {
-            iter.next()
-                .cloned()
-                .with_context(|| format!("{arg} needs a value"))
-        };
-        match arg.as_str() {
-            "--staging" => parsed.staging = true,
-            "--in-toto" => parsed.in_toto = true,
-            "--identity-token" => parsed.token = Some(value()?),
-            "--bundle" => parsed.bundle = Some(PathBuf::from(value()?)),
-            "--trusted-root" => parsed.trusted_root = Some(PathBuf::from(value()?)),
-            "--signing-config" => parsed.signing_config = Some(PathBuf::from(value()?)),
-            other if other.starts_with("--") => bail!("unknown option {other}"),
-            other => {
-                if parsed.input.replace(PathBuf::from(other)).is_some() {
-                    bail!("more than one file given");
-                }
-            }
-        }
-    }
-    Ok(parsed)
-}
-
 fn sign_bundle(args: &[String]) -> Result<()> {
-    let args = parse_sign(args)?;
-    let out = args.bundle.context("--bundle is required")?;
-    let input = args.input.context("a file to sign is required")?;
-    let token = sign::resolve_token(args.token.as_deref())?;
+    let valued = [
+        "--identity-token",
+        "--bundle",
+        "--trusted-root",
+        "--signing-config",
+    ];
+    let flags = ["--staging", "--in-toto"];
+    let (mut options, input) = parse(args, &valued, &flags, "more than one file given")?;
+    let out = PathBuf::from(options.remove("--bundle").context("--bundle is required")?);
+    let input = PathBuf::from(input.context("a file to sign is required")?);
+    let token = sign::resolve_token(options.get("--identity-token").map(String::as_str))?;
     let http = sign::http_config()?;
-    let (payload, inputs) = if args.in_toto {
+    let (payload, inputs) = if options.contains_key("--in-toto") {
         let bytes = read_limited(&input, sign::MAX_PREDICATE_FILE)?;
         let statement = Statement::from_json(&bytes)
             .with_context(|| format!("{}: invalid in-toto statement", input.display()))?;
         let digest = statement
-            .subjects
-            .iter()
-            .find_map(|s| {
-                let bytes = hex::decode(s.digest.get("sha256")?).ok()?;
-                Digest::new(HashAlgorithm::Sha256, &bytes)
-            })
+            .first_sha256_subject()
+            .and_then(|bytes| Digest::new(HashAlgorithm::Sha256, &bytes))
             .with_context(|| format!("{}: no subject has a SHA-256 digest", input.display()))?;
         (
             sign::Payload::Statements(vec![statement]),
@@ -159,13 +123,13 @@ fn sign_bundle(args: &[String]) -> Result<()> {
     };
     let (trusted_root, signing_config) = sign::load_signing_trust(&sign::TrustOptions {
         trust_config: None,
-        trusted_root: args.trusted_root,
-        signing_config: args.signing_config,
-        staging: args.staging,
+        trusted_root: options.remove("--trusted-root").map(PathBuf::from),
+        signing_config: options.remove("--signing-config").map(PathBuf::from),
+        staging: options.contains_key("--staging"),
     })?;
     let supported = sign::supported_versions(None)?;
     sign::check_services(&signing_config, &supported, None)?;
-    let identity = sign::parse_token(&token)?;
+    let identity = sign::parse_token_for(&token, sigstore_oidc::SIGSTORE_AUDIENCE)?;
     eprintln!("{}", sign::signing_as(&identity));
     let plan = sign::SignPlan {
         inputs,
@@ -179,7 +143,7 @@ fn sign_bundle(args: &[String]) -> Result<()> {
         trusted_root,
         signing_config,
         supported,
-        token,
+        token: identity,
         audience: sigstore_oidc::SIGSTORE_AUDIENCE.to_owned(),
         http,
     };
