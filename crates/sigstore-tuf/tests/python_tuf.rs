@@ -526,11 +526,18 @@ async fn local_stack_repository() {
     let base =
         std::env::var("SIGSTORE_STACK_TUF").unwrap_or_else(|_| "http://127.0.0.1:18766".to_owned());
     let bootstrap = std::fs::read(stack.join("tuf/metadata/1.root.json")).unwrap();
-    let transport = HttpTransport::with_urls(
-        &format!("{base}/metadata"),
-        &format!("{base}/targets"),
-        HttpTransport::default_config().with_retries(1),
-    )
+    let config = HttpTransport::default_config().with_retries(1);
+    // The stack serves Sigstore's layout (metadata at the base, targets below it) from
+    // `tuf-served`; older stacks served the repository's own `metadata/` folder.
+    let transport = if stack.join("tuf-served").is_dir() {
+        HttpTransport::new(&base, config)
+    } else {
+        HttpTransport::with_urls(
+            &format!("{base}/metadata"),
+            &format!("{base}/targets"),
+            config,
+        )
+    }
     .unwrap();
     let cache = temp_dir("cache");
     let mut tuf = Tuf::new(&bootstrap, &cache, transport).unwrap();
