@@ -178,7 +178,7 @@ struct CommonArgs {
     #[arg(long)]
     json: bool,
     /// Require the bundle to carry an in-toto statement with exactly this predicate type
-    /// (for example https://slsa.dev/provenance/v1).
+    /// (for example SLSA provenance v1, `https://slsa.dev/provenance/v1`).
     #[arg(long, value_name = "URI")]
     predicate_type: Option<String>,
     /// A witness key whose cosignature of each log checkpoint counts (a C2SP

@@ -40,7 +40,7 @@ impl Verifier {
 
     /// A verifier with the default configuration for the trusted root compiled into this
     /// build for `instance` (production or staging; `None` for a private instance). No network
-    /// is used; the material may be out of date (prefer [`Verifier::for_instance`] with the
+    /// is used; the material may be out of date (prefer `Verifier::for_instance` with the
     /// `tuf` feature).
     pub fn embedded(instance: &Instance) -> Option<Result<Self, Error>> {
         let embedded = instance.embedded()?;
