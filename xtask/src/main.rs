@@ -178,13 +178,15 @@ fn ci(args: &[String]) -> Result<()> {
     let stack = stack::Stack::start()?;
     let mut test = cargo();
     test.args(["test", "--workspace", "--locked", "--no-default-features"])
-        .env("SIGSTORE_STACK_DIR", stack.dir());
+        .env("SIGSTORE_STACK_DIR", stack.dir())
+        .env("SIGSTORE_STACK_TOOLS", stack.tools());
     run_step("cargo test (RustCrypto backend)", test)?;
 
     let mut test_awslc = cargo();
     test_awslc
         .args(["test", "--workspace", "--locked", "--all-features"])
-        .env("SIGSTORE_STACK_DIR", stack.dir());
+        .env("SIGSTORE_STACK_DIR", stack.dir())
+        .env("SIGSTORE_STACK_TOOLS", stack.tools());
     run_step("cargo test (aws-lc backend)", test_awslc)?;
     drop(stack);
 

@@ -95,6 +95,11 @@ impl Stack {
     pub(crate) fn dir(&self) -> &Path {
         &self.state
     }
+
+    /// The stack's tools folder (beside `local_stack.sh`), for `SIGSTORE_STACK_TOOLS`.
+    pub(crate) fn tools(&self) -> &Path {
+        self.script.parent().unwrap_or(&self.state)
+    }
 }
 
 impl Drop for Stack {

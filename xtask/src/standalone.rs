@@ -60,6 +60,7 @@ fn check(base: &Path, skip_tests: bool) -> Result<()> {
             .env("XDG_CACHE_HOME", home.join("cache"))
             .env_remove("SIGSTORE_SHARED_DIR")
             .env_remove("SIGSTORE_STACK_DIR")
+            .env_remove("SIGSTORE_STACK_TOOLS")
             .env_remove("SIGSTORE_CONFORMANCE_CASES")
             .env_remove("RUSTDOCFLAGS");
         // cargo and rustup find their own homes through these, not through HOME.

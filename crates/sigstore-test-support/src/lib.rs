@@ -6,7 +6,8 @@
 //! `crates/sigstore-trust/data/`. Each fixture folder carries a `SOURCE.md` (where and when
 //! the data were taken) and a `SHA256SUMS` listing every file; [`check_fixture_folder`]
 //! enforces that. Only the local-stack tools (a real OpenID provider, service mocks) live
-//! outside, in `../shared/tools/local-stack`; tests that need them skip when they are absent.
+//! outside the project; the CI runner names them in `SIGSTORE_STACK_TOOLS`, and tests that
+//! need them skip when they are absent.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -77,14 +78,12 @@ pub fn trust_file(instance: &str, file: &str) -> PathBuf {
         .join(file)
 }
 
-/// The local-stack tools (`$SIGSTORE_SHARED_DIR/tools/local-stack`, else
-/// `../shared/tools/local-stack` beside the workspace), or `None` when they are not there:
-/// a test that needs them then skips, saying so.
+/// The local-stack tools (a real OpenID provider's login script, the TUF repository maker),
+/// from `$SIGSTORE_STACK_TOOLS`, which the CI runner sets next to `SIGSTORE_STACK_DIR`; `None`
+/// when it is not set or not a folder. Only tests that need the running stack use them, and
+/// they skip without it.
 pub fn local_stack_tools() -> Option<PathBuf> {
-    let shared = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared"));
-    let tools = shared.join("tools/local-stack");
+    let tools = PathBuf::from(std::env::var_os("SIGSTORE_STACK_TOOLS")?);
     tools.is_dir().then_some(tools)
 }
 

@@ -78,15 +78,30 @@ pub fn hex_decode(text: &[u8]) -> Result<Vec<u8>, Error> {
     hex_decode_field(text, "hex value")
 }
 
-pub(crate) fn hex_decode_field(text: &[u8], field: &'static str) -> Result<Vec<u8>, Error> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
+/// The value of one hexadecimal digit (either case).
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
     }
+}
+
+/// Whether `hex` (either case, no separators) spells exactly `bytes`, without allocating.
+pub fn hex_matches(hex: &str, bytes: &[u8]) -> bool {
+    hex.len() == bytes.len() * 2
+        && hex
+            .as_bytes()
+            .chunks_exact(2)
+            .zip(bytes)
+            .all(|(pair, &byte)| match pair {
+                [hi, lo] => nibble(*hi).zip(nibble(*lo)).map(|(h, l)| (h << 4) | l) == Some(byte),
+                _ => false,
+            })
+}
+
+pub(crate) fn hex_decode_field(text: &[u8], field: &'static str) -> Result<Vec<u8>, Error> {
     let bad = || Error::InvalidHex { field };
     if text.len() % 2 != 0 {
         return Err(bad());

@@ -913,7 +913,7 @@ fn matching_subject<'s>(
                 d
             }
         };
-        if hex_matches(value, digest.as_bytes()) {
+        if sigstore_types::encoding::hex_matches(value, digest.as_bytes()) {
             return Ok((subject, digest));
         }
     }
@@ -949,27 +949,6 @@ fn payload_as_artifact(payload: &[u8], artifact: &Artifact<'_>) -> Result<Digest
     }
 }
 
-/// Whether `hex` (either case) spells `bytes`.
-fn hex_matches(hex: &str, bytes: &[u8]) -> bool {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    }
-    hex.len() == bytes.len() * 2
-        && hex
-            .as_bytes()
-            .chunks_exact(2)
-            .zip(bytes)
-            .all(|(pair, &byte)| match pair {
-                [hi, lo] => nibble(*hi).zip(nibble(*lo)).map(|(h, l)| (h << 4) | l) == Some(byte),
-                _ => false,
-            })
-}
-
 /// What the artifact signature check established.
 struct SignedContent {
     artifact_digest: Digest,
@@ -997,7 +976,7 @@ fn signer_info(leaf: &Certificate) -> Result<SignerInfo, Error> {
 
 #[cfg(test)]
 mod tests {
-    use super::hex_matches;
+    use sigstore_types::encoding::hex_matches;
 
     #[test]
     fn hex_comparison() {
