@@ -8,9 +8,11 @@
 //! cache and N more times timed, and reports the median. A final table sums everything up and
 //! compares it with the targets.
 //!
-//! Options: `--backend rustcrypto|aws-lc|both` (default both), `--seconds S` per figure
-//! (default 2), `--cli-runs N` (default 30), `--skip-cli`, `--check` (exit non-zero when a
-//! target is missed).
+//! Options (see `cargo xtask bench --help`): `--backend rustcrypto|aws-lc|both` (default both),
+//! `--seconds S` per figure (default 2), `--cli-runs N` (default 30), `--skip-cli`, `--check`
+//! (exit non-zero when a target is missed), `--baseline REV` (also run the throughput bench on
+//! a checkout of REV, backend by backend right before the working tree, and print before and
+//! after).
 //!
 //! `cargo xtask bench sign` is a separate bench: signing many files in one invocation, next
 //! to sigstore-python (see `bench_sign.rs`).
@@ -37,56 +39,72 @@ const TARGET_CLI_MS: f64 = 4.0;
 
 const BACKENDS: [&str; 2] = ["rustcrypto", "aws-lc"];
 
+/// `cargo xtask bench` options.
+#[derive(clap::Parser, Debug)]
+#[command(
+    name = "cargo xtask bench",
+    about = "Verification throughput on both crypto backends, the crypto floor, and a cold CLI run",
+    after_help = "Examples:\n  cargo xtask bench\n  cargo xtask bench --backend aws-lc --seconds 5 --skip-cli\n  \
+                  cargo xtask bench --baseline 4bb4f9d --skip-cli   # before and after, in one run\n  \
+                  cargo xtask bench sign --files 64"
+)]
 struct Options {
-    backends: Vec<&'static str>,
+    /// Crypto backend(s) to measure.
+    #[arg(long, value_enum, default_value = "both")]
+    backend: BackendChoice,
+    /// Seconds per figure.
+    #[arg(long, default_value_t = 2.0, value_parser = parse_seconds)]
     seconds: f64,
-    cli_runs: usize,
+    /// Timed cold runs of the CLI.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=10_000))]
+    cli_runs: u16,
+    /// Skip the cold CLI run.
+    #[arg(long)]
     skip_cli: bool,
+    /// Exit non-zero when a target is missed (or, with --baseline, when a case got more than
+    /// 5% slower).
+    #[arg(long)]
     check: bool,
+    /// Also measure this git revision (a checkout of it under target/bench-baseline), backend
+    /// by backend next to the working tree, and print before/after.
+    #[arg(long, value_name = "REV")]
+    baseline: Option<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum BackendChoice {
+    Rustcrypto,
+    AwsLc,
+    Both,
+}
+
+impl BackendChoice {
+    fn list(self) -> Vec<&'static str> {
+        match self {
+            Self::Rustcrypto => vec!["rustcrypto"],
+            Self::AwsLc => vec!["aws-lc"],
+            Self::Both => BACKENDS.to_vec(),
+        }
+    }
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text.parse().map_err(|_| "a number of seconds".to_owned())?;
+    if seconds > 0.0 && seconds <= 60.0 {
+        Ok(seconds)
+    } else {
+        Err("between 0 and 60".to_owned())
+    }
 }
 
 fn parse_args(args: &[String]) -> Result<Options> {
-    let mut options = Options {
-        backends: BACKENDS.to_vec(),
-        seconds: 2.0,
-        cli_runs: 30,
-        skip_cli: false,
-        check: false,
-    };
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        let mut value = || {
-            iter.next()
-                .cloned()
-                .with_context(|| format!("{arg} needs a value"))
-        };
-        match arg.as_str() {
-            "--backend" => {
-                options.backends = match value()?.as_str() {
-                    "rustcrypto" => vec!["rustcrypto"],
-                    "aws-lc" => vec!["aws-lc"],
-                    "both" => BACKENDS.to_vec(),
-                    other => bail!("unknown backend {other:?} (rustcrypto, aws-lc, both)"),
-                }
-            }
-            "--seconds" => {
-                options.seconds = value()?.parse().context("--seconds takes a number")?;
-                if !(options.seconds > 0.0 && options.seconds <= 60.0) {
-                    bail!("--seconds must be between 0 and 60");
-                }
-            }
-            "--cli-runs" => {
-                options.cli_runs = value()?.parse().context("--cli-runs takes a count")?;
-                if !(1..=10_000).contains(&options.cli_runs) {
-                    bail!("--cli-runs must be between 1 and 10000");
-                }
-            }
-            "--skip-cli" => options.skip_cli = true,
-            "--check" => options.check = true,
-            other => bail!("unknown bench option {other:?}"),
-        }
+    use clap::Parser;
+    match Options::try_parse_from(
+        std::iter::once("cargo xtask bench".to_owned()).chain(args.iter().cloned()),
+    ) {
+        Ok(options) => Ok(options),
+        Err(error) => error.exit(),
     }
-    Ok(options)
 }
 
 /// One `RESULT` line of the throughput bench: `key=value` pairs.
@@ -108,10 +126,21 @@ fn num(row: &Row, key: &str) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// Runs the throughput bench for `backend`, echoing its output, and returns its rows.
-fn throughput(backend: &str, seconds: f64) -> Result<Vec<Row>> {
-    eprintln!("==> throughput, {backend} backend");
+/// Runs the throughput bench for `backend`, echoing its output, and returns its rows. With
+/// `baseline`, runs it in that checkout (with its own target directory) instead.
+fn throughput(backend: &str, seconds: f64, baseline: Option<&Baseline>) -> Result<Vec<Row>> {
     let mut cmd = cargo();
+    match baseline {
+        Some(baseline) => {
+            eprintln!(
+                "==> throughput, {backend} backend, baseline {}",
+                baseline.rev
+            );
+            cmd.current_dir(&baseline.tree)
+                .env("CARGO_TARGET_DIR", &baseline.target);
+        }
+        None => eprintln!("==> throughput, {backend} backend, working tree"),
+    }
     cmd.args(["bench", "-p", "sigstore-verify", "--bench", "throughput"]);
     if backend == "aws-lc" {
         cmd.args(["--features", "aws-lc"]);
@@ -225,14 +254,25 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         }
     }
     let options = parse_args(args)?;
+    let baseline = options
+        .baseline
+        .as_deref()
+        .map(Baseline::check_out)
+        .transpose()?;
     let mut rows = Vec::new();
-    for backend in &options.backends {
-        rows.extend(throughput(backend, options.seconds)?);
+    let mut before = Vec::new();
+    // Backend by backend, the baseline right before the working tree, so that both see the
+    // same machine state as nearly as one run allows.
+    for backend in options.backend.list() {
+        if let Some(baseline) = &baseline {
+            before.extend(throughput(backend, options.seconds, Some(baseline))?);
+        }
+        rows.extend(throughput(backend, options.seconds, None)?);
     }
     let cli = if options.skip_cli {
         None
     } else {
-        Some(cli_median_ms(options.cli_runs)?)
+        Some(cli_median_ms(usize::from(options.cli_runs))?)
     };
 
     println!();
@@ -345,8 +385,134 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
             missed.push(what);
         }
     }
+    if let Some(baseline) = &baseline {
+        missed.extend(compare(&baseline.rev, &before, &rows));
+        baseline.remove();
+    }
     if options.check && !missed.is_empty() {
         bail!("{} target(s) missed", missed.len());
     }
     Ok(())
+}
+
+/// A detached checkout of the `--baseline` revision under `target/bench-baseline/`.
+struct Baseline {
+    rev: String,
+    tree: std::path::PathBuf,
+    target: std::path::PathBuf,
+}
+
+impl Baseline {
+    fn check_out(rev: &str) -> Result<Self> {
+        let root = workspace_root();
+        let output = Command::new("git")
+            .current_dir(&root)
+            .args(["rev-parse", "--verify", "--short=12"])
+            .arg(format!("{rev}^{{commit}}"))
+            .output()
+            .context("running git rev-parse")?;
+        if !output.status.success() {
+            bail!(
+                "--baseline {rev}: not a commit: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        let short = String::from_utf8(output.stdout)
+            .context("git rev-parse output")?
+            .trim()
+            .to_owned();
+        let base = root.join("target/bench-baseline");
+        let tree = base.join(&short);
+        if tree.exists() {
+            // A checkout left by an interrupted run: start over.
+            let _ = Command::new("git")
+                .current_dir(&root)
+                .args(["worktree", "remove", "--force"])
+                .arg(&tree)
+                .status();
+            let _ = std::fs::remove_dir_all(&tree);
+        }
+        let _ = Command::new("git")
+            .current_dir(&root)
+            .args(["worktree", "prune"])
+            .status();
+        eprintln!("==> git worktree add --detach {} {short}", tree.display());
+        let status = Command::new("git")
+            .current_dir(&root)
+            .args(["worktree", "add", "--detach", "--quiet"])
+            .arg(&tree)
+            .arg(&short)
+            .status()
+            .context("running git worktree add")?;
+        if !status.success() {
+            bail!("git worktree add for --baseline {rev} failed ({status})");
+        }
+        Ok(Self {
+            rev: short,
+            tree,
+            target: base.join("target"),
+        })
+    }
+
+    /// Removes the checkout; its build directory stays for the next run.
+    fn remove(&self) {
+        let _ = Command::new("git")
+            .current_dir(workspace_root())
+            .args(["worktree", "remove", "--force"])
+            .arg(&self.tree)
+            .status();
+    }
+}
+
+/// Prints single-thread throughput before and after per backend and case, and returns the
+/// cases that got more than 5% slower (on the wall clock and in CPU time both: one noisy
+/// figure alone does not count as a slowdown).
+fn compare(rev: &str, before: &[Row], after: &[Row]) -> Vec<String> {
+    let key = |row: &Row| {
+        (
+            row.get("backend").cloned().unwrap_or_default(),
+            row.get("case").cloned().unwrap_or_default(),
+        )
+    };
+    println!();
+    println!(
+        "before ({rev}) and after (working tree), bundles/s on one thread (and from CPU time)"
+    );
+    println!(
+        "{:<11} {:<29} {:>9} {:>9} {:>8} {:>9} {:>9} {:>8}",
+        "backend", "case", "before", "after", "change", "cpu bef.", "cpu aft.", "change"
+    );
+    let mut slower = Vec::new();
+    for row in after {
+        let Some(old) = before.iter().find(|old| key(old) == key(row)) else {
+            let (backend, case) = key(row);
+            println!("{backend:<11} {case:<29} (not in the baseline)");
+            continue;
+        };
+        let (backend, case) = key(row);
+        let change = |field: &str| num(row, field) / num(old, field) - 1.0;
+        let (wall, cpu) = (change("single"), change("single_cpu"));
+        println!(
+            "{backend:<11} {case:<29} {:>9.0} {:>9.0} {:>+7.1}% {:>9.0} {:>9.0} {:>+7.1}%",
+            num(old, "single"),
+            num(row, "single"),
+            wall * 100.0,
+            num(old, "single_cpu"),
+            num(row, "single_cpu"),
+            cpu * 100.0,
+        );
+        if wall < -0.05 && cpu < -0.05 {
+            slower.push(format!(
+                "{backend} {case}: {:.1}% slower than {rev}",
+                -wall * 100.0
+            ));
+        }
+    }
+    for what in &slower {
+        println!("SLOWER: {what}");
+    }
+    if slower.is_empty() {
+        println!("no case more than 5% slower than {rev}");
+    }
+    slower
 }

@@ -74,9 +74,9 @@ enum Task {
     },
     /// Fail if a pure crate has tokio, hyper, rustls or reqwest among its dependencies.
     CheckDeps,
-    /// Benchmarks: [--backend rustcrypto|aws-lc|both] [--seconds S] [--cli-runs N]
-    /// [--skip-cli] [--check]; `bench sign [--files N] [--skip-python] [--skip-v2]
-    /// [--skip-build]`.
+    /// Benchmarks: verification throughput (`bench --help`), or `bench sign` (`bench sign
+    /// --help`).
+    #[command(disable_help_flag = true)]
     Bench {
         /// Options, as listed above.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
