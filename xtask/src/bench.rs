@@ -138,6 +138,11 @@ fn throughput(backend: &str, seconds: f64, baseline: Option<&Baseline>) -> Resul
             );
             cmd.current_dir(&baseline.tree)
                 .env("CARGO_TARGET_DIR", &baseline.target);
+            // Older revisions read the trust material from the ../shared mirror at build time.
+            let shared = crate::shared_dir();
+            if shared.is_dir() {
+                cmd.env("SIGSTORE_SHARED_DIR", shared);
+            }
         }
         None => eprintln!("==> throughput, {backend} backend, working tree"),
     }
