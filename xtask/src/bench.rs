@@ -28,8 +28,8 @@ use anyhow::{bail, Context, Result};
 use crate::{cargo, workspace_root};
 
 /// The identity and issuer the conformance bundles were signed with.
-const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
-const ISSUER: &str = "https://token.actions.githubusercontent.com";
+pub(crate) const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+pub(crate) const ISSUER: &str = "https://token.actions.githubusercontent.com";
 
 /// Targets, for the aws-lc backend on the reference 2-core machine.
 const TARGET_SINGLE: f64 = 1500.0;
@@ -61,6 +61,15 @@ struct Options {
     /// Skip the cold CLI run.
     #[arg(long)]
     skip_cli: bool,
+    /// Skip the side-by-side comparison with sigstore-rust.
+    #[arg(long)]
+    skip_peer: bool,
+    /// Only the side-by-side comparison with sigstore-rust (no throughput figures).
+    #[arg(long, conflicts_with = "skip_peer")]
+    peer_only: bool,
+    /// Alternating rounds per figure of the comparison with sigstore-rust.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    peer_rounds: u16,
     /// Exit non-zero when a target is missed (or, with --baseline, when a case got more than
     /// 5% slower).
     #[arg(long)]
@@ -172,10 +181,9 @@ fn throughput(backend: &str, seconds: f64, baseline: Option<&Baseline>) -> Resul
     Ok(rows)
 }
 
-/// Builds the release `sigstore` binary and returns the median wall time, in milliseconds, of
-/// `runs` cold `sigstore verify identity` runs on happy-path-v0.3.
-fn cli_median_ms(runs: usize) -> Result<f64> {
-    eprintln!("==> cold CLI run: cargo build --release -p sigstore-cli --bin sigstore");
+/// Builds the release `sigstore` binary (aws-lc, the CLI's default) and returns its path.
+fn build_cli() -> Result<std::path::PathBuf> {
+    eprintln!("==> cargo build --release -p sigstore-cli --bin sigstore");
     let mut build = cargo();
     build.args([
         "build",
@@ -189,13 +197,18 @@ fn cli_median_ms(runs: usize) -> Result<f64> {
     if !status.success() {
         bail!("building sigstore failed ({status})");
     }
-    let binary = workspace_root().join("target/release/sigstore");
+    Ok(workspace_root().join("target/release/sigstore"))
+}
+
+/// The median wall time, in milliseconds, of `runs` cold `sigstore verify identity` runs of
+/// `binary` on happy-path-v0.3.
+fn cli_median_ms(binary: &Path, runs: usize) -> Result<f64> {
     let cases = sigstore_test_support::conformance_cases();
     let artifact = cases.join("a.txt");
     let bundle = cases.join("happy-path-v0.3/bundle.sigstore.json");
     let run = || -> Result<Duration> {
         let start = Instant::now();
-        let output = verify_command(&binary, &artifact, &bundle)
+        let output = verify_command(binary, &artifact, &bundle)
             .output()
             .with_context(|| format!("running {}", binary.display()))?;
         let elapsed = start.elapsed();
@@ -268,16 +281,35 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     let mut before = Vec::new();
     // Backend by backend, the baseline right before the working tree, so that both see the
     // same machine state as nearly as one run allows.
-    for backend in options.backend.list() {
+    let backends = if options.peer_only {
+        Vec::new()
+    } else {
+        options.backend.list()
+    };
+    for backend in backends {
         if let Some(baseline) = &baseline {
             before.extend(throughput(backend, options.seconds, Some(baseline))?);
         }
         rows.extend(throughput(backend, options.seconds, None)?);
     }
-    let cli = if options.skip_cli {
+    let binary = if options.skip_cli && options.skip_peer {
         None
     } else {
-        Some(cli_median_ms(usize::from(options.cli_runs))?)
+        Some(build_cli()?)
+    };
+    let cli = match &binary {
+        Some(binary) if !options.skip_cli && !options.peer_only => {
+            Some(cli_median_ms(binary, usize::from(options.cli_runs))?)
+        }
+        _ => None,
+    };
+    let peer = match &binary {
+        Some(binary) if !options.skip_peer => Some(crate::bench_peer::run(
+            binary,
+            usize::from(options.peer_rounds),
+            usize::from(options.cli_runs),
+        )?),
+        _ => None,
     };
 
     println!();
@@ -389,6 +421,13 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         if !ok {
             missed.push(what);
         }
+    }
+    if let Some(peer) = peer {
+        println!();
+        for line in &peer.lines {
+            println!("{line}");
+        }
+        missed.extend(peer.missed);
     }
     if let Some(baseline) = &baseline {
         missed.extend(compare(&baseline.rev, &before, &rows));

@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_peer;
 mod bench_sign;
 mod conformance;
 mod fixtures;
