@@ -559,38 +559,42 @@ fn verify_all(common: &CommonArgs, policy: Policy) -> Result<bool> {
     };
     let verifier =
         with_witnesses(Verifier::new(&root, config).context("the trusted root is unusable")?)?;
-    let legacy_verifier = with_witnesses(
-        Verifier::new(&root, config.allowing_promise_only_entries())
-            .context("the trusted root is unusable")?,
-    )?;
+    // The same parsed trust material, for legacy inputs.
+    let legacy_verifier = verifier.with_config(config.allowing_promise_only_entries());
 
     // Inputs verify in parallel; results print in input order.
     let results: Vec<Mutex<Option<Result<VerificationResult>>>> =
         jobs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some((input, material)) = jobs.get(i) else {
+            break;
+        };
+        let outcome = verify_one(
+            &verifier,
+            &legacy_verifier,
+            input,
+            material.as_ref(),
+            policy,
+        );
+        if let Ok(mut slot) = results[i].lock() {
+            *slot = Some(outcome);
+        }
+    };
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(jobs.len());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((input, material)) = jobs.get(i) else {
-                    break;
-                };
-                let outcome = verify_one(
-                    &verifier,
-                    &legacy_verifier,
-                    input,
-                    material.as_ref(),
-                    policy,
-                );
-                if let Ok(mut slot) = results[i].lock() {
-                    *slot = Some(outcome);
-                }
-            });
-        }
-    });
+    if workers <= 1 {
+        // One input (or one core): no thread to start.
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(work);
+            }
+        });
+    }
 
     let mut all_ok = true;
     let stdout = std::io::stdout();

@@ -240,16 +240,16 @@ fn scheme(key: &PublicKey, hash: HashAlgorithm) -> SignatureAlgorithm {
 /// Build it once and reuse it: construction parses every key and certificate of the trusted
 /// root, and per-authority chain work is cached across verifications. It is `Send + Sync`, so
 /// one verifier serves many threads.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Verifier {
-    pub(crate) trust: TrustMaterial,
+    pub(crate) trust: std::sync::Arc<TrustMaterial>,
     tsa_uris: Vec<String>,
     config: VerifierConfig,
     witnesses: Option<Witnesses>,
 }
 
 /// Witness keys the caller trusts and how many must have cosigned each checkpoint.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Witnesses {
     keys: Vec<CosignatureVerifier>,
     threshold: usize,
@@ -274,7 +274,7 @@ impl Verifier {
     /// A verifier for `trusted_root`, checked and parsed once.
     pub fn new(trusted_root: &TrustedRoot, config: VerifierConfig) -> Result<Self, Error> {
         Ok(Self {
-            trust: TrustMaterial::new(trusted_root)?,
+            trust: std::sync::Arc::new(TrustMaterial::new(trusted_root)?),
             tsa_uris: trusted_root
                 .timestamp_authorities
                 .iter()
@@ -283,6 +283,15 @@ impl Verifier {
             config,
             witnesses: None,
         })
+    }
+
+    /// The same trust material (shared, not parsed again, with its caches) under another
+    /// configuration; witness requirements are kept.
+    pub fn with_config(&self, config: VerifierConfig) -> Self {
+        Self {
+            config,
+            ..self.clone()
+        }
     }
 
     /// Requires every log entry's checkpoint to be cosigned by at least `threshold` of these
