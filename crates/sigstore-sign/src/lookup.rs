@@ -206,3 +206,95 @@ fn proposed_entry(bundle: &Bundle) -> Result<ProposedEntry, Error> {
         &digest,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(text).unwrap_or(Timestamp::from_unix(0))
+    }
+
+    #[test]
+    fn the_current_rekor_v1_log_of_the_trusted_root() {
+        let now = at("2026-01-01T00:00:00Z");
+        let production = sigstore_trust::PRODUCTION.trusted_root().ok();
+        let staging = sigstore_trust::STAGING.trusted_root().ok();
+        // Both list Rekor v2 logs too; those are never chosen.
+        assert_eq!(
+            production.as_ref().map(|r| rekor_v1_log_url(r, now).ok()),
+            Some(Some("https://rekor.sigstore.dev".to_owned()))
+        );
+        assert_eq!(
+            staging.as_ref().map(|r| rekor_v1_log_url(r, now).ok()),
+            Some(Some("https://rekor.sigstage.dev".to_owned()))
+        );
+        let Some(mut root) = production else {
+            panic!("the embedded production trusted root parses");
+        };
+        // Before the log's key was valid: none.
+        assert!(matches!(
+            rekor_v1_log_url(&root, at("2020-01-01T00:00:00Z")),
+            Err(Error::NoRekorV1Log)
+        ));
+        // A log ID that is not the key's SHA-256 is not a Rekor v1 log.
+        let mut renamed = root.clone();
+        for log in &mut renamed.tlogs {
+            log.log_id = vec![0; 32];
+        }
+        assert!(matches!(
+            rekor_v1_log_url(&renamed, now),
+            Err(Error::NoRekorV1Log)
+        ));
+        // Plain http to another host is refused; loopback is allowed.
+        for log in &mut root.tlogs {
+            log.base_url = log.base_url.replace("https://", "http://");
+        }
+        assert!(matches!(
+            rekor_v1_log_url(&root, now),
+            Err(Error::InsecureService { .. })
+        ));
+        for log in &mut root.tlogs {
+            log.base_url = "http://127.0.0.1:3000".to_owned();
+        }
+        assert_eq!(
+            rekor_v1_log_url(&root, now).ok().as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+    }
+
+    #[test]
+    fn no_entries_is_a_clear_error() {
+        let Ok(root) = sigstore_trust::PRODUCTION.trusted_root() else {
+            panic!("the embedded production trusted root parses");
+        };
+        let Ok(verifier) = Verifier::new(&root, sigstore_verify::VerifierConfig::default()) else {
+            panic!("verifier");
+        };
+        let Some(digest) = Digest::new(HashAlgorithm::Sha256, &[0; 32]) else {
+            panic!("digest");
+        };
+        let Ok(key) = sigstore_crypto::SigningKey::generate() else {
+            panic!("key");
+        };
+        let policy = Policy::key(key.public_key());
+        // The bundle is not looked at when the log returned nothing.
+        let Ok(bundle) = Bundle::from_json(
+            br#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json",
+                "verificationMaterial":{"publicKey":{"hint":""},"tlogEntries":[]},
+                "messageSignature":{"signature":"AA=="}}"#,
+        ) else {
+            panic!("bundle");
+        };
+        let error = verify_with_entries(&verifier, "https://log", &bundle, vec![], digest, &policy)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            error.as_deref(),
+            Some(
+                "the log at https://log has no entry for this signature, certificate and artifact \
+                 (it was never logged there, or the artifact differs)"
+            )
+        );
+    }
+}
