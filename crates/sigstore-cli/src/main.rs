@@ -171,6 +171,11 @@ struct CommonArgs {
         conflicts_with = "bundle"
     )]
     rekor_bundle: Option<PathBuf>,
+    /// The Rekor v1 log to look legacy signatures up in when they come without a `.rekor`
+    /// (https; plain http only for loopback hosts). Default: the trusted root's current
+    /// Rekor v1 log.
+    #[arg(long, value_name = "URL")]
+    rekor_url: Option<String>,
     #[command(flatten)]
     trust: trust_flags::VerifyTrust,
     /// Print one JSON verification result per input (for DSSE bundles with the whole
@@ -548,6 +553,9 @@ fn verify_all(common: &CommonArgs, policy: Policy) -> Result<bool> {
         )));
     }
     let root = trust_flags::verify_root(&common.trust)?;
+    let offline = common.trust.repository.offline;
+    let lookup = sigstore_cli::DetachedLookup::new(&root, common.rekor_url.as_deref(), offline)
+        .map_err(usage)?;
     let mut config = VerifierConfig::default();
     config.include_statement = common.json || common.print_statement;
     let with_witnesses = |verifier: Verifier| -> Result<Verifier> {
@@ -573,7 +581,7 @@ fn verify_all(common: &CommonArgs, policy: Policy) -> Result<bool> {
         };
         let outcome = verify_one(
             &verifier,
-            &legacy_verifier,
+            (&legacy_verifier, &lookup),
             input,
             material.as_ref(),
             policy,
@@ -654,7 +662,7 @@ fn verify_all(common: &CommonArgs, policy: Policy) -> Result<bool> {
 
 fn verify_one(
     verifier: &Verifier,
-    legacy_verifier: &Verifier,
+    (legacy_verifier, lookup): (&Verifier, &sigstore_cli::DetachedLookup),
     input: &Input,
     material: Option<&Material>,
     policy: &Policy,
@@ -676,12 +684,6 @@ fn verify_one(
             certificate,
             rekor,
         }) => {
-            let Some(rekor) = rekor else {
-                bail!(
-                    "{}: no offline Rekor entry (.rekor); legacy signatures without one need an online log lookup",
-                    signature.display()
-                );
-            };
             let digest = match input {
                 Input::Digest(d) => *d,
                 Input::File(path) => sigstore_cli::hash_file(path, sigstore_crypto::HashAlgorithm::Sha256)?,
@@ -690,16 +692,25 @@ fn verify_one(
                 .as_bytes()
                 .try_into()
                 .context("legacy materials need a SHA-256 digest")?;
+            let rekor_json = match rekor {
+                Some(rekor) => Some(read_limited(rekor, sigstore_cli::MAX_JSON_FILE)?),
+                None => None,
+            };
             let bundle = sigstore_types::legacy::bundle_from_legacy(
                 &read_limited(signature, 64 * 1024)?,
                 &read_limited(certificate, 1024 * 1024)?,
-                Some(&read_limited(rekor, sigstore_cli::MAX_JSON_FILE)?),
+                rekor_json.as_deref(),
                 &sha256,
             )
             .context("invalid legacy signature materials")?;
-            legacy_verifier
-                .verify(&bundle, sigstore_verify::Artifact::Digest(digest), policy)
-                .with_context(|| format!("{}", signature.display()))
+            match rekor {
+                Some(_) => legacy_verifier
+                    .verify(&bundle, sigstore_verify::Artifact::Digest(digest), policy)
+                    .map_err(anyhow::Error::from),
+                // No .rekor: the entry comes from the log, and is verified the same way.
+                None => lookup.verify(legacy_verifier, &bundle, digest, policy),
+            }
+            .with_context(|| format!("{}", signature.display()))
         }
     }
 }

@@ -22,6 +22,10 @@ pub const REKOR_V2_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Most hashes accepted in one proof.
 const MAX_PROOF_HASHES: usize = 64;
 
+/// Most entries accepted from one `POST /api/v1/log/entries/retrieve` answer. One proposed
+/// entry has one canonical body, so a log holds it at most once per shard.
+pub const MAX_RETRIEVED_ENTRIES: usize = 16;
+
 /// Errors of the Rekor clients.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -40,6 +44,18 @@ pub enum ClientError {
     /// An entry UUID is not 64 or 80 hex digits.
     #[error("invalid Rekor entry UUID")]
     InvalidUuid,
+    /// A search answered with more entries than [`MAX_RETRIEVED_ENTRIES`].
+    #[error(
+        "Rekor at {url} returned {count} entries for one proposed entry (at most {max} accepted)"
+    )]
+    TooManyEntries {
+        /// The URL.
+        url: String,
+        /// How many entries the answer held.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 /// A proposed Rekor v1 entry (`POST /api/v1/log/entries` body).
@@ -164,6 +180,32 @@ impl RekorV1Client {
         Ok(parse_log_entry(&url, &value)?.1)
     }
 
+    /// `POST /api/v1/log/entries/retrieve` with `{"entries": [entry]}`: the log entries whose
+    /// body is the canonical form of `entry` (for a `hashedrekord`: the same digest, signature
+    /// and certificate), oldest (lowest `integratedTime`) first. An empty list when the log has
+    /// none (an empty answer or 404 Not Found).
+    ///
+    /// Nothing is verified here and the log is not trusted: every entry, like one read from a
+    /// `.rekor` file, must be verified against the trusted root (body binding, SET, inclusion
+    /// proof and checkpoint) before use. The answer is bounded by the HTTP client's response
+    /// size limit and by [`MAX_RETRIEVED_ENTRIES`].
+    pub async fn retrieve_entries(
+        &self,
+        entry: &ProposedEntry,
+    ) -> Result<Vec<TransparencyLogEntry>, ClientError> {
+        let url = join_url(&self.base_url, "/api/v1/log/entries/retrieve");
+        let request = json!({ "entries": [entry.0] });
+        let response = self
+            .http
+            .send(&Request::post_json(&url, &request).accept("application/json"))
+            .await?;
+        if response.status == 404 {
+            return Ok(Vec::new());
+        }
+        let value: Value = response.error_for_status()?.json()?;
+        parse_retrieved(&url, &value)
+    }
+
     /// `GET /api/v1/log/entries?logIndex=N`.
     pub async fn get_entry_by_index(
         &self,
@@ -279,6 +321,44 @@ fn parse_log_info(url: &str, value: &Value, top: bool) -> Result<LogInfo, Client
             .unwrap_or_default(),
         inactive_shards,
     })
+}
+
+/// Parses a `retrieve` answer: a list of `LogEntry` maps (each with one or more entries),
+/// oldest first.
+fn parse_retrieved(url: &str, value: &Value) -> Result<Vec<TransparencyLogEntry>, ClientError> {
+    let malformed = |what| ClientError::MalformedResponse {
+        url: url.to_owned(),
+        what,
+    };
+    let list = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(list) => list,
+        _ => return Err(malformed("not a list of entries")),
+    };
+    let mut maps = Vec::new();
+    for item in list {
+        let map = item
+            .as_object()
+            .ok_or_else(|| malformed("an entry is not an object"))?;
+        maps.extend(map.iter());
+    }
+    if maps.len() > MAX_RETRIEVED_ENTRIES {
+        return Err(ClientError::TooManyEntries {
+            url: url.to_owned(),
+            count: maps.len(),
+            max: MAX_RETRIEVED_ENTRIES,
+        });
+    }
+    let mut entries = maps
+        .into_iter()
+        .map(|(uuid, entry)| {
+            let single = Value::Object([(uuid.clone(), entry.clone())].into_iter().collect());
+            parse_log_entry(url, &single).map(|(_, entry)| entry)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // Oldest first: a newer duplicate cannot displace the original (the sort is stable).
+    entries.sort_by_key(|e| e.integrated_time);
+    Ok(entries)
 }
 
 /// Converts a Rekor v1 `LogEntry` (a map with one key, the entry UUID) to the UUID and a

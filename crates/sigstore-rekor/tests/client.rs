@@ -179,6 +179,146 @@ async fn v1_create_entry_and_conflict() {
     }
 }
 
+/// `retrieve_entries` against a log whose answer depends on the proposed digest: one table
+/// row per answer shape.
+#[tokio::test]
+async fn v1_retrieve_entries() {
+    let older = tle("happy-path-v0.3");
+    let mut newer = older.clone();
+    newer.integrated_time += 100;
+    newer.log_index += 1;
+    let keyed = |e: &TransparencyLogEntry, key: &str| {
+        let v = v1_log_entry(e);
+        let inner = v.as_object().unwrap().values().next().unwrap().clone();
+        json!({ key: inner })
+    };
+    let many: Vec<Value> = (0..17)
+        .map(|i| keyed(&older, &format!("{i:064x}")))
+        .collect();
+    let answers: Vec<(&str, CannedResponse)> = vec![
+        (
+            "one",
+            CannedResponse::json(200, &json!([v1_log_entry(&older)])),
+        ),
+        (
+            "two",
+            CannedResponse::json(200, &json!([keyed(&newer, "aa"), keyed(&older, "bb")])),
+        ),
+        (
+            "map",
+            CannedResponse::json(
+                200,
+                &json!([{"aa": keyed(&newer, "x")["x"], "bb": keyed(&older, "y")["y"]}]),
+            ),
+        ),
+        ("none", CannedResponse::json(200, &json!([]))),
+        ("null", CannedResponse::json(200, &Value::Null)),
+        ("404", CannedResponse::json(404, &json!({"code": 404}))),
+        ("500", CannedResponse::json(500, &json!({"code": 500}))),
+        ("many", CannedResponse::json(200, &Value::Array(many))),
+        (
+            "object",
+            CannedResponse::json(200, &json!({"not": "a list"})),
+        ),
+        ("item", CannedResponse::json(200, &json!([1]))),
+        (
+            "big",
+            CannedResponse::json(200, &json!([{"pad": "A".repeat(300_000)}])),
+        ),
+    ];
+    let by_digest: Vec<(String, CannedResponse)> = answers
+        .iter()
+        .map(|(name, r)| {
+            (
+                HashAlgorithm::Sha256.digest(name.as_bytes()).to_hex(),
+                r.clone(),
+            )
+        })
+        .collect();
+    let server = CannedServer::start(move |req| {
+        if (req.method.as_str(), req.path()) != ("POST", "/api/v1/log/entries/retrieve") {
+            return CannedResponse::new(404, "{}");
+        }
+        let sent: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+        let wanted = sent["entries"][0]["spec"]["data"]["hash"]["value"].clone();
+        by_digest
+            .iter()
+            .find(|(hex, _)| json!(hex) == wanted)
+            .map_or_else(|| CannedResponse::new(400, "{}"), |(_, r)| r.clone())
+    })
+    .await
+    .unwrap();
+    let config = HttpConfig::default()
+        .with_retries(0)
+        .with_max_response_bytes(200_000);
+    let rekor = RekorV1Client::new(server.url(), HttpClient::new(config).unwrap());
+    let retrieve = |name: &str| {
+        let digest = HashAlgorithm::Sha256.digest(name.as_bytes());
+        let proposed = ProposedEntry::hashed_rekord(b"sig", "PEM", &digest);
+        let rekor = rekor.clone();
+        async move { rekor.retrieve_entries(&proposed).await }
+    };
+    let (mut passed, mut failed) = (0, 0);
+    let mut check = |name: &str, ok: bool| {
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+            eprintln!("FAILED: {name}");
+        }
+    };
+    check("one", retrieve("one").await.unwrap() == vec![older.clone()]);
+    check(
+        "two, oldest first",
+        retrieve("two").await.unwrap() == vec![older.clone(), newer.clone()],
+    );
+    check(
+        "one map, two entries",
+        retrieve("map").await.unwrap() == vec![older.clone(), newer.clone()],
+    );
+    check("none", retrieve("none").await.unwrap().is_empty());
+    check("null", retrieve("null").await.unwrap().is_empty());
+    check("404", retrieve("404").await.unwrap().is_empty());
+    check(
+        "500",
+        matches!(retrieve("500").await, Err(ClientError::Http(e)) if e.status() == Some(500)),
+    );
+    check(
+        "too many",
+        matches!(
+            retrieve("many").await,
+            Err(ClientError::TooManyEntries {
+                count: 17,
+                max: 16,
+                ..
+            })
+        ),
+    );
+    for name in ["object", "item"] {
+        check(
+            name,
+            matches!(
+                retrieve(name).await,
+                Err(ClientError::MalformedResponse { .. })
+            ),
+        );
+    }
+    check(
+        "oversized",
+        matches!(retrieve("big").await, Err(ClientError::Http(e)) if e.to_string().contains("exceeds")),
+    );
+    // The request: `{"entries": [proposed]}` at the retrieve path.
+    let digest = HashAlgorithm::Sha256.digest(b"one");
+    let proposed = ProposedEntry::hashed_rekord(b"sig", "PEM", &digest);
+    let sent: Value = serde_json::from_slice(&server.requests()[0].body).unwrap();
+    check(
+        "request body",
+        sent == json!({"entries": [proposed.as_json()]}),
+    );
+    eprintln!("{passed} passed, {failed} failed");
+    assert_eq!(failed, 0);
+}
+
 #[tokio::test]
 async fn v1_log_info_and_consistency_proof() {
     let server = CannedServer::start(|req| match req.path() {

@@ -80,6 +80,38 @@ pub enum Error {
         #[source]
         source: sigstore_rekor::client::ClientError,
     },
+    /// The trusted root lists no Rekor v1 log whose key is valid now (detached signature
+    /// lookup, [`crate::lookup::rekor_v1_log_url`]).
+    #[error("the trusted root lists no Rekor v1 log valid now to look the log entry up in")]
+    NoRekorV1Log,
+    /// Looking up the log entry of a detached signature failed.
+    #[error("log entry lookup at {url} failed")]
+    LogLookup {
+        /// The log URL.
+        url: String,
+        /// The cause.
+        #[source]
+        source: sigstore_rekor::client::ClientError,
+    },
+    /// The log holds no entry for a detached signature.
+    #[error(
+        "the log at {url} has no entry for this signature, certificate and artifact \
+         (it was never logged there, or the artifact differs)"
+    )]
+    NoLogEntry {
+        /// The log URL.
+        url: String,
+    },
+    /// No entry the log returned for a detached signature verifies.
+    #[error("the log entry from {url} does not verify ({count} returned): {reasons}")]
+    LogEntryUnverified {
+        /// The log URL.
+        url: String,
+        /// How many entries the log returned.
+        count: usize,
+        /// Why each failed.
+        reasons: String,
+    },
     /// Key generation or signing failed.
     #[error("signing failed")]
     Crypto(#[from] sigstore_crypto::Error),

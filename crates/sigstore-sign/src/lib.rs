@@ -44,6 +44,7 @@
 
 mod error;
 mod instance;
+pub mod lookup;
 mod output;
 mod select;
 mod signer;

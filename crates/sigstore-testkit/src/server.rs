@@ -27,7 +27,10 @@ use sigstore_types::{Bundle, BundleVersion, PublicKeyDetails, Timestamp};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::{system_now, Error, ExternalIssuer, LogVerifier, Tampering, Urls, VirtualSigstore};
+use crate::{
+    system_now, Error, ExternalIssuer, LogVerifier, Tampering, Urls, VirtualSigstore,
+    REKOR_V1_SHARD_OFFSET,
+};
 
 /// Largest request body the services read.
 const MAX_REQUEST: usize = 8 << 20;
@@ -46,6 +49,10 @@ pub enum Endpoint {
     RekorV1CreateEntry,
     /// Rekor v1 `GET /api/v1/log/entries?logIndex=` and `GET /api/v1/log/entries/{uuid}`.
     RekorV1GetEntry,
+    /// Rekor v1 `POST /api/v1/log/entries/retrieve`: the logged entries matching the
+    /// proposed `hashedrekord` 0.0.1 entries of `{"entries": [...]}` (by canonical body, as
+    /// Rekor matches them), as a list of `LogEntry` maps.
+    RekorV1RetrieveEntries,
     /// Rekor v1 `GET /api/v1/log`.
     RekorV1LogInfo,
     /// Rekor v1 `GET /api/v1/log/proof`.
@@ -101,6 +108,22 @@ pub enum Fault {
     WrongCheckpointKey,
     /// TSA: genTime before the TSA's validity in the trusted root.
     TimestampOutsideValidity,
+    /// Rekor v1 retrieve: answer an empty list, as for an entry that was never logged.
+    EmptyResult,
+    /// Rekor v1 retrieve: answer the most recent entry for another artifact instead of the
+    /// matching one (an empty list when the log holds no other entry).
+    OtherEntry,
+    /// Rekor v1 retrieve: answer the most recent entry for another artifact before the
+    /// matching ones.
+    ExtraEntry,
+    /// Rekor v1 retrieve: alter the matching entry's body (its artifact digest) and keep its
+    /// SET, inclusion proof and checkpoint.
+    TamperedBody,
+    /// Rekor v1 retrieve: move the matching entry's `integratedTime` one second later and
+    /// keep its SET.
+    TamperedTime,
+    /// Rekor v1 retrieve: answer the matching entry without its inclusion proof (SET only).
+    NoInclusionProof,
 }
 
 #[derive(Debug, Clone)]
@@ -412,6 +435,7 @@ fn endpoint_of(service: Service, method: &Method, path: &str) -> Option<Endpoint
         (Service::Fulcio, "GET", "/api/v2/trustBundle") => E::FulcioTrustBundle,
         (Service::Fulcio, "GET", "/api/v2/configuration") => E::FulcioConfiguration,
         (Service::RekorV1, "POST", "/api/v1/log/entries") => E::RekorV1CreateEntry,
+        (Service::RekorV1, "POST", "/api/v1/log/entries/retrieve") => E::RekorV1RetrieveEntries,
         (Service::RekorV1, "GET", "/api/v1/log/entries") => E::RekorV1GetEntry,
         (Service::RekorV1, "GET", p) if p.starts_with("/api/v1/log/entries/") => E::RekorV1GetEntry,
         (Service::RekorV1, "GET", "/api/v1/log") => E::RekorV1LogInfo,
@@ -499,11 +523,17 @@ async fn handle(state: &State, service: Service, req: Request<Incoming>) -> Repl
             Fault::BadInclusionProof => tampering.bad_inclusion_proof = true,
             Fault::WrongCheckpointKey => tampering.wrong_checkpoint_key = true,
             Fault::TimestampOutsideValidity => tampering.timestamp_outside_validity = true,
-            Fault::TruncatedBody => {}
+            Fault::TruncatedBody
+            | Fault::EmptyResult
+            | Fault::OtherEntry
+            | Fault::ExtraEntry
+            | Fault::TamperedBody
+            | Fault::TamperedTime
+            | Fault::NoInclusionProof => {}
         }
     }
     let truncate = faults.contains(&Fault::TruncatedBody);
-    let response = route(state, endpoint, req, tampering).await;
+    let response = route(state, endpoint, req, tampering, &faults).await;
     if truncate {
         return truncated(response);
     }
@@ -595,6 +625,7 @@ async fn route(
     endpoint: Endpoint,
     req: Request<Incoming>,
     tampering: Tampering,
+    faults: &[Fault],
 ) -> Reply {
     let sigstore = &state.sigstore;
     let now = system_now();
@@ -681,6 +712,24 @@ async fn route(
                 });
             match entry {
                 Ok(entry) => json_reply(StatusCode::OK, &sigstore.rekor_v1_log_entry_json(&entry)),
+                Err(e) => error_reply(error_status(&e), &e.to_string()),
+            }
+        }
+        Endpoint::RekorV1RetrieveEntries => {
+            let (_, body) = match read_body(req).await {
+                Ok(x) => x,
+                Err(r) => return r,
+            };
+            match rekor_v1_retrieve(sigstore, &body, tampering, faults) {
+                Ok(entries) => json_reply(
+                    StatusCode::OK,
+                    &Value::Array(
+                        entries
+                            .iter()
+                            .map(|e| sigstore.rekor_v1_log_entry_json(e))
+                            .collect(),
+                    ),
+                ),
                 Err(e) => error_reply(error_status(&e), &e.to_string()),
             }
         }
@@ -1000,31 +1049,7 @@ fn rekor_v1_create(
     let spec = &proposed["spec"];
     match (proposed["kind"].as_str(), proposed["apiVersion"].as_str()) {
         (Some("hashedrekord"), Some("0.0.1")) => {
-            let signature = STANDARD
-                .decode(
-                    spec["signature"]["content"]
-                        .as_str()
-                        .ok_or(malformed("signature.content"))?,
-                )
-                .map_err(|_| malformed("signature.content"))?;
-            let (der, is_cert) = v1_verifier(
-                spec["signature"]["publicKey"]["content"]
-                    .as_str()
-                    .ok_or(malformed("publicKey.content"))?,
-            )?;
-            let algorithm = match spec["data"]["hash"]["algorithm"].as_str() {
-                Some("sha256") => HashAlgorithm::Sha256,
-                Some("sha384") => HashAlgorithm::Sha384,
-                Some("sha512") => HashAlgorithm::Sha512,
-                _ => return Err(malformed("data.hash.algorithm")),
-            };
-            let value = hex::decode(
-                spec["data"]["hash"]["value"]
-                    .as_str()
-                    .ok_or(malformed("data.hash.value"))?,
-            )
-            .map_err(|_| malformed("data.hash.value"))?;
-            let digest = Digest::new(algorithm, &value).ok_or(malformed("data.hash.value"))?;
+            let (signature, der, is_cert, digest) = hashedrekord_parts(spec)?;
             let verifier = if is_cert {
                 LogVerifier::Certificate(&der)
             } else {
@@ -1062,6 +1087,127 @@ fn rekor_v1_create(
             what: "entry kinds other than hashedrekord 0.0.1 and dsse 0.0.1",
         }),
     }
+}
+
+/// A proposed `hashedrekord` 0.0.1 spec: `(signature, verifier DER, is certificate, digest)`.
+fn hashedrekord_parts(spec: &Value) -> Result<(Vec<u8>, Vec<u8>, bool, Digest), Error> {
+    let signature = STANDARD
+        .decode(
+            spec["signature"]["content"]
+                .as_str()
+                .ok_or(malformed("signature.content"))?,
+        )
+        .map_err(|_| malformed("signature.content"))?;
+    let (der, is_cert) = v1_verifier(
+        spec["signature"]["publicKey"]["content"]
+            .as_str()
+            .ok_or(malformed("publicKey.content"))?,
+    )?;
+    let algorithm = match spec["data"]["hash"]["algorithm"].as_str() {
+        Some("sha256") => HashAlgorithm::Sha256,
+        Some("sha384") => HashAlgorithm::Sha384,
+        Some("sha512") => HashAlgorithm::Sha512,
+        _ => return Err(malformed("data.hash.algorithm")),
+    };
+    let value = hex::decode(
+        spec["data"]["hash"]["value"]
+            .as_str()
+            .ok_or(malformed("data.hash.value"))?,
+    )
+    .map_err(|_| malformed("data.hash.value"))?;
+    let digest = Digest::new(algorithm, &value).ok_or(malformed("data.hash.value"))?;
+    Ok((signature, der, is_cert, digest))
+}
+
+/// Most proposed entries one retrieve request may carry (Rekor's own limit).
+const MAX_RETRIEVE_ENTRIES: usize = 10;
+
+/// `POST /api/v1/log/entries/retrieve`: the logged entries whose canonical body equals that of
+/// a proposed `hashedrekord` 0.0.1 entry (unlogged ones are left out), then the retrieve
+/// faults.
+fn rekor_v1_retrieve(
+    sigstore: &VirtualSigstore,
+    body: &[u8],
+    tampering: Tampering,
+    faults: &[Fault],
+) -> Result<Vec<TransparencyLogEntry>, Error> {
+    let request: Value =
+        serde_json::from_slice(body).map_err(|_| malformed("SearchLogQuery JSON"))?;
+    let proposed = request["entries"].as_array().ok_or(malformed("entries"))?;
+    if proposed.len() > MAX_RETRIEVE_ENTRIES {
+        return Err(malformed("more than 10 entries"));
+    }
+    let mut found = Vec::new();
+    for entry in proposed {
+        match (entry["kind"].as_str(), entry["apiVersion"].as_str()) {
+            (Some("hashedrekord"), Some("0.0.1")) => {}
+            _ => {
+                return Err(Error::Unsupported {
+                    what: "retrieving entry kinds other than hashedrekord 0.0.1",
+                })
+            }
+        }
+        let (signature, der, is_cert, digest) = hashedrekord_parts(&entry["spec"])?;
+        let verifier = if is_cert {
+            LogVerifier::Certificate(&der)
+        } else {
+            LogVerifier::PublicKey(&der)
+        };
+        let canonical = VirtualSigstore::rekor_v1_hashedrekord_body(verifier, &signature, &digest);
+        if let Some(index) = sigstore.rekor_v1_find_body(&canonical) {
+            let mut entry = sigstore.rekor_v1_entry(index)?;
+            tamper_entry(&mut entry, tampering);
+            found.push(entry);
+        }
+    }
+    for entry in &mut found {
+        if faults.contains(&Fault::TamperedBody) {
+            tamper_body(entry);
+        }
+        if faults.contains(&Fault::TamperedTime) {
+            entry.integrated_time = entry.integrated_time.saturating_add(1);
+        }
+        if faults.contains(&Fault::NoInclusionProof) {
+            entry.inclusion_proof = None;
+        }
+    }
+    let other = || -> Result<Option<TransparencyLogEntry>, Error> {
+        let (size, _, _) = sigstore.rekor_v1_tree_head()?;
+        for i in (0..size).rev() {
+            let entry = sigstore.rekor_v1_entry(REKOR_V1_SHARD_OFFSET.saturating_add(i as i64))?;
+            if !found
+                .iter()
+                .any(|f| f.canonicalized_body == entry.canonicalized_body)
+            {
+                return Ok(Some(entry));
+            }
+        }
+        Ok(None)
+    };
+    if faults.contains(&Fault::OtherEntry) {
+        return Ok(other()?.into_iter().collect());
+    }
+    if faults.contains(&Fault::ExtraEntry) {
+        if let Some(extra) = other()? {
+            found.insert(0, extra);
+        }
+    }
+    if faults.contains(&Fault::EmptyResult) {
+        found.clear();
+    }
+    Ok(found)
+}
+
+/// Changes the first hex digit of a `hashedrekord` body's artifact digest.
+fn tamper_body(entry: &mut TransparencyLogEntry) {
+    let Ok(mut body) = serde_json::from_slice::<Value>(&entry.canonicalized_body) else {
+        return;
+    };
+    if let Some(Value::String(hex)) = body.pointer_mut("/spec/data/hash/value") {
+        let flipped = if hex.starts_with('0') { "1" } else { "0" };
+        hex.replace_range(..1, flipped);
+    }
+    entry.canonicalized_body = crate::virtual_sigstore::jcs(&body).into_bytes();
 }
 
 fn rekor_v2_create(

@@ -1039,6 +1039,17 @@ impl VirtualSigstore {
         let key = verifier.public_key()?;
         key.verify_digest(scheme(&key, digest.algorithm())?, digest, signature)
             .map_err(Error::Signature)?;
+        let body = Self::rekor_v1_hashedrekord_body(verifier, signature, digest);
+        self.v1_append(body, now, tampering)
+    }
+
+    /// The canonical body Rekor v1 stores for a `hashedrekord` 0.0.1 entry (what
+    /// [`VirtualSigstore::rekor_v1_add_hashedrekord`] logs), without checking the signature.
+    pub fn rekor_v1_hashedrekord_body(
+        verifier: LogVerifier<'_>,
+        signature: &[u8],
+        digest: &Digest,
+    ) -> Vec<u8> {
         let body = json!({
             "apiVersion": "0.0.1",
             "kind": "hashedrekord",
@@ -1050,7 +1061,15 @@ impl VirtualSigstore {
                 }
             }
         });
-        self.v1_append(jcs(&body).into_bytes(), now, tampering)
+        jcs(&body).into_bytes()
+    }
+
+    /// The global index of the Rekor v1 entry whose canonical body is `body`, if logged.
+    pub fn rekor_v1_find_body(&self, body: &[u8]) -> Option<i64> {
+        let leaf = merkle::leaf_hash(body);
+        let state = lock(&self.rekor_v1);
+        let index = state.tree.leaves.iter().position(|h| *h == leaf)?;
+        Some(REKOR_V1_SHARD_OFFSET.saturating_add(index as i64))
     }
 
     /// Verifies the envelope's single signature with `verifier`'s key and logs a `dsse`
@@ -1100,10 +1119,11 @@ impl VirtualSigstore {
         self.v1_append(jcs(&body).into_bytes(), now, Tampering::none())
     }
 
-    /// The Rekor v1 REST `LogEntry` map (`{"<entry ID>": {...}}`, spec §4.1) for `entry`.
+    /// The Rekor v1 REST `LogEntry` map (`{"<entry ID>": {...}}`, spec §4.1) for `entry`
+    /// (without `inclusionProof` when the entry has none).
     pub fn rekor_v1_log_entry_json(&self, entry: &TransparencyLogEntry) -> Value {
         let proof = entry.inclusion_proof.clone().unwrap_or_default();
-        json!({
+        let mut value = json!({
             self.rekor_v1_entry_id(&entry.canonicalized_body): {
                 "body": STANDARD.encode(&entry.canonicalized_body),
                 "integratedTime": entry.integrated_time,
@@ -1120,7 +1140,18 @@ impl VirtualSigstore {
                     }
                 }
             }
-        })
+        });
+        if entry.inclusion_proof.is_none() {
+            if let Some(verification) = value
+                .as_object_mut()
+                .and_then(|m| m.values_mut().next())
+                .and_then(|e| e.get_mut("verification"))
+                .and_then(Value::as_object_mut)
+            {
+                verification.remove("inclusionProof");
+            }
+        }
+        value
     }
 
     // ----- Rekor v2 -----

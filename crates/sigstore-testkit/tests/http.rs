@@ -1022,3 +1022,95 @@ async fn request_counts() {
         json!({"FulcioSigningCert": 3, "FulcioTrustBundle": 1})
     );
 }
+
+#[tokio::test]
+async fn rekor_v1_retrieve_matches_by_body() {
+    let kit = Testkit::start().await.unwrap();
+    let rekor = kit.urls().rekor_v1.clone();
+    let retrieve_url = format!("{rekor}/api/v1/log/entries/retrieve");
+    let mut logged = Vec::new();
+    for _ in 0..2 {
+        let key = SigningKey::generate().unwrap();
+        let leaf = chain_ders(&leaf_from_fulcio(&kit, &key).await).remove(0);
+        let proposed = hashedrekord_v1(&leaf, &key.sign(ARTIFACT));
+        let created = post_json(&format!("{rekor}/api/v1/log/entries"), &proposed).await;
+        assert_eq!(created.status, StatusCode::CREATED);
+        logged.push((proposed, created.json()));
+    }
+    let (proposed, created) = &logged[1];
+    let retrieve = |entries: Vec<Value>| {
+        let url = retrieve_url.clone();
+        async move { post_json(&url, &json!({ "entries": entries })).await }
+    };
+    let uuids = |reply: &Reply| -> Vec<String> {
+        reply
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|m| m.as_object().unwrap().keys().cloned().collect::<Vec<_>>())
+            .collect()
+    };
+    let created_uuid = created.as_object().unwrap().keys().next().unwrap().clone();
+    let other_uuid = logged[0]
+        .1
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+
+    // The logged entry, exactly as created (same ID, body, proof and SET).
+    let found = retrieve(vec![proposed.clone()]).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert_eq!(found.json(), json!([created]));
+    // Another digest: nothing.
+    let mut unknown = proposed.clone();
+    unknown["spec"]["data"]["hash"]["value"] = json!(HashAlgorithm::Sha256.digest(b"x").to_hex());
+    assert_eq!(retrieve(vec![unknown.clone()]).await.json(), json!([]));
+    // Both: only the logged one.
+    assert_eq!(
+        uuids(&retrieve(vec![unknown, proposed.clone()]).await),
+        vec![created_uuid.clone()]
+    );
+    // Unsupported kinds and too many entries are refused.
+    let dsse = json!({"apiVersion": "0.0.1", "kind": "dsse", "spec": {}});
+    assert_eq!(retrieve(vec![dsse]).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        retrieve(vec![proposed.clone(); 11]).await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // Faults.
+    let with = |fault: Fault| {
+        kit.clear_faults();
+        kit.set_fault(Endpoint::RekorV1RetrieveEntries, fault);
+        retrieve(vec![proposed.clone()])
+    };
+    assert_eq!(with(Fault::EmptyResult).await.json(), json!([]));
+    assert_eq!(
+        uuids(&with(Fault::OtherEntry).await),
+        vec![other_uuid.clone()]
+    );
+    assert_eq!(
+        uuids(&with(Fault::ExtraEntry).await),
+        vec![other_uuid, created_uuid.clone()]
+    );
+    let time = |v: &Value| v[0][&created_uuid]["integratedTime"].as_i64().unwrap();
+    let later = with(Fault::TamperedTime).await.json();
+    assert_eq!(time(&later), time(&json!([created])) + 1);
+    let stripped = with(Fault::NoInclusionProof).await.json();
+    assert!(stripped[0][&created_uuid]["verification"]["signedEntryTimestamp"].is_string());
+    assert!(stripped[0][&created_uuid]["verification"]
+        .get("inclusionProof")
+        .is_none());
+    let tampered = with(Fault::TamperedBody).await.json();
+    // The ID follows the (altered) body.
+    let body = |v: &Value| {
+        let entry = v[0].as_object().unwrap().values().next().unwrap();
+        entry["body"].as_str().unwrap().to_owned()
+    };
+    assert_ne!(body(&tampered), body(&json!([created])));
+    kit.clear_faults();
+}
