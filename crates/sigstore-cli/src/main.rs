@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use sigstore_cli::sign::usage;
 use sigstore_cli::{read_bundle, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
@@ -28,6 +29,8 @@ struct Cli {
     /// Log what happens (repeat for more detail).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    #[command(flatten)]
+    instance: trust_flags::InstanceArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -56,21 +59,17 @@ enum Command {
         /// The bundle to describe.
         bundle: PathBuf,
     },
-    /// Trust a private Sigstore instance's TUF repository; then use --instance URL.
+    /// Trust a private Sigstore instance's TUF repository (--instance URL, required); then
+    /// use --instance URL with the other commands.
     ///
     /// Stores ROOT.json (the repository's root metadata, obtained out of band) after checking
     /// that it is signed by its own root keys and, unless --offline, that the repository at URL
-    /// refreshes from it and serves a trusted root. Anything cached for URL is replaced.
+    /// (https; plain http only for loopback hosts) refreshes from it and serves a trusted root.
+    /// Anything cached for URL is replaced.
     TrustInstance {
         /// The TUF root metadata (root.json) to start from.
         #[arg(value_name = "ROOT.json")]
         root: PathBuf,
-        /// The TUF repository URL (https; plain http only for loopback hosts).
-        #[arg(long, value_name = "URL")]
-        instance: String,
-        /// Store the root without contacting the repository.
-        #[arg(long)]
-        offline: bool,
     },
     /// Low-level commands.
     #[command(subcommand)]
@@ -319,9 +318,14 @@ enum Material {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     init_tracing(cli.verbose);
-    match run(cli) {
+    let staging_explicit = matches.value_source("staging") == Some(ValueSource::CommandLine);
+    match run(cli, staging_explicit) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(error) => {
@@ -351,7 +355,8 @@ fn init_tracing(verbose: u8) {
         .init();
 }
 
-fn run(cli: Cli) -> Result<bool> {
+fn run(cli: Cli, staging_explicit: bool) -> Result<bool> {
+    let instance = &trust_flags::Instance::new(cli.instance, staging_explicit);
     match cli.command {
         Command::Sign(args) => {
             let outputs = output_options(
@@ -360,7 +365,13 @@ fn run(cli: Cli) -> Result<bool> {
                 args.certificate,
                 args.rekor_bundle,
             );
-            sign_files(&args.files, &args.common, outputs, What::Artifacts)?;
+            sign_files(
+                &args.files,
+                &args.common,
+                outputs,
+                What::Artifacts,
+                instance,
+            )?;
             Ok(true)
         }
         Command::Attest(args) => {
@@ -377,7 +388,7 @@ fn run(cli: Cli) -> Result<bool> {
                 }
             };
             let outputs = output_options(&args.common, None, None, None);
-            sign_files(&args.files, &args.common, outputs, what)?;
+            sign_files(&args.files, &args.common, outputs, what, instance)?;
             Ok(true)
         }
         Command::GetIdentityToken { oidc } => {
@@ -402,7 +413,7 @@ fn run(cli: Cli) -> Result<bool> {
                 cert_oidc_issuer_regexp.as_deref(),
             )
             .map_err(usage)?;
-            verify_all(&common, policy)
+            verify_all(&common, policy, instance)
         }
         Command::Verify(VerifyCommand::Github {
             common,
@@ -422,24 +433,20 @@ fn run(cli: Cli) -> Result<bool> {
                 identity: cert_identity,
             })
             .map_err(usage)?;
-            verify_all(&common, policy)
+            verify_all(&common, policy, instance)
         }
         Command::Verify(VerifyCommand::Key { common, key }) => {
             let pem = read_limited(&key, 1024 * 1024)?;
             let key = PublicKey::from_pem(&pem)
                 .with_context(|| format!("{}: not a PEM public key", key.display()))?;
-            verify_all(&common, Policy::key(key))
+            verify_all(&common, Policy::key(key), instance)
         }
-        Command::TrustInstance {
-            root,
-            instance,
-            offline,
-        } => {
-            trust_flags::trust_instance(&root, &instance, offline)?;
+        Command::TrustInstance { root } => {
+            trust_flags::trust_instance(&root, instance)?;
             Ok(true)
         }
-        Command::Plumbing(command) => {
-            trust_flags::plumbing(command)?;
+        Command::Plumbing(trust_flags::PlumbingCommand::UpdateTrustRoot) => {
+            trust_flags::update_trust_root(instance)?;
             Ok(true)
         }
     }
@@ -532,7 +539,15 @@ fn witness_keys(files: &[PathBuf]) -> Result<Vec<CosignatureVerifier>> {
     Ok(keys)
 }
 
-fn verify_all(common: &CommonArgs, policy: Policy) -> Result<bool> {
+fn verify_all(
+    common: &CommonArgs,
+    policy: Policy,
+    instance: &trust_flags::Instance,
+) -> Result<bool> {
+    match common.trust.trusted_root {
+        Some(_) => instance.check(&["--trusted-root"])?,
+        None => instance.check(&[])?,
+    }
     let jobs = plan(common)?;
     let policy = match &common.predicate_type {
         Some(predicate_type) => policy.with_predicate_type(predicate_type),
@@ -547,7 +562,7 @@ fn verify_all(common: &CommonArgs, policy: Policy) -> Result<bool> {
             witnesses.len()
         )));
     }
-    let root = trust_flags::verify_root(&common.trust)?;
+    let root = trust_flags::verify_root(&common.trust, instance)?;
     let mut config = VerifierConfig::default();
     config.include_statement = common.json || common.print_statement;
     let with_witnesses = |verifier: Verifier| -> Result<Verifier> {
@@ -726,6 +741,7 @@ fn output_options(
         certificate,
         rekor_bundle,
         overwrite: common.overwrite,
+        ..sign::OutputOptions::default()
     }
 }
 
@@ -738,7 +754,9 @@ fn sign_files(
     common: &SignCommon,
     outputs: sign::OutputOptions,
     what: What,
+    instance: &trust_flags::Instance,
 ) -> Result<()> {
+    trust_flags::check_sign_flags(&common.trust, instance)?;
     let plans = sign::plan_outputs(files, &outputs)?;
     let detected = sign::resolve_token_or_detect(
         common.identity_token.as_deref(),
@@ -783,7 +801,7 @@ fn sign_files(
         }
     };
     let (trusted_root, signing_config) =
-        trust_flags::signing_trust(&common.trust, common.rekor_version)?;
+        trust_flags::signing_trust(&common.trust, instance, common.rekor_version)?;
     let rekor_version = sign::check_services(&signing_config, &supported, common.rekor_version)?;
     if outputs.rekor_bundle.is_some() && rekor_version != 1 {
         bail!(
