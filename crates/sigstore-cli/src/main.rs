@@ -14,8 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
+use clap::builder::BoolishValueParser;
 use clap::parser::ValueSource;
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use sigstore_cli::sign::usage;
 use sigstore_cli::{read_bundle, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
@@ -29,6 +30,17 @@ struct Cli {
     /// Log what happens (repeat for more detail).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// The log level when neither -v nor RUST_LOG is given: sigstore-python's names
+    /// (debug, info, warning, error, critical). Default: warning.
+    #[arg(
+        long = "loglevel",
+        global = true,
+        hide = true,
+        env = "SIGSTORE_LOGLEVEL",
+        value_name = "LEVEL",
+        value_parser = parse_log_level
+    )]
+    log_level: Option<&'static str>,
     #[command(flatten)]
     instance: trust_flags::InstanceArgs,
     #[command(subcommand)]
@@ -85,6 +97,7 @@ enum VerifyCommand {
         /// The expected certificate identity (email, URI or username), matched exactly.
         #[arg(
             long,
+            env = "SIGSTORE_CERT_IDENTITY",
             required_unless_present = "cert_identity_regexp",
             conflicts_with = "cert_identity_regexp"
         )]
@@ -95,6 +108,7 @@ enum VerifyCommand {
         /// The expected OIDC issuer URL, matched exactly.
         #[arg(
             long,
+            env = "SIGSTORE_CERT_OIDC_ISSUER",
             required_unless_present = "cert_oidc_issuer_regexp",
             conflicts_with = "cert_oidc_issuer_regexp"
         )]
@@ -108,22 +122,26 @@ enum VerifyCommand {
         #[command(flatten)]
         common: CommonArgs,
         /// The expected workflow identity (the certificate's URI), matched exactly.
-        #[arg(long, required_unless_present = "repository")]
+        #[arg(
+            long,
+            env = "SIGSTORE_CERT_IDENTITY",
+            required_unless_present = "repository"
+        )]
         cert_identity: Option<String>,
         /// The repository the workflow ran in (OWNER/REPO).
-        #[arg(long)]
+        #[arg(long, env = "SIGSTORE_VERIFY_GITHUB_WORKFLOW_REPOSITORY")]
         repository: Option<String>,
         /// The commit SHA the workflow ran on.
-        #[arg(long)]
+        #[arg(long, env = "SIGSTORE_VERIFY_GITHUB_WORKFLOW_SHA")]
         sha: Option<String>,
         /// The event that triggered the workflow (push, release, workflow_dispatch, ...).
-        #[arg(long)]
+        #[arg(long, env = "SIGSTORE_VERIFY_GITHUB_WORKFLOW_TRIGGER")]
         trigger: Option<String>,
         /// The workflow's name.
-        #[arg(long)]
+        #[arg(long, env = "SIGSTORE_VERIFY_GITHUB_WORKFLOW_NAME")]
         name: Option<String>,
         /// The git ref the workflow ran on (refs/heads/main, refs/tags/v1, ...).
-        #[arg(long = "ref")]
+        #[arg(long = "ref", env = "SIGSTORE_VERIFY_GITHUB_WORKFLOW_REF")]
         git_ref: Option<String>,
     },
     /// Verify signatures made with a managed key.
@@ -144,12 +162,13 @@ struct CommonArgs {
     inputs: Vec<String>,
     /// The bundle to verify (one input only). Default: FILE.sigstore.json, then FILE.sigstore,
     /// then the legacy FILE.sig + FILE.crt (+ FILE.rekor).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SIGSTORE_BUNDLE")]
     bundle: Option<PathBuf>,
     /// Legacy detached certificate (PEM; one input only).
     #[arg(
         long,
         value_name = "FILE",
+        env = "SIGSTORE_CERTIFICATE",
         requires = "signature",
         conflicts_with = "bundle"
     )]
@@ -158,6 +177,7 @@ struct CommonArgs {
     #[arg(
         long,
         value_name = "FILE",
+        env = "SIGSTORE_SIGNATURE",
         requires = "certificate",
         conflicts_with = "bundle"
     )]
@@ -199,23 +219,33 @@ struct CommonArgs {
 struct OidcArgs {
     /// Do not detect ambient credentials (CI systems, clouds, SPIFFE, token files); only
     /// SIGSTORE_ID_TOKEN is still read before an interactive login.
-    #[arg(long)]
+    #[arg(long, env = "SIGSTORE_OIDC_DISABLE_AMBIENT_PROVIDERS", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     oidc_disable_ambient_providers: bool,
     /// The OpenID provider to log in at. Default: the signing config's, else Sigstore's
     /// public provider (oauth2.sigstore.dev/auth).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", env = "SIGSTORE_OIDC_ISSUER")]
     oidc_issuer: Option<String>,
     /// The OAuth client ID for the login; identity tokens for signing, however obtained, must
     /// name it as their audience.
-    #[arg(long, value_name = "ID", default_value = sigstore_oidc::DEFAULT_CLIENT_ID)]
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "SIGSTORE_OIDC_CLIENT_ID",
+        default_value = sigstore_oidc::DEFAULT_CLIENT_ID
+    )]
     oidc_client_id: String,
     /// The OAuth client secret, for providers that require one (prefer the
     /// SIGSTORE_OIDC_CLIENT_SECRET environment variable: arguments are visible to other users).
-    #[arg(long, value_name = "SECRET")]
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "SIGSTORE_OIDC_CLIENT_SECRET",
+        hide_env_values = true
+    )]
     oidc_client_secret: Option<String>,
     /// Log in without a redirect to this machine: open the printed URL anywhere and paste
     /// the code the provider shows.
-    #[arg(long, conflicts_with = "oidc_device")]
+    #[arg(long, env = "SIGSTORE_OAUTH_FORCE_OOB", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     oauth_force_oob: bool,
     /// Log in with the device flow (RFC 8628): open the printed URL on any device and enter
     /// the printed code; nothing is opened or served here.
@@ -224,12 +254,19 @@ struct OidcArgs {
 }
 
 impl OidcArgs {
+    /// Refuses contradictory login options (--oauth-force-oob may come from
+    /// SIGSTORE_OAUTH_FORCE_OOB, which clap's own conflict check would count even when "0").
+    fn check(&self) -> Result<()> {
+        if self.oauth_force_oob && self.oidc_device {
+            return Err(usage(anyhow::anyhow!(
+                "--oauth-force-oob cannot be used with --oidc-device"
+            )));
+        }
+        Ok(())
+    }
+
     fn login_options(&self) -> sign::LoginOptions {
-        let secret = self.oidc_client_secret.clone().or_else(|| {
-            std::env::var("SIGSTORE_OIDC_CLIENT_SECRET")
-                .ok()
-                .filter(|s| !s.is_empty())
-        });
+        let secret = self.oidc_client_secret.clone().filter(|s| !s.is_empty());
         sign::LoginOptions {
             issuer: self.oidc_issuer.clone(),
             client_secret: secret,
@@ -251,13 +288,18 @@ struct SignCommon {
     #[command(flatten)]
     oidc: OidcArgs,
     /// Write the bundle here (one input only). Default: FILE.sigstore.json.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SIGSTORE_BUNDLE")]
     bundle: Option<PathBuf>,
     /// Write DIR/NAME.sigstore.json for every input (NAME: the input's file name).
-    #[arg(long, value_name = "DIR", conflicts_with = "bundle")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "SIGSTORE_OUTPUT_DIRECTORY",
+        conflicts_with = "bundle"
+    )]
     output_directory: Option<PathBuf>,
     /// Replace outputs that already exist.
-    #[arg(long)]
+    #[arg(long, env = "SIGSTORE_OVERWRITE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     overwrite: bool,
     /// Only use Rekor logs of this API version.
     #[arg(long, value_name = "1|2", value_parser = clap::value_parser!(u32).range(1..=2))]
@@ -274,10 +316,10 @@ struct SignArgs {
     #[command(flatten)]
     common: SignCommon,
     /// Also write a legacy detached signature (base64; one input only).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SIGSTORE_OUTPUT_SIGNATURE")]
     signature: Option<PathBuf>,
     /// Also write the legacy detached PEM certificate (one input only).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SIGSTORE_OUTPUT_CERTIFICATE")]
     certificate: Option<PathBuf>,
     /// Also write a legacy offline Rekor entry (Rekor v1 only; one input only).
     #[arg(long, value_name = "FILE")]
@@ -323,7 +365,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
-    init_tracing(cli.verbose);
+    init_tracing(cli.verbose, cli.log_level);
     let staging_explicit = matches.value_source("staging") == Some(ValueSource::CommandLine);
     match run(cli, staging_explicit) {
         Ok(true) => ExitCode::SUCCESS,
@@ -337,10 +379,23 @@ fn main() -> ExitCode {
     }
 }
 
-/// Warnings always reach stderr (e.g. a timestamp authority that failed); `-v` adds more.
-fn init_tracing(verbose: u8) {
+/// A sigstore-python log level name (any case) as a tracing level.
+fn parse_log_level(name: &str) -> Result<&'static str, String> {
+    match name.to_ascii_lowercase().as_str() {
+        "critical" | "fatal" | "error" => Ok("error"),
+        "warning" | "warn" => Ok("warn"),
+        "info" => Ok("info"),
+        "debug" => Ok("debug"),
+        "notset" => Ok("trace"),
+        _ => Err("not a log level (debug, info, warning, error, critical)".to_owned()),
+    }
+}
+
+/// Warnings reach stderr (e.g. a timestamp authority that failed) unless SIGSTORE_LOGLEVEL
+/// asks for less; `-v` adds more; RUST_LOG overrides both.
+fn init_tracing(verbose: u8, log_level: Option<&'static str>) {
     let level = match verbose {
-        0 => "warn",
+        0 => log_level.unwrap_or("warn"),
         1 => "info",
         2 => "debug",
         _ => "trace",
@@ -757,6 +812,7 @@ fn sign_files(
     instance: &trust_flags::Instance,
 ) -> Result<()> {
     trust_flags::check_sign_flags(&common.trust, instance)?;
+    common.oidc.check()?;
     let plans = sign::plan_outputs(files, &outputs)?;
     let detected = sign::resolve_token_or_detect(
         common.identity_token.as_deref(),
@@ -867,6 +923,7 @@ fn announce_source(source: sign::TokenSource) {
 /// `get-identity-token`: the token on stdout, or an error (exit status 1) naming the ways to
 /// supply one.
 fn get_identity_token(oidc: &OidcArgs) -> Result<()> {
+    oidc.check()?;
     let disable_ambient = oidc.oidc_disable_ambient_providers;
     let (token, source) = match sign::detect_token(disable_ambient)? {
         Some(found) => found,
