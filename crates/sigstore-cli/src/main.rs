@@ -167,6 +167,7 @@ struct CommonArgs {
     /// Legacy detached certificate (PEM; one input only).
     #[arg(
         long,
+        visible_alias = "cert",
         value_name = "FILE",
         env = "SIGSTORE_CERTIFICATE",
         requires = "signature",
@@ -316,14 +317,29 @@ struct SignArgs {
     #[command(flatten)]
     common: SignCommon,
     /// Also write a legacy detached signature (base64; one input only).
-    #[arg(long, value_name = "FILE", env = "SIGSTORE_OUTPUT_SIGNATURE")]
+    #[arg(
+        long,
+        visible_alias = "output-signature",
+        value_name = "FILE",
+        env = "SIGSTORE_OUTPUT_SIGNATURE"
+    )]
     signature: Option<PathBuf>,
     /// Also write the legacy detached PEM certificate (one input only).
-    #[arg(long, value_name = "FILE", env = "SIGSTORE_OUTPUT_CERTIFICATE")]
+    #[arg(
+        long,
+        visible_alias = "output-certificate",
+        value_name = "FILE",
+        env = "SIGSTORE_OUTPUT_CERTIFICATE"
+    )]
     certificate: Option<PathBuf>,
     /// Also write a legacy offline Rekor entry (Rekor v1 only; one input only).
     #[arg(long, value_name = "FILE")]
     rekor_bundle: Option<PathBuf>,
+    /// Do not write the default bundle (FILE.sigstore.json, or DIR/NAME.sigstore.json with
+    /// --output-directory); only the outputs named with --signature, --certificate and
+    /// --rekor-bundle are written. Cannot be combined with --bundle.
+    #[arg(long, env = "SIGSTORE_NO_DEFAULT_FILES", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    no_default_files: bool,
 }
 
 #[derive(Args)]
@@ -414,12 +430,13 @@ fn run(cli: Cli, staging_explicit: bool) -> Result<bool> {
     let instance = &trust_flags::Instance::new(cli.instance, staging_explicit);
     match cli.command {
         Command::Sign(args) => {
-            let outputs = output_options(
+            let mut outputs = output_options(
                 &args.common,
                 args.signature,
                 args.certificate,
                 args.rekor_bundle,
             );
+            outputs.no_default_files = args.no_default_files;
             sign_files(
                 &args.files,
                 &args.common,

@@ -80,6 +80,21 @@ pub enum Error {
         #[source]
         source: sigstore_rekor::client::ClientError,
     },
+    /// A Rekor lookup failed.
+    #[error("Rekor lookup at {url} failed")]
+    RekorLookup {
+        /// The log URL.
+        url: String,
+        /// The cause.
+        #[source]
+        source: sigstore_rekor::client::ClientError,
+    },
+    /// A bundle cannot be repaired.
+    #[error("cannot repair the bundle")]
+    Repair(#[source] sigstore_types::Error),
+    /// The bundle's log entry names a log the trusted root does not list.
+    #[error("the bundle's log entry is from a log the trusted root does not list")]
+    UnknownLog,
     /// Key generation or signing failed.
     #[error("signing failed")]
     Crypto(#[from] sigstore_crypto::Error),
@@ -140,9 +155,12 @@ pub enum Error {
     /// A bundle path or a legacy detached output was given for several inputs.
     #[error("a bundle path and detached outputs take exactly one input")]
     OutputNeedsOneInput,
-    /// Both a bundle path and an output directory were given.
-    #[error("a bundle path and an output directory cannot be combined")]
+    /// A bundle path or a detached output, and an output directory were given.
+    #[error("a bundle path or detached outputs and an output directory cannot be combined")]
     BundleWithOutputDirectory,
+    /// A bundle path and "no default files" were given (a contradiction).
+    #[error("a bundle path and no default files cannot be combined")]
+    BundleWithNoDefaultFiles,
     /// An input path has no file name to name its output after.
     #[error("{}: not a file name", .path.display())]
     NotAFileName {
