@@ -554,41 +554,56 @@ fn plan(common: &CommonArgs) -> Result<Vec<(Input, Option<Material>)>> {
             }),
         )]);
     }
-    Ok(inputs
+    inputs
         .into_iter()
         .map(|input| {
-            let material = discover(&input);
-            (input, material)
+            let material = discover(&input).map_err(usage)?;
+            Ok((input, material))
         })
-        .collect())
+        .collect()
 }
 
 /// The default material for a file: FILE.sigstore.json, FILE.sigstore, FILE.sig + FILE.crt.
-fn discover(input: &Input) -> Option<Material> {
+/// Both bundle names at once are ambiguous (refused, as sigstore-python refuses them); the
+/// legacy FILE.sigstore name draws a warning.
+fn discover(input: &Input) -> Result<Option<Material>> {
     let Input::File(path) = input else {
-        return None;
+        return Ok(None);
     };
     let with = |suffix: &str| {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         PathBuf::from(name)
     };
-    for suffix in [".sigstore.json", ".sigstore"] {
-        let candidate = with(suffix);
-        if candidate.is_file() {
-            return Some(Material::Bundle(candidate));
+    let (bundle, legacy) = (with(".sigstore.json"), with(".sigstore"));
+    match (bundle.is_file(), legacy.is_file()) {
+        (true, true) => bail!(
+            "ambiguous bundles: both {} and {} exist; pass --bundle to choose one",
+            bundle.display(),
+            legacy.display()
+        ),
+        (true, false) => return Ok(Some(Material::Bundle(bundle))),
+        (false, true) => {
+            tracing::warn!(
+                "{}: {} should be named {}",
+                sigstore_cli::escape_controls(&path.display().to_string()),
+                sigstore_cli::escape_controls(&legacy.display().to_string()),
+                sigstore_cli::escape_controls(&bundle.display().to_string())
+            );
+            return Ok(Some(Material::Bundle(legacy)));
         }
+        (false, false) => {}
     }
     let (signature, certificate) = (with(".sig"), with(".crt"));
     if signature.is_file() && certificate.is_file() {
         let rekor = Some(with(".rekor")).filter(|p| p.is_file());
-        return Some(Material::Legacy {
+        return Ok(Some(Material::Legacy {
             signature,
             certificate,
             rekor,
-        });
+        }));
     }
-    None
+    Ok(None)
 }
 
 /// The witness keys of `--witness-key` files (one C2SP verifier key per non-empty line;
