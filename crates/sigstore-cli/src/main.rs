@@ -521,6 +521,14 @@ fn run(cli: Cli, staging_explicit: bool) -> Result<bool> {
             trust_flags::update_trust_root(instance)?;
             Ok(true)
         }
+        Command::Plumbing(trust_flags::PlumbingCommand::FixBundle {
+            bundle,
+            upgrade_version,
+            in_place,
+        }) => {
+            trust_flags::fix_bundle(&bundle, upgrade_version, in_place, instance)?;
+            Ok(true)
+        }
     }
 }
 

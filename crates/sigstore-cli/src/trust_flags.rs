@@ -163,6 +163,23 @@ pub enum PlumbingCommand {
     /// Refresh the TUF trust material now, cache the trusted root and signing configs, and
     /// print what the repository holds (root version, targets, expiry).
     UpdateTrustRoot,
+    /// Repair (and optionally upgrade) a bundle an older client wrote, printing the result.
+    ///
+    /// A bundle whose single log entry lacks an inclusion proof with a checkpoint gets the
+    /// complete entry from its log (Rekor v1, found in the trusted root by the entry's log
+    /// ID; this needs the network). Everything else works offline. The result is not
+    /// verified: verify it as any bundle.
+    FixBundle {
+        /// The bundle to fix.
+        #[arg(long, value_name = "FILE")]
+        bundle: PathBuf,
+        /// Also rewrite it in the current bundle format (v0.3: the leaf certificate alone).
+        #[arg(long)]
+        upgrade_version: bool,
+        /// Replace FILE with the result (atomically) instead of printing it.
+        #[arg(long)]
+        in_place: bool,
+    },
 }
 
 fn print_notes(notes: &[String]) {
@@ -269,5 +286,51 @@ pub fn update_trust_root(instance: &Instance) -> Result<()> {
     };
     let summary = trust::update(&instance, &sign::http_config()?)?;
     print!("{}", trust::render(&summary));
+    Ok(())
+}
+
+/// `sigstore plumbing fix-bundle`: the transformation is `sigstore_types`' and the log
+/// lookup `sigstore_sign`'s; this reads, fetches when needed, and writes.
+pub fn fix_bundle(path: &Path, upgrade: bool, in_place: bool, instance: &Instance) -> Result<()> {
+    let bytes = sigstore_cli::read_limited(path, sigstore_cli::MAX_JSON_FILE)?;
+    let mut bundle = sigstore_types::Bundle::from_json_unvalidated(&bytes)
+        .with_context(|| format!("{}: invalid bundle", path.display()))?;
+    let context = || format!("{}", path.display());
+    if sigstore_sign::needs_log_entry(&bundle).with_context(context)? {
+        if instance.offline() {
+            return Err(anyhow!(
+                "{}: the log entry has no inclusion proof with a checkpoint; getting the \
+                 complete entry needs its log (run without --offline)",
+                path.display()
+            ));
+        }
+        let root = match instance.resolve()? {
+            Source::TrustConfig(file) => load_trust_config(&file)?.0,
+            Source::Repository { instance, offline } => {
+                load(&instance, offline, Need::TrustedRoot)?.trusted_root
+            }
+        };
+        tracing::info!("fixable: the bundle's log entry has no checkpoint; fetching it");
+        sign::runtime()?
+            .block_on(sigstore_sign::complete_log_entry(
+                &mut bundle,
+                &root,
+                sign::http_config()?,
+            ))
+            .with_context(context)?;
+    }
+    bundle
+        .validate()
+        .with_context(|| format!("{}: unfixable bundle", path.display()))?;
+    if upgrade {
+        bundle = bundle.upgraded().with_context(context)?;
+    }
+    let json = bundle.to_json();
+    if in_place {
+        sigstore_sign::write_all_atomic(&[(path.to_owned(), json.into_bytes())], true)
+            .with_context(context)?;
+    } else {
+        println!("{json}");
+    }
     Ok(())
 }
