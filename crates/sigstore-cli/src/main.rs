@@ -4,6 +4,7 @@
 //! or signing or could not be read, 2 on usage errors.
 #![forbid(unsafe_code)]
 
+mod examples;
 mod policy;
 mod trust_flags;
 
@@ -25,7 +26,7 @@ use sigstore_verify::{CosignatureVerifier, Policy, VerificationResult, Verifier,
 
 /// Sign and verify artifacts with Sigstore.
 #[derive(Parser)]
-#[command(name = "sigstore", version, about)]
+#[command(name = "sigstore", version, about, after_help = examples::TOP)]
 struct Cli {
     /// Log what happens (repeat for more detail).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -51,22 +52,26 @@ struct Cli {
 #[allow(clippy::large_enum_variant)] // parsed once per process
 enum Command {
     /// Verify artifacts against their Sigstore bundles.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::VERIFY)]
     Verify(VerifyCommand),
     /// Sign files with a short-lived certificate for your identity (keyless).
+    #[command(after_help = examples::SIGN)]
     Sign(SignArgs),
     /// Sign in-toto attestations about files (DSSE envelopes).
+    #[command(after_help = examples::ATTEST)]
     Attest(AttestArgs),
     /// Print the identity token `sign` would use (SIGSTORE_IDENTITY_TOKEN, else an ambient
     /// CI or cloud credential, else an interactive login) on standard output.
     ///
     /// The output is a SECRET bearer credential: anyone holding it can sign as you until it
     /// expires. Do not log it, echo it in CI output or store it.
+    #[command(after_help = examples::GET_IDENTITY_TOKEN)]
     GetIdentityToken {
         #[command(flatten)]
         oidc: OidcArgs,
     },
     /// Summarize a bundle without verifying it.
+    #[command(after_help = examples::INSPECT)]
     Inspect {
         /// The bundle to describe.
         bundle: PathBuf,
@@ -78,19 +83,27 @@ enum Command {
     /// that it is signed by its own root keys and, unless --offline, that the repository at URL
     /// (https; plain http only for loopback hosts) refreshes from it and serves a trusted root.
     /// Anything cached for URL is replaced.
+    #[command(after_help = examples::TRUST_INSTANCE)]
     TrustInstance {
         /// The TUF root metadata (root.json) to start from.
         #[arg(value_name = "ROOT.json")]
         root: PathBuf,
     },
     /// Low-level commands.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::PLUMBING)]
     Plumbing(trust_flags::PlumbingCommand),
+    /// Print a shell completion script for sigstore on standard output.
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
 enum VerifyCommand {
     /// Verify keyless signatures made by a given identity and OIDC issuer.
+    #[command(after_help = examples::VERIFY_IDENTITY)]
     Identity {
         #[command(flatten)]
         common: CommonArgs,
@@ -118,6 +131,7 @@ enum VerifyCommand {
         cert_oidc_issuer_regexp: Option<String>,
     },
     /// Verify keyless signatures made by GitHub Actions (issuer pinned to GitHub).
+    #[command(after_help = examples::VERIFY_GITHUB)]
     Github {
         #[command(flatten)]
         common: CommonArgs,
@@ -145,6 +159,7 @@ enum VerifyCommand {
         git_ref: Option<String>,
     },
     /// Verify signatures made with a managed key.
+    #[command(after_help = examples::VERIFY_KEY)]
     Key {
         #[command(flatten)]
         common: CommonArgs,
@@ -512,6 +527,11 @@ fn run(cli: Cli, staging_explicit: bool) -> Result<bool> {
             let key = PublicKey::from_pem(&pem)
                 .with_context(|| format!("{}: not a PEM public key", key.display()))?;
             verify_all(&common, Policy::key(key), instance)
+        }
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "sigstore", &mut std::io::stdout());
+            Ok(true)
         }
         Command::TrustInstance { root } => {
             trust_flags::trust_instance(&root, instance)?;

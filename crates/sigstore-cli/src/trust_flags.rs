@@ -162,6 +162,7 @@ fn load(instance: &trust::Instance, offline: bool, need: Need) -> Result<trust::
 pub enum PlumbingCommand {
     /// Refresh the TUF trust material now, cache the trusted root and signing configs, and
     /// print what the repository holds (root version, targets, expiry).
+    #[command(after_help = crate::examples::UPDATE_TRUST_ROOT)]
     UpdateTrustRoot,
     /// Repair (and optionally upgrade) a bundle an older client wrote, printing the result.
     ///
@@ -169,6 +170,7 @@ pub enum PlumbingCommand {
     /// complete entry from its log (Rekor v1, found in the trusted root by the entry's log
     /// ID; this needs the network). Everything else works offline. The result is not
     /// verified: verify it as any bundle.
+    #[command(after_help = crate::examples::FIX_BUNDLE)]
     FixBundle {
         /// The bundle to fix.
         #[arg(long, value_name = "FILE")]
