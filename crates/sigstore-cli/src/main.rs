@@ -410,6 +410,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether stderr may carry ANSI colour: only a terminal, and only without NO_COLOR (any
+/// non-empty value, <https://no-color.org>). Pipes and files get plain text.
+fn colour_stderr() -> bool {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    !no_color && std::io::stderr().is_terminal()
+}
+
 /// A sigstore-python log level name (any case) as a tracing level.
 fn parse_log_level(name: &str) -> Result<&'static str, String> {
     match name.to_ascii_lowercase().as_str() {
@@ -435,6 +443,7 @@ fn init_tracing(verbose: u8, log_level: Option<&'static str>) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour_stderr())
         .with_writer(std::io::stderr)
         .without_time()
         .with_target(verbose > 0)
