@@ -4,7 +4,6 @@
 //! or signing or could not be read, 2 on usage errors.
 #![forbid(unsafe_code)]
 
-mod examples;
 mod policy;
 mod trust_flags;
 
@@ -26,7 +25,7 @@ use sigstore_verify::{CosignatureVerifier, Policy, VerificationResult, Verifier,
 
 /// Sign and verify artifacts with Sigstore.
 #[derive(Parser)]
-#[command(name = "sigstore", version, about, after_help = examples::TOP)]
+#[command(name = "sigstore", version, about, after_help = include_str!("examples/top.txt"))]
 struct Cli {
     /// Log what happens (repeat for more detail).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -52,26 +51,26 @@ struct Cli {
 #[allow(clippy::large_enum_variant)] // parsed once per process
 enum Command {
     /// Verify artifacts against their Sigstore bundles.
-    #[command(subcommand, after_help = examples::VERIFY)]
+    #[command(subcommand, after_help = include_str!("examples/verify.txt"))]
     Verify(VerifyCommand),
     /// Sign files with a short-lived certificate for your identity (keyless).
-    #[command(after_help = examples::SIGN)]
+    #[command(after_help = include_str!("examples/sign.txt"))]
     Sign(SignArgs),
     /// Sign in-toto attestations about files (DSSE envelopes).
-    #[command(after_help = examples::ATTEST)]
+    #[command(after_help = include_str!("examples/attest.txt"))]
     Attest(AttestArgs),
     /// Print the identity token `sign` would use (SIGSTORE_IDENTITY_TOKEN, else an ambient
     /// CI or cloud credential, else an interactive login) on standard output.
     ///
     /// The output is a SECRET bearer credential: anyone holding it can sign as you until it
     /// expires. Do not log it, echo it in CI output or store it.
-    #[command(after_help = examples::GET_IDENTITY_TOKEN)]
+    #[command(after_help = include_str!("examples/get-identity-token.txt"))]
     GetIdentityToken {
         #[command(flatten)]
         oidc: OidcArgs,
     },
     /// Summarize a bundle without verifying it.
-    #[command(after_help = examples::INSPECT)]
+    #[command(after_help = include_str!("examples/inspect.txt"))]
     Inspect {
         /// The bundle to describe.
         bundle: PathBuf,
@@ -83,17 +82,17 @@ enum Command {
     /// that it is signed by its own root keys and, unless --offline, that the repository at URL
     /// (https; plain http only for loopback hosts) refreshes from it and serves a trusted root.
     /// Anything cached for URL is replaced.
-    #[command(after_help = examples::TRUST_INSTANCE)]
+    #[command(after_help = include_str!("examples/trust-instance.txt"))]
     TrustInstance {
         /// The TUF root metadata (root.json) to start from.
         #[arg(value_name = "ROOT.json")]
         root: PathBuf,
     },
     /// Low-level commands.
-    #[command(subcommand, after_help = examples::PLUMBING)]
+    #[command(subcommand, after_help = include_str!("examples/plumbing.txt"))]
     Plumbing(trust_flags::PlumbingCommand),
     /// Print a shell completion script for sigstore on standard output.
-    #[command(after_help = examples::COMPLETIONS)]
+    #[command(after_help = include_str!("examples/completions.txt"))]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -103,7 +102,7 @@ enum Command {
 #[derive(Subcommand)]
 enum VerifyCommand {
     /// Verify keyless signatures made by a given identity and OIDC issuer.
-    #[command(after_help = examples::VERIFY_IDENTITY)]
+    #[command(after_help = include_str!("examples/verify-identity.txt"))]
     Identity {
         #[command(flatten)]
         common: CommonArgs,
@@ -131,7 +130,7 @@ enum VerifyCommand {
         cert_oidc_issuer_regexp: Option<String>,
     },
     /// Verify keyless signatures made by GitHub Actions (issuer pinned to GitHub).
-    #[command(after_help = examples::VERIFY_GITHUB)]
+    #[command(after_help = include_str!("examples/verify-github.txt"))]
     Github {
         #[command(flatten)]
         common: CommonArgs,
@@ -159,7 +158,7 @@ enum VerifyCommand {
         git_ref: Option<String>,
     },
     /// Verify signatures made with a managed key.
-    #[command(after_help = examples::VERIFY_KEY)]
+    #[command(after_help = include_str!("examples/verify-key.txt"))]
     Key {
         #[command(flatten)]
         common: CommonArgs,

@@ -162,7 +162,7 @@ fn load(instance: &trust::Instance, offline: bool, need: Need) -> Result<trust::
 pub enum PlumbingCommand {
     /// Refresh the TUF trust material now, cache the trusted root and signing configs, and
     /// print what the repository holds (root version, targets, expiry).
-    #[command(after_help = crate::examples::UPDATE_TRUST_ROOT)]
+    #[command(after_help = include_str!("examples/update-trust-root.txt"))]
     UpdateTrustRoot,
     /// Repair (and optionally upgrade) a bundle an older client wrote, printing the result.
     ///
@@ -170,7 +170,7 @@ pub enum PlumbingCommand {
     /// complete entry from its log (Rekor v1, found in the trusted root by the entry's log
     /// ID; this needs the network). Everything else works offline. The result is not
     /// verified: verify it as any bundle.
-    #[command(after_help = crate::examples::FIX_BUNDLE)]
+    #[command(after_help = include_str!("examples/fix-bundle.txt"))]
     FixBundle {
         /// The bundle to fix.
         #[arg(long, value_name = "FILE")]
@@ -264,11 +264,6 @@ pub fn trust_instance(root: &Path, instance: &Instance) -> Result<()> {
             "trust-instance needs --instance URL (the TUF repository to trust)"
         )));
     };
-    if instance.explicit().contains(&"--trust-config") {
-        return Err(usage(anyhow!(
-            "trust-instance does not take --trust-config"
-        )));
-    }
     let summary = trust::trust_instance(root, url, instance.offline(), &sign::http_config()?)?;
     print!("{}", trust::render(&summary));
     println!(
