@@ -14,7 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::builder::BoolishValueParser;
+use clap::parser::ValueSource;
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use sigstore_cli::sign::usage;
 use sigstore_cli::{read_bundle, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
@@ -23,11 +25,24 @@ use sigstore_verify::{CosignatureVerifier, Policy, VerificationResult, Verifier,
 
 /// Sign and verify artifacts with Sigstore.
 #[derive(Parser)]
-#[command(name = "sigstore", version, about)]
+#[command(name = "sigstore", version, about, after_help = include_str!("examples/top.txt"))]
 struct Cli {
     /// Log what happens (repeat for more detail).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// The log level when neither -v nor RUST_LOG is given: sigstore-python's names
+    /// (debug, info, warning, error, critical). Default: warning.
+    #[arg(
+        long = "loglevel",
+        global = true,
+        hide = true,
+        env = "SIGSTORE_LOGLEVEL",
+        value_name = "LEVEL",
+        value_parser = parse_log_level
+    )]
+    log_level: Option<&'static str>,
+    #[command(flatten)]
+    instance: trust_flags::InstanceArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,56 +51,65 @@ struct Cli {
 #[allow(clippy::large_enum_variant)] // parsed once per process
 enum Command {
     /// Verify artifacts against their Sigstore bundles.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = include_str!("examples/verify.txt"))]
     Verify(VerifyCommand),
     /// Sign files with a short-lived certificate for your identity (keyless).
+    #[command(after_help = include_str!("examples/sign.txt"))]
     Sign(SignArgs),
     /// Sign in-toto attestations about files (DSSE envelopes).
+    #[command(after_help = include_str!("examples/attest.txt"))]
     Attest(AttestArgs),
     /// Print the identity token `sign` would use (SIGSTORE_IDENTITY_TOKEN, else an ambient
     /// CI or cloud credential, else an interactive login) on standard output.
     ///
     /// The output is a SECRET bearer credential: anyone holding it can sign as you until it
     /// expires. Do not log it, echo it in CI output or store it.
+    #[command(after_help = include_str!("examples/get-identity-token.txt"))]
     GetIdentityToken {
         #[command(flatten)]
         oidc: OidcArgs,
     },
     /// Summarize a bundle without verifying it.
+    #[command(after_help = include_str!("examples/inspect.txt"))]
     Inspect {
         /// The bundle to describe.
         bundle: PathBuf,
     },
-    /// Trust a private Sigstore instance's TUF repository; then use --instance URL.
+    /// Trust a private Sigstore instance's TUF repository (--instance URL, required); then
+    /// use --instance URL with the other commands.
     ///
     /// Stores ROOT.json (the repository's root metadata, obtained out of band) after checking
     /// that it is signed by its own root keys and, unless --offline, that the repository at URL
-    /// refreshes from it and serves a trusted root. Anything cached for URL is replaced.
+    /// (https; plain http only for loopback hosts) refreshes from it and serves a trusted root.
+    /// Anything cached for URL is replaced.
+    #[command(after_help = include_str!("examples/trust-instance.txt"))]
     TrustInstance {
         /// The TUF root metadata (root.json) to start from.
         #[arg(value_name = "ROOT.json")]
         root: PathBuf,
-        /// The TUF repository URL (https; plain http only for loopback hosts).
-        #[arg(long, value_name = "URL")]
-        instance: String,
-        /// Store the root without contacting the repository.
-        #[arg(long)]
-        offline: bool,
     },
     /// Low-level commands.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = include_str!("examples/plumbing.txt"))]
     Plumbing(trust_flags::PlumbingCommand),
+    /// Print a shell completion script for sigstore on standard output.
+    #[command(after_help = include_str!("examples/completions.txt"))]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
 enum VerifyCommand {
     /// Verify keyless signatures made by a given identity and OIDC issuer.
+    #[command(after_help = include_str!("examples/verify-identity.txt"))]
     Identity {
         #[command(flatten)]
         common: CommonArgs,
         /// The expected certificate identity (email, URI or username), matched exactly.
         #[arg(
             long,
+            env = "SIGSTORE_CERT_IDENTITY",
             required_unless_present = "cert_identity_regexp",
             conflicts_with = "cert_identity_regexp"
         )]
@@ -96,6 +120,7 @@ enum VerifyCommand {
         /// The expected OIDC issuer URL, matched exactly.
         #[arg(
             long,
+            env = "SIGSTORE_CERT_OIDC_ISSUER",
             required_unless_present = "cert_oidc_issuer_regexp",
             conflicts_with = "cert_oidc_issuer_regexp"
         )]
@@ -105,29 +130,35 @@ enum VerifyCommand {
         cert_oidc_issuer_regexp: Option<String>,
     },
     /// Verify keyless signatures made by GitHub Actions (issuer pinned to GitHub).
+    #[command(after_help = include_str!("examples/verify-github.txt"))]
     Github {
         #[command(flatten)]
         common: CommonArgs,
         /// The expected workflow identity (the certificate's URI), matched exactly.
-        #[arg(long, required_unless_present = "repository")]
+        #[arg(
+            long,
+            env = "SIGSTORE_CERT_IDENTITY",
+            required_unless_present = "repository"
+        )]
         cert_identity: Option<String>,
         /// The repository the workflow ran in (OWNER/REPO).
-        #[arg(long)]
+        #[arg(long, env = "SIGSTORE_VERIFY_GITHUB_WORKFLOW_REPOSITORY")]
         repository: Option<String>,
         /// The commit SHA the workflow ran on.
-        #[arg(long)]
+        #[arg(long, env = "SIGSTORE_VERIFY_GITHUB_WORKFLOW_SHA")]
         sha: Option<String>,
         /// The event that triggered the workflow (push, release, workflow_dispatch, ...).
-        #[arg(long)]
+        #[arg(long, env = "SIGSTORE_VERIFY_GITHUB_WORKFLOW_TRIGGER")]
         trigger: Option<String>,
         /// The workflow's name.
-        #[arg(long)]
+        #[arg(long, env = "SIGSTORE_VERIFY_GITHUB_WORKFLOW_NAME")]
         name: Option<String>,
         /// The git ref the workflow ran on (refs/heads/main, refs/tags/v1, ...).
-        #[arg(long = "ref")]
+        #[arg(long = "ref", env = "SIGSTORE_VERIFY_GITHUB_WORKFLOW_REF")]
         git_ref: Option<String>,
     },
     /// Verify signatures made with a managed key.
+    #[command(after_help = include_str!("examples/verify-key.txt"))]
     Key {
         #[command(flatten)]
         common: CommonArgs,
@@ -145,12 +176,14 @@ struct CommonArgs {
     inputs: Vec<String>,
     /// The bundle to verify (one input only). Default: FILE.sigstore.json, then FILE.sigstore,
     /// then the legacy FILE.sig + FILE.crt (+ FILE.rekor).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SIGSTORE_BUNDLE")]
     bundle: Option<PathBuf>,
     /// Legacy detached certificate (PEM; one input only).
     #[arg(
         long,
+        visible_alias = "cert",
         value_name = "FILE",
+        env = "SIGSTORE_CERTIFICATE",
         requires = "signature",
         conflicts_with = "bundle"
     )]
@@ -159,6 +192,7 @@ struct CommonArgs {
     #[arg(
         long,
         value_name = "FILE",
+        env = "SIGSTORE_SIGNATURE",
         requires = "certificate",
         conflicts_with = "bundle"
     )]
@@ -205,23 +239,33 @@ struct CommonArgs {
 struct OidcArgs {
     /// Do not detect ambient credentials (CI systems, clouds, SPIFFE, token files); only
     /// SIGSTORE_ID_TOKEN is still read before an interactive login.
-    #[arg(long)]
+    #[arg(long, env = "SIGSTORE_OIDC_DISABLE_AMBIENT_PROVIDERS", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     oidc_disable_ambient_providers: bool,
     /// The OpenID provider to log in at. Default: the signing config's, else Sigstore's
     /// public provider (oauth2.sigstore.dev/auth).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", env = "SIGSTORE_OIDC_ISSUER")]
     oidc_issuer: Option<String>,
     /// The OAuth client ID for the login; identity tokens for signing, however obtained, must
     /// name it as their audience.
-    #[arg(long, value_name = "ID", default_value = sigstore_oidc::DEFAULT_CLIENT_ID)]
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "SIGSTORE_OIDC_CLIENT_ID",
+        default_value = sigstore_oidc::DEFAULT_CLIENT_ID
+    )]
     oidc_client_id: String,
     /// The OAuth client secret, for providers that require one (prefer the
     /// SIGSTORE_OIDC_CLIENT_SECRET environment variable: arguments are visible to other users).
-    #[arg(long, value_name = "SECRET")]
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "SIGSTORE_OIDC_CLIENT_SECRET",
+        hide_env_values = true
+    )]
     oidc_client_secret: Option<String>,
     /// Log in without a redirect to this machine: open the printed URL anywhere and paste
     /// the code the provider shows.
-    #[arg(long, conflicts_with = "oidc_device")]
+    #[arg(long, env = "SIGSTORE_OAUTH_FORCE_OOB", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     oauth_force_oob: bool,
     /// Log in with the device flow (RFC 8628): open the printed URL on any device and enter
     /// the printed code; nothing is opened or served here.
@@ -230,12 +274,19 @@ struct OidcArgs {
 }
 
 impl OidcArgs {
+    /// Refuses contradictory login options (--oauth-force-oob may come from
+    /// SIGSTORE_OAUTH_FORCE_OOB, which clap's own conflict check would count even when "0").
+    fn check(&self) -> Result<()> {
+        if self.oauth_force_oob && self.oidc_device {
+            return Err(usage(anyhow::anyhow!(
+                "--oauth-force-oob cannot be used with --oidc-device"
+            )));
+        }
+        Ok(())
+    }
+
     fn login_options(&self) -> sign::LoginOptions {
-        let secret = self.oidc_client_secret.clone().or_else(|| {
-            std::env::var("SIGSTORE_OIDC_CLIENT_SECRET")
-                .ok()
-                .filter(|s| !s.is_empty())
-        });
+        let secret = self.oidc_client_secret.clone().filter(|s| !s.is_empty());
         sign::LoginOptions {
             issuer: self.oidc_issuer.clone(),
             client_secret: secret,
@@ -257,13 +308,18 @@ struct SignCommon {
     #[command(flatten)]
     oidc: OidcArgs,
     /// Write the bundle here (one input only). Default: FILE.sigstore.json.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SIGSTORE_BUNDLE")]
     bundle: Option<PathBuf>,
     /// Write DIR/NAME.sigstore.json for every input (NAME: the input's file name).
-    #[arg(long, value_name = "DIR", conflicts_with = "bundle")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "SIGSTORE_OUTPUT_DIRECTORY",
+        conflicts_with = "bundle"
+    )]
     output_directory: Option<PathBuf>,
     /// Replace outputs that already exist.
-    #[arg(long)]
+    #[arg(long, env = "SIGSTORE_OVERWRITE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     overwrite: bool,
     /// Only use Rekor logs of this API version.
     #[arg(long, value_name = "1|2", value_parser = clap::value_parser!(u32).range(1..=2))]
@@ -280,14 +336,29 @@ struct SignArgs {
     #[command(flatten)]
     common: SignCommon,
     /// Also write a legacy detached signature (base64; one input only).
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        long,
+        visible_alias = "output-signature",
+        value_name = "FILE",
+        env = "SIGSTORE_OUTPUT_SIGNATURE"
+    )]
     signature: Option<PathBuf>,
     /// Also write the legacy detached PEM certificate (one input only).
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        long,
+        visible_alias = "output-certificate",
+        value_name = "FILE",
+        env = "SIGSTORE_OUTPUT_CERTIFICATE"
+    )]
     certificate: Option<PathBuf>,
     /// Also write a legacy offline Rekor entry (Rekor v1 only; one input only).
     #[arg(long, value_name = "FILE")]
     rekor_bundle: Option<PathBuf>,
+    /// Do not write the default bundle (FILE.sigstore.json, or DIR/NAME.sigstore.json with
+    /// --output-directory); only the outputs named with --signature, --certificate and
+    /// --rekor-bundle are written. Cannot be combined with --bundle.
+    #[arg(long, env = "SIGSTORE_NO_DEFAULT_FILES", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    no_default_files: bool,
 }
 
 #[derive(Args)]
@@ -324,9 +395,14 @@ enum Material {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_tracing(cli.verbose);
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    init_tracing(cli.verbose, cli.log_level);
+    let staging_explicit = matches.value_source("staging") == Some(ValueSource::CommandLine);
+    match run(cli, staging_explicit) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(error) => {
@@ -338,10 +414,31 @@ fn main() -> ExitCode {
     }
 }
 
-/// Warnings always reach stderr (e.g. a timestamp authority that failed); `-v` adds more.
-fn init_tracing(verbose: u8) {
+/// Whether stderr may carry ANSI colour: only a terminal, and only without NO_COLOR (any
+/// non-empty value, <https://no-color.org>). Pipes and files get plain text.
+fn colour_stderr() -> bool {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    !no_color && std::io::stderr().is_terminal()
+}
+
+/// A sigstore-python log level name (any case) as a tracing level.
+fn parse_log_level(name: &str) -> Result<&'static str, String> {
+    match name.to_ascii_lowercase().as_str() {
+        "critical" | "fatal" | "error" => Ok("error"),
+        "warning" | "warn" => Ok("warn"),
+        "info" => Ok("info"),
+        "debug" => Ok("debug"),
+        "notset" => Ok("trace"),
+        _ => Err("not a log level (debug, info, warning, error, critical)".to_owned()),
+    }
+}
+
+/// Warnings reach stderr (e.g. a timestamp authority that failed) unless SIGSTORE_LOGLEVEL
+/// asks for less; `-v` adds more; RUST_LOG overrides both.
+fn init_tracing(verbose: u8, log_level: Option<&'static str>) {
     let level = match verbose {
-        0 => "warn",
+        0 => log_level.unwrap_or("warn"),
         1 => "info",
         2 => "debug",
         _ => "trace",
@@ -350,22 +447,31 @@ fn init_tracing(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour_stderr())
         .with_writer(std::io::stderr)
         .without_time()
         .with_target(verbose > 0)
         .init();
 }
 
-fn run(cli: Cli) -> Result<bool> {
+fn run(cli: Cli, staging_explicit: bool) -> Result<bool> {
+    let instance = &trust_flags::Instance::new(cli.instance, staging_explicit);
     match cli.command {
         Command::Sign(args) => {
-            let outputs = output_options(
+            let mut outputs = output_options(
                 &args.common,
                 args.signature,
                 args.certificate,
                 args.rekor_bundle,
             );
-            sign_files(&args.files, &args.common, outputs, What::Artifacts)?;
+            outputs.no_default_files = args.no_default_files;
+            sign_files(
+                &args.files,
+                &args.common,
+                outputs,
+                What::Artifacts,
+                instance,
+            )?;
             Ok(true)
         }
         Command::Attest(args) => {
@@ -382,7 +488,7 @@ fn run(cli: Cli) -> Result<bool> {
                 }
             };
             let outputs = output_options(&args.common, None, None, None);
-            sign_files(&args.files, &args.common, outputs, what)?;
+            sign_files(&args.files, &args.common, outputs, what, instance)?;
             Ok(true)
         }
         Command::GetIdentityToken { oidc } => {
@@ -407,7 +513,7 @@ fn run(cli: Cli) -> Result<bool> {
                 cert_oidc_issuer_regexp.as_deref(),
             )
             .map_err(usage)?;
-            verify_all(&common, policy)
+            verify_all(&common, policy, instance)
         }
         Command::Verify(VerifyCommand::Github {
             common,
@@ -427,24 +533,33 @@ fn run(cli: Cli) -> Result<bool> {
                 identity: cert_identity,
             })
             .map_err(usage)?;
-            verify_all(&common, policy)
+            verify_all(&common, policy, instance)
         }
         Command::Verify(VerifyCommand::Key { common, key }) => {
             let pem = read_limited(&key, 1024 * 1024)?;
             let key = PublicKey::from_pem(&pem)
                 .with_context(|| format!("{}: not a PEM public key", key.display()))?;
-            verify_all(&common, Policy::key(key))
+            verify_all(&common, Policy::key(key), instance)
         }
-        Command::TrustInstance {
-            root,
-            instance,
-            offline,
-        } => {
-            trust_flags::trust_instance(&root, &instance, offline)?;
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "sigstore", &mut std::io::stdout());
             Ok(true)
         }
-        Command::Plumbing(command) => {
-            trust_flags::plumbing(command)?;
+        Command::TrustInstance { root } => {
+            trust_flags::trust_instance(&root, instance)?;
+            Ok(true)
+        }
+        Command::Plumbing(trust_flags::PlumbingCommand::UpdateTrustRoot) => {
+            trust_flags::update_trust_root(instance)?;
+            Ok(true)
+        }
+        Command::Plumbing(trust_flags::PlumbingCommand::FixBundle {
+            bundle,
+            upgrade_version,
+            in_place,
+        }) => {
+            trust_flags::fix_bundle(&bundle, upgrade_version, in_place, instance)?;
             Ok(true)
         }
     }
@@ -480,41 +595,56 @@ fn plan(common: &CommonArgs) -> Result<Vec<(Input, Option<Material>)>> {
             }),
         )]);
     }
-    Ok(inputs
+    inputs
         .into_iter()
         .map(|input| {
-            let material = discover(&input);
-            (input, material)
+            let material = discover(&input).map_err(usage)?;
+            Ok((input, material))
         })
-        .collect())
+        .collect()
 }
 
 /// The default material for a file: FILE.sigstore.json, FILE.sigstore, FILE.sig + FILE.crt.
-fn discover(input: &Input) -> Option<Material> {
+/// Both bundle names at once are ambiguous (refused, as sigstore-python refuses them); the
+/// legacy FILE.sigstore name draws a warning.
+fn discover(input: &Input) -> Result<Option<Material>> {
     let Input::File(path) = input else {
-        return None;
+        return Ok(None);
     };
     let with = |suffix: &str| {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         PathBuf::from(name)
     };
-    for suffix in [".sigstore.json", ".sigstore"] {
-        let candidate = with(suffix);
-        if candidate.is_file() {
-            return Some(Material::Bundle(candidate));
+    let (bundle, legacy) = (with(".sigstore.json"), with(".sigstore"));
+    match (bundle.is_file(), legacy.is_file()) {
+        (true, true) => bail!(
+            "ambiguous bundles: both {} and {} exist; pass --bundle to choose one",
+            bundle.display(),
+            legacy.display()
+        ),
+        (true, false) => return Ok(Some(Material::Bundle(bundle))),
+        (false, true) => {
+            tracing::warn!(
+                "{}: {} should be named {}",
+                sigstore_cli::escape_controls(&path.display().to_string()),
+                sigstore_cli::escape_controls(&legacy.display().to_string()),
+                sigstore_cli::escape_controls(&bundle.display().to_string())
+            );
+            return Ok(Some(Material::Bundle(legacy)));
         }
+        (false, false) => {}
     }
     let (signature, certificate) = (with(".sig"), with(".crt"));
     if signature.is_file() && certificate.is_file() {
         let rekor = Some(with(".rekor")).filter(|p| p.is_file());
-        return Some(Material::Legacy {
+        return Ok(Some(Material::Legacy {
             signature,
             certificate,
             rekor,
-        });
+        }));
     }
-    None
+    Ok(None)
 }
 
 /// The witness keys of `--witness-key` files (one C2SP verifier key per non-empty line;
@@ -537,7 +667,15 @@ fn witness_keys(files: &[PathBuf]) -> Result<Vec<CosignatureVerifier>> {
     Ok(keys)
 }
 
-fn verify_all(common: &CommonArgs, policy: Policy) -> Result<bool> {
+fn verify_all(
+    common: &CommonArgs,
+    policy: Policy,
+    instance: &trust_flags::Instance,
+) -> Result<bool> {
+    match common.trust.trusted_root {
+        Some(_) => instance.check(&["--trusted-root"])?,
+        None => instance.check(&[])?,
+    }
     let jobs = plan(common)?;
     let policy = match &common.predicate_type {
         Some(predicate_type) => policy.with_predicate_type(predicate_type),
@@ -552,10 +690,10 @@ fn verify_all(common: &CommonArgs, policy: Policy) -> Result<bool> {
             witnesses.len()
         )));
     }
-    let root = trust_flags::verify_root(&common.trust)?;
-    let offline = common.trust.repository.offline;
-    let lookup = sigstore_cli::DetachedLookup::new(&root, common.rekor_url.as_deref(), offline)
-        .map_err(usage)?;
+    let root = trust_flags::verify_root(&common.trust, instance)?;
+    let lookup =
+        sigstore_cli::DetachedLookup::new(&root, common.rekor_url.as_deref(), instance.offline())
+            .map_err(usage)?;
     let mut config = VerifierConfig::default();
     config.include_statement = common.json || common.print_statement;
     let with_witnesses = |verifier: Verifier| -> Result<Verifier> {
@@ -741,6 +879,7 @@ fn output_options(
         certificate,
         rekor_bundle,
         overwrite: common.overwrite,
+        ..sign::OutputOptions::default()
     }
 }
 
@@ -753,7 +892,10 @@ fn sign_files(
     common: &SignCommon,
     outputs: sign::OutputOptions,
     what: What,
+    instance: &trust_flags::Instance,
 ) -> Result<()> {
+    trust_flags::check_sign_flags(&common.trust, instance)?;
+    common.oidc.check()?;
     let plans = sign::plan_outputs(files, &outputs)?;
     let detected = sign::resolve_token_or_detect(
         common.identity_token.as_deref(),
@@ -798,7 +940,7 @@ fn sign_files(
         }
     };
     let (trusted_root, signing_config) =
-        trust_flags::signing_trust(&common.trust, common.rekor_version)?;
+        trust_flags::signing_trust(&common.trust, instance, common.rekor_version)?;
     let rekor_version = sign::check_services(&signing_config, &supported, common.rekor_version)?;
     if outputs.rekor_bundle.is_some() && rekor_version != 1 {
         bail!(
@@ -864,6 +1006,7 @@ fn announce_source(source: sign::TokenSource) {
 /// `get-identity-token`: the token on stdout, or an error (exit status 1) naming the ways to
 /// supply one.
 fn get_identity_token(oidc: &OidcArgs) -> Result<()> {
+    oidc.check()?;
     let disable_ambient = oidc.oidc_disable_ambient_providers;
     let (token, source) = match sign::detect_token(disable_ambient)? {
         Some(found) => found,

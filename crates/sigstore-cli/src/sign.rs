@@ -275,18 +275,27 @@ pub fn plan_outputs(inputs: &[PathBuf], options: &OutputOptions) -> Result<Vec<O
             sigstore_sign::Error::OutputNeedsOneInput => anyhow!(
                 "--bundle, --signature, --certificate and --rekor-bundle take exactly one input"
             ),
-            sigstore_sign::Error::BundleWithOutputDirectory => {
-                anyhow!("--bundle and --output-directory cannot be combined")
+            sigstore_sign::Error::BundleWithOutputDirectory => anyhow!(
+                "--bundle, --signature, --certificate and --rekor-bundle cannot be combined \
+                 with --output-directory"
+            ),
+            sigstore_sign::Error::BundleWithNoDefaultFiles => {
+                anyhow!("--no-default-files may not be combined with --bundle")
             }
             error => error.into(),
         })
     })
 }
 
-/// Fails if any output exists (unless `overwrite`) or its directory does not.
+/// Fails if any output exists (unless `overwrite`; a usage error, exit status 2, as in
+/// sigstore-python) or its directory does not.
 pub fn check_outputs(plans: &[Outputs], overwrite: bool) -> Result<()> {
-    sigstore_sign::check_outputs(plans.iter().flat_map(Outputs::paths), overwrite)
-        .map_err(output_error)
+    sigstore_sign::check_outputs(plans.iter().flat_map(Outputs::paths), overwrite).map_err(
+        |error| match error {
+            sigstore_sign::Error::OutputExists { .. } => usage(output_error(error)),
+            error => output_error(error),
+        },
+    )
 }
 
 /// An output error, saying how to replace an existing file.
@@ -546,10 +555,18 @@ mod tests {
             .unwrap_err()
             .is::<UsageError>());
         assert!(plan_outputs(&[], &bundle).unwrap_err().is::<UsageError>());
-        // Detached outputs replace the default bundle; an output may not be an input.
+        // Detached outputs come with the default bundle unless --no-default-files; an output
+        // may not be an input.
         let detached = OutputOptions {
             signature: Some(PathBuf::from("a.sig")),
             ..OutputOptions::default()
+        };
+        let plans = plan_outputs(&inputs[..1], &detached).unwrap();
+        assert_eq!(plans[0].bundle, Some(PathBuf::from("a.txt.sigstore.json")));
+        assert_eq!(plans[0].paths().count(), 2);
+        let detached = OutputOptions {
+            no_default_files: true,
+            ..detached
         };
         let plans = plan_outputs(&inputs[..1], &detached).unwrap();
         assert_eq!(plans[0].bundle, None);

@@ -3,85 +3,158 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-use clap::{Args, Subcommand};
-use sigstore_cli::sign;
+use anyhow::{anyhow, Context, Result};
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Args, Subcommand};
+use sigstore_cli::sign::{self, usage};
 use sigstore_cli::trust::{self, Need};
 use sigstore_types::{SigningConfig, TrustedRoot};
 
-/// Where `verify` gets its trusted root.
-#[derive(Args)]
-pub struct VerifyTrust {
-    /// Trust this trusted root file instead of fetching one over TUF.
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with_all = ["staging", "instance", "trust_config"]
-    )]
-    pub trusted_root: Option<PathBuf>,
-    /// Trust the trusted root of this client trust config (JSON) instead of fetching one.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["staging", "instance"])]
-    pub trust_config: Option<PathBuf>,
-    /// The TUF repository otherwise used.
-    #[command(flatten)]
-    pub repository: Repository,
-}
-
-/// Where `sign` and `attest` get their trusted root and signing config.
-#[derive(Args)]
-pub struct SignTrust {
-    /// A client trust config (trusted root and signing config in one JSON file).
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with_all = ["trusted_root", "signing_config", "staging", "instance"]
-    )]
-    pub trust_config: Option<PathBuf>,
-    /// The trusted root to check results against (with --signing-config).
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "signing_config",
-        conflicts_with_all = ["staging", "instance"]
-    )]
-    pub trusted_root: Option<PathBuf>,
-    /// The signing config naming the services to use (with --trusted-root).
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "trusted_root",
-        conflicts_with_all = ["staging", "instance"]
-    )]
-    pub signing_config: Option<PathBuf>,
-    /// The TUF repository otherwise used.
-    #[command(flatten)]
-    pub repository: Repository,
-}
-
-/// Which TUF repository to use, and whether to contact it (`sign`, `attest`, `verify`).
-#[derive(Args)]
-pub struct Repository {
+/// The Sigstore instance to use: options of every command, accepted before or after the
+/// subcommand (`sigstore --staging sign ...` and `sigstore sign --staging ...`), as
+/// sigstore-python takes them. `--staging`, `--instance` and `--trust-config` exclude each
+/// other; a `SIGSTORE_STAGING` default gives way to an explicit `--instance` or
+/// `--trust-config`.
+#[derive(Args, Debug, Default)]
+pub struct InstanceArgs {
     /// Use the staging instance's TUF repository instead of production's.
-    #[arg(long, conflicts_with = "instance")]
+    #[arg(
+        long,
+        global = true,
+        env = "SIGSTORE_STAGING",
+        action = ArgAction::SetTrue,
+        value_parser = BoolishValueParser::new()
+    )]
     pub staging: bool,
     /// Use the TUF repository at URL (trusted first with `sigstore trust-instance`).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL")]
     pub instance: Option<String>,
+    /// Use this client trust config (trusted root and signing config in one JSON file)
+    /// instead of fetching trust material.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub trust_config: Option<PathBuf>,
     /// Do not contact the TUF repository: use the trust material cached by the last refresh,
     /// else (production and staging) the copies embedded in this build.
-    #[arg(long)]
+    #[arg(
+        long,
+        global = true,
+        env = "SIGSTORE_OFFLINE",
+        action = ArgAction::SetTrue,
+        value_parser = BoolishValueParser::new()
+    )]
     pub offline: bool,
 }
 
-impl Repository {
-    /// Loads what `need` asks for from the chosen instance, printing the notes (offline
-    /// cache age, embedded fallbacks) on stderr.
-    fn load(&self, need: Need) -> Result<trust::Loaded> {
-        let instance = trust::instance_from_flags(self.staging, self.instance.as_deref())?;
-        let loaded = trust::load(&instance, self.offline, need, &sign::http_config()?)?;
-        print_notes(&loaded.notes);
-        Ok(loaded)
+/// Where the trust material comes from, after [`InstanceArgs::resolve`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A client trust config file.
+    TrustConfig(PathBuf),
+    /// A TUF repository (production, staging or a trusted private one).
+    Repository {
+        /// Which repository.
+        instance: trust::Instance,
+        /// Use the cache (or embedded copies) only.
+        offline: bool,
+    },
+}
+
+/// The instance options as given, with whether `--staging` came from the command line (not
+/// from `SIGSTORE_STAGING`).
+pub struct Instance {
+    args: InstanceArgs,
+    staging_explicit: bool,
+}
+
+impl Instance {
+    /// `args` as parsed; `staging_explicit`: `--staging` was on the command line.
+    pub fn new(args: InstanceArgs, staging_explicit: bool) -> Self {
+        Self {
+            args,
+            staging_explicit,
+        }
     }
+
+    /// `--offline` (or `SIGSTORE_OFFLINE`).
+    pub fn offline(&self) -> bool {
+        self.args.offline
+    }
+
+    /// The `--instance` URL, if given.
+    pub fn instance_url(&self) -> Option<&str> {
+        self.args.instance.as_deref()
+    }
+
+    /// The instance options given explicitly, as they are spelled.
+    fn explicit(&self) -> Vec<&'static str> {
+        let mut given = Vec::new();
+        if self.staging_explicit {
+            given.push("--staging");
+        }
+        if self.args.instance.is_some() {
+            given.push("--instance");
+        }
+        if self.args.trust_config.is_some() {
+            given.push("--trust-config");
+        }
+        given
+    }
+
+    /// Refuses contradictory instance options: two of `--staging`, `--instance`,
+    /// `--trust-config`, or any of them with a command's own trust file options (`local`:
+    /// the spelling of each one given).
+    pub fn check(&self, local: &[&str]) -> Result<()> {
+        let given = self.explicit();
+        if let [first, second, ..] = given.as_slice() {
+            return Err(usage(anyhow!("{first} cannot be used with {second}")));
+        }
+        if let (Some(option), Some(instance)) = (local.first(), given.first()) {
+            return Err(usage(anyhow!("{option} cannot be used with {instance}")));
+        }
+        Ok(())
+    }
+
+    /// Where trust material comes from: `--trust-config`, else `--instance`, else
+    /// `--staging`, else production.
+    pub fn resolve(&self) -> Result<Source> {
+        self.check(&[])?;
+        if let Some(path) = &self.args.trust_config {
+            return Ok(Source::TrustConfig(path.clone()));
+        }
+        let staging = self.args.staging && self.args.instance.is_none();
+        Ok(Source::Repository {
+            instance: trust::instance_from_flags(staging, self.args.instance.as_deref())?,
+            offline: self.args.offline,
+        })
+    }
+}
+
+/// Where `verify` gets its trusted root (besides the global instance options).
+#[derive(Args)]
+pub struct VerifyTrust {
+    /// Trust this trusted root file instead of fetching one over TUF.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+}
+
+/// Where `sign` and `attest` get their trusted root and signing config (besides the global
+/// instance options).
+#[derive(Args)]
+pub struct SignTrust {
+    /// The trusted root to check results against (with --signing-config).
+    #[arg(long, value_name = "FILE", requires = "signing_config")]
+    pub trusted_root: Option<PathBuf>,
+    /// The signing config naming the services to use (with --trusted-root).
+    #[arg(long, value_name = "FILE", requires = "trusted_root")]
+    pub signing_config: Option<PathBuf>,
+}
+
+/// Loads what `need` asks for from a TUF repository, printing the notes (offline cache age,
+/// embedded fallbacks) on stderr.
+fn load(instance: &trust::Instance, offline: bool, need: Need) -> Result<trust::Loaded> {
+    let loaded = trust::load(instance, offline, need, &sign::http_config()?)?;
+    print_notes(&loaded.notes);
+    Ok(loaded)
 }
 
 /// Low-level commands.
@@ -89,13 +162,25 @@ impl Repository {
 pub enum PlumbingCommand {
     /// Refresh the TUF trust material now, cache the trusted root and signing configs, and
     /// print what the repository holds (root version, targets, expiry).
-    UpdateTrustRoot {
-        /// The staging instance instead of production.
-        #[arg(long, conflicts_with = "instance")]
-        staging: bool,
-        /// The TUF repository at URL (trusted first with `sigstore trust-instance`).
-        #[arg(long, value_name = "URL")]
-        instance: Option<String>,
+    #[command(after_help = include_str!("examples/update-trust-root.txt"))]
+    UpdateTrustRoot,
+    /// Repair (and optionally upgrade) a bundle an older client wrote, printing the result.
+    ///
+    /// A bundle whose single log entry lacks an inclusion proof with a checkpoint gets the
+    /// complete entry from its log (Rekor v1, found in the trusted root by the entry's log
+    /// ID; this needs the network). Everything else works offline. The result is not
+    /// verified: verify it as any bundle.
+    #[command(after_help = include_str!("examples/fix-bundle.txt"))]
+    FixBundle {
+        /// The bundle to fix.
+        #[arg(long, value_name = "FILE")]
+        bundle: PathBuf,
+        /// Also rewrite it in the current bundle format (v0.3: the leaf certificate alone).
+        #[arg(long)]
+        upgrade_version: bool,
+        /// Replace FILE with the result (atomically) instead of printing it.
+        #[arg(long)]
+        in_place: bool,
     },
 }
 
@@ -105,47 +190,81 @@ fn print_notes(notes: &[String]) {
     }
 }
 
-/// The trusted root `verify` uses: a file given, else the instance's over TUF.
-pub fn verify_root(flags: &VerifyTrust) -> Result<TrustedRoot> {
+/// The trusted root `verify` uses: a file given, else the instance's (a trust config, or
+/// over TUF).
+pub fn verify_root(flags: &VerifyTrust, instance: &Instance) -> Result<TrustedRoot> {
     if let Some(path) = &flags.trusted_root {
+        instance.check(&["--trusted-root"])?;
         return sigstore_cli::load_trusted_root(Some(path), false);
     }
-    if flags.trust_config.is_some() {
-        let files = sign::TrustOptions {
-            trust_config: flags.trust_config.clone(),
-            ..sign::TrustOptions::default()
-        };
-        return Ok(sign::load_signing_trust(&files)?.0);
+    match instance.resolve()? {
+        Source::TrustConfig(path) => Ok(load_trust_config(&path)?.0),
+        Source::Repository { instance, offline } => {
+            Ok(load(&instance, offline, Need::TrustedRoot)?.trusted_root)
+        }
     }
-    Ok(flags.repository.load(Need::TrustedRoot)?.trusted_root)
+}
+
+fn load_trust_config(path: &Path) -> Result<(TrustedRoot, SigningConfig)> {
+    sign::load_signing_trust(&sign::TrustOptions {
+        trust_config: Some(path.to_owned()),
+        ..sign::TrustOptions::default()
+    })
 }
 
 /// The trusted root and signing config `sign` and `attest` use: files given, else the
-/// instance's over TUF (the Rekor v2 signing config with `--rekor-version 2`).
+/// instance's (a trust config, or over TUF: the Rekor v2 signing config with
+/// `--rekor-version 2`).
 pub fn signing_trust(
     flags: &SignTrust,
+    instance: &Instance,
     rekor_version: Option<u32>,
 ) -> Result<(TrustedRoot, SigningConfig)> {
-    if flags.trust_config.is_some() || flags.trusted_root.is_some() {
+    if flags.trusted_root.is_some() {
+        instance.check(&["--trusted-root"])?;
         return sign::load_signing_trust(&sign::TrustOptions {
-            trust_config: flags.trust_config.clone(),
+            trust_config: None,
             trusted_root: flags.trusted_root.clone(),
             signing_config: flags.signing_config.clone(),
             staging: false,
         });
     }
-    let loaded = flags.repository.load(Need::Signing {
-        rekor_v2: rekor_version == Some(2),
-    })?;
-    let config = loaded
-        .signing_config
-        .context("no signing config for this instance")?;
-    Ok((loaded.trusted_root, config))
+    match instance.resolve()? {
+        Source::TrustConfig(path) => load_trust_config(&path),
+        Source::Repository { instance, offline } => {
+            let loaded = load(
+                &instance,
+                offline,
+                Need::Signing {
+                    rekor_v2: rekor_version == Some(2),
+                },
+            )?;
+            let config = loaded
+                .signing_config
+                .context("no signing config for this instance")?;
+            Ok((loaded.trusted_root, config))
+        }
+    }
 }
 
-/// `sigstore trust-instance ROOT --instance URL [--offline]`.
-pub fn trust_instance(root: &Path, url: &str, offline: bool) -> Result<()> {
-    let summary = trust::trust_instance(root, url, offline, &sign::http_config()?)?;
+/// Refuses a command's own trust file options together with the global instance options,
+/// before anything else is done.
+pub fn check_sign_flags(flags: &SignTrust, instance: &Instance) -> Result<()> {
+    match flags.trusted_root.is_some() || flags.signing_config.is_some() {
+        true => instance.check(&["--trusted-root"]),
+        false => instance.check(&[]),
+    }
+}
+
+/// `sigstore --instance URL trust-instance ROOT [--offline]`.
+pub fn trust_instance(root: &Path, instance: &Instance) -> Result<()> {
+    instance.check(&[])?;
+    let Some(url) = instance.instance_url() else {
+        return Err(usage(anyhow!(
+            "trust-instance needs --instance URL (the TUF repository to trust)"
+        )));
+    };
+    let summary = trust::trust_instance(root, url, instance.offline(), &sign::http_config()?)?;
     print!("{}", trust::render(&summary));
     println!(
         "Trusted {}: use --instance {} with sign, attest and verify",
@@ -155,14 +274,60 @@ pub fn trust_instance(root: &Path, url: &str, offline: bool) -> Result<()> {
     Ok(())
 }
 
-/// `sigstore plumbing ...`.
-pub fn plumbing(command: PlumbingCommand) -> Result<()> {
-    match command {
-        PlumbingCommand::UpdateTrustRoot { staging, instance } => {
-            let instance = trust::instance_from_flags(staging, instance.as_deref())?;
-            let summary = trust::update(&instance, &sign::http_config()?)?;
-            print!("{}", trust::render(&summary));
-            Ok(())
+/// `sigstore plumbing update-trust-root`.
+pub fn update_trust_root(instance: &Instance) -> Result<()> {
+    let Source::Repository { instance, .. } = instance.resolve()? else {
+        return Err(usage(anyhow!(
+            "update-trust-root refreshes a TUF repository; --trust-config names none"
+        )));
+    };
+    let summary = trust::update(&instance, &sign::http_config()?)?;
+    print!("{}", trust::render(&summary));
+    Ok(())
+}
+
+/// `sigstore plumbing fix-bundle`: the transformation is `sigstore_types`' and the log
+/// lookup `sigstore_sign`'s; this reads, fetches when needed, and writes.
+pub fn fix_bundle(path: &Path, upgrade: bool, in_place: bool, instance: &Instance) -> Result<()> {
+    let bytes = sigstore_cli::read_limited(path, sigstore_cli::MAX_JSON_FILE)?;
+    let mut bundle = sigstore_types::Bundle::from_json_unvalidated(&bytes)
+        .with_context(|| format!("{}: invalid bundle", path.display()))?;
+    let context = || format!("{}", path.display());
+    if sigstore_sign::needs_log_entry(&bundle).with_context(context)? {
+        if instance.offline() {
+            return Err(anyhow!(
+                "{}: the log entry has no inclusion proof with a checkpoint; getting the \
+                 complete entry needs its log (run without --offline)",
+                path.display()
+            ));
         }
+        let root = match instance.resolve()? {
+            Source::TrustConfig(file) => load_trust_config(&file)?.0,
+            Source::Repository { instance, offline } => {
+                load(&instance, offline, Need::TrustedRoot)?.trusted_root
+            }
+        };
+        tracing::info!("fixable: the bundle's log entry has no checkpoint; fetching it");
+        sign::runtime()?
+            .block_on(sigstore_sign::complete_log_entry(
+                &mut bundle,
+                &root,
+                sign::http_config()?,
+            ))
+            .with_context(context)?;
     }
+    bundle
+        .validate()
+        .with_context(|| format!("{}: unfixable bundle", path.display()))?;
+    if upgrade {
+        bundle = bundle.upgraded().with_context(context)?;
+    }
+    let json = bundle.to_json();
+    if in_place {
+        sigstore_sign::write_all_atomic(&[(path.to_owned(), json.into_bytes())], true)
+            .with_context(context)?;
+    } else {
+        println!("{json}");
+    }
+    Ok(())
 }

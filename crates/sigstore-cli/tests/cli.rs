@@ -421,17 +421,29 @@ fn discovers_sigstore_json_before_sigstore() {
     r.expect_code(1);
     assert!(r.lines()[0].contains("artifact.txt.sigstore"), "{r:#?}");
 
-    // FILE.sigstore.json wins: the bad FILE.sigstore is never read.
-    dir.copy(
+    // Both names at once are ambiguous (as in sigstore-python): refused, naming both,
+    // whatever they hold; --bundle chooses.
+    let json = dir.copy(
         &case_bundle("happy-path-v0.3"),
         "artifact.txt.sigstore.json",
     );
-    let r = run_offline(identity_args(&[s(&file)]));
+    for plain_bundle in [None, Some("happy-path-v0.2")] {
+        if let Some(case) = plain_bundle {
+            dir.copy(&case_bundle(case), "artifact.txt.sigstore");
+        }
+        let r = run_offline(identity_args(&[s(&file)]));
+        r.expect_code(2);
+        assert!(r.stdout.is_empty(), "{r:#?}");
+        assert!(r.stderr.contains("ambiguous"), "{r:#?}");
+        assert!(r.stderr.contains(&json.display().to_string()), "{r:#?}");
+        assert!(r.stderr.contains(&plain.display().to_string()), "{r:#?}");
+    }
+    let r = run_offline(identity_args(&[s(&file), "--bundle", s(&json)]));
     r.expect_code(0);
     assert_eq!(r.lines(), vec![format!("OK: {}", file.display())]);
 
-    // And a bad FILE.sigstore.json is not rescued by a good FILE.sigstore.
-    dir.copy(&case_bundle("happy-path-v0.2"), "artifact.txt.sigstore");
+    // A bad FILE.sigstore.json alone fails, naming it.
+    std::fs::remove_file(&plain).expect("remove");
     dir.write("artifact.txt.sigstore.json", b"[]");
     let r = run_offline(identity_args(&[s(&file)]));
     r.expect_code(1);

@@ -306,7 +306,7 @@ fn existing_outputs_are_never_overwritten_without_overwrite() {
 
     // Refused before any request: a.txt's bundle exists, so b.txt's is not written either.
     let r = env.sign("sign", false, &[s(&b), s(&a)]);
-    r.expect_code(1);
+    r.expect_code(2);
     assert!(r.stderr.contains("already exists"), "{r:#?}");
     assert!(r.stderr.contains("--overwrite"), "{r:#?}");
     assert!(
@@ -319,11 +319,11 @@ fn existing_outputs_are_never_overwritten_without_overwrite() {
     // An explicit --bundle target, and a detached output, are protected the same way.
     let taken = env.input("taken.json", "keep me");
     env.sign("sign", false, &[s(&b), "--bundle", s(&taken)])
-        .expect_code(1);
+        .expect_code(2);
     assert_eq!(std::fs::read_to_string(&taken).unwrap(), "keep me");
     let sig = env.input("b.sig", "keep me too");
     env.sign("sign", false, &[s(&b), "--signature", s(&sig)])
-        .expect_code(1);
+        .expect_code(2);
     assert_eq!(std::fs::read_to_string(&sig).unwrap(), "keep me too");
 
     // --overwrite replaces it with a new, valid bundle.
@@ -357,6 +357,7 @@ fn detached_outputs_round_trip_through_discovery() {
         false,
         &[
             s(&file),
+            "--no-default-files",
             "--signature",
             s(&sig),
             "--certificate",
@@ -366,7 +367,7 @@ fn detached_outputs_round_trip_through_discovery() {
         ],
     );
     r.expect_code(0);
-    // Only the detached files: discovery must find them, not a bundle.
+    // Only the detached files (--no-default-files): discovery must find them, not a bundle.
     assert_eq!(
         env.listing(),
         vec![

@@ -268,6 +268,14 @@ fn tsa_failure_with_rekor_v1_is_a_warning() {
         r.stderr.contains("WARN") && r.stderr.contains("timestamp authority failed"),
         "{r:#?}"
     );
+    // stderr is a pipe here: plain text, no ANSI colour (no ESC byte at all).
+    assert!(!r.stderr.contains('\u{1b}'), "{r:#?}");
+    assert!(
+        r.stderr
+            .lines()
+            .any(|line| line.trim_start().starts_with("WARN ")),
+        "{r:#?}"
+    );
     let bundle: serde_json::Value = serde_json::from_slice(
         &std::fs::read(env.dir.join("v1.txt.sigstore.json")).expect("bundle written"),
     )

@@ -84,7 +84,7 @@ pub enum Error {
     /// lookup, [`crate::lookup::rekor_v1_log_url`]).
     #[error("the trusted root lists no Rekor v1 log valid now to look the log entry up in")]
     NoRekorV1Log,
-    /// Looking up the log entry of a detached signature failed.
+    /// Looking up a log entry (of a detached signature, or to repair a bundle) failed.
     #[error("log entry lookup at {url} failed")]
     LogLookup {
         /// The log URL.
@@ -112,6 +112,12 @@ pub enum Error {
         /// Why each failed.
         reasons: String,
     },
+    /// A bundle cannot be repaired.
+    #[error("cannot repair the bundle")]
+    Repair(#[source] sigstore_types::Error),
+    /// The bundle's log entry names a log the trusted root does not list.
+    #[error("the bundle's log entry is from a log the trusted root does not list")]
+    UnknownLog,
     /// Key generation or signing failed.
     #[error("signing failed")]
     Crypto(#[from] sigstore_crypto::Error),
@@ -172,9 +178,12 @@ pub enum Error {
     /// A bundle path or a legacy detached output was given for several inputs.
     #[error("a bundle path and detached outputs take exactly one input")]
     OutputNeedsOneInput,
-    /// Both a bundle path and an output directory were given.
-    #[error("a bundle path and an output directory cannot be combined")]
+    /// A bundle path or a detached output, and an output directory were given.
+    #[error("a bundle path or detached outputs and an output directory cannot be combined")]
     BundleWithOutputDirectory,
+    /// A bundle path and "no default files" were given (a contradiction).
+    #[error("a bundle path and no default files cannot be combined")]
+    BundleWithNoDefaultFiles,
     /// An input path has no file name to name its output after.
     #[error("{}: not a file name", .path.display())]
     NotAFileName {

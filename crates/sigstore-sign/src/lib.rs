@@ -46,11 +46,13 @@ mod error;
 mod instance;
 pub mod lookup;
 mod output;
+mod repair;
 mod select;
 mod signer;
 
 pub use error::Error;
 pub use output::{check_outputs, write_all_atomic, OutputOptions, Outputs};
+pub use repair::{complete_log_entry, needs_log_entry};
 pub use select::{select_services, SelectedServices, SupportedApiVersions};
 pub use signer::{
     assemble_bundle, now, ArtifactInput, SignInput, Signer, SigningContext, EXPIRY_MARGIN_SECS,

@@ -75,6 +75,9 @@ pub struct OutputOptions {
     pub rekor_bundle: Option<PathBuf>,
     /// Replace existing outputs.
     pub overwrite: bool,
+    /// Do not write the default bundle (`FILE.sigstore.json` or `DIR/NAME.sigstore.json`);
+    /// excludes `bundle`.
+    pub no_default_files: bool,
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -89,10 +92,11 @@ impl OutputOptions {
         self.signature.is_some() || self.certificate.is_some() || self.rekor_bundle.is_some()
     }
 
-    /// The outputs of every input: `bundle`, else (unless detached outputs are asked for
-    /// alone) `FILE.sigstore.json` or `DIR/<file name>.sigstore.json`. No output may be named
-    /// twice or be an input; `bundle` and detached outputs need exactly one input, and
-    /// `bundle` excludes `output_directory`.
+    /// The outputs of every input, as sigstore-python plans them: `bundle`, else (unless
+    /// `no_default_files`) `FILE.sigstore.json` or `DIR/<file name>.sigstore.json`, and the
+    /// detached outputs asked for. No output may be named twice or be an input; `bundle` and
+    /// detached outputs need exactly one input and exclude `output_directory`; `bundle`
+    /// excludes `no_default_files`.
     pub fn plan(&self, inputs: &[PathBuf]) -> Result<Vec<Outputs>, Error> {
         if inputs.is_empty() {
             return Err(Error::NoInputs);
@@ -100,12 +104,15 @@ impl OutputOptions {
         if inputs.len() != 1 && (self.bundle.is_some() || self.wants_detached()) {
             return Err(Error::OutputNeedsOneInput);
         }
-        if self.bundle.is_some() && self.output_directory.is_some() {
+        if (self.bundle.is_some() || self.wants_detached()) && self.output_directory.is_some() {
             return Err(Error::BundleWithOutputDirectory);
+        }
+        if self.bundle.is_some() && self.no_default_files {
+            return Err(Error::BundleWithNoDefaultFiles);
         }
         let mut plans = Vec::with_capacity(inputs.len());
         for input in inputs {
-            let bundle = match (&self.bundle, self.wants_detached(), &self.output_directory) {
+            let bundle = match (&self.bundle, self.no_default_files, &self.output_directory) {
                 (Some(path), _, _) => Some(path.clone()),
                 (None, true, _) => None,
                 (None, false, Some(dir)) => {
@@ -330,15 +337,43 @@ mod tests {
             onto_input.plan(&inputs[..1]),
             Err(Error::OutputIsInput { .. })
         ));
-        // Detached outputs replace the default bundle.
+        // Detached outputs come with the default bundle, unless no_default_files.
         let detached = OutputOptions {
             signature: Some(PathBuf::from("a.sig")),
             rekor_bundle: Some(PathBuf::from("a.rekor")),
             ..OutputOptions::default()
         };
         let plans = detached.plan(&inputs[..1]).unwrap();
+        assert_eq!(plans[0].bundle, Some(PathBuf::from("a.txt.sigstore.json")));
+        assert_eq!(plans[0].paths().count(), 3);
+        let only_detached = OutputOptions {
+            no_default_files: true,
+            ..detached.clone()
+        };
+        let plans = only_detached.plan(&inputs[..1]).unwrap();
         assert_eq!(plans[0].bundle, None);
         assert_eq!(plans[0].paths().count(), 2);
+        let nothing = OutputOptions {
+            no_default_files: true,
+            ..OutputOptions::default()
+        };
+        assert_eq!(nothing.plan(&inputs).unwrap()[1].paths().count(), 0);
+        assert!(matches!(
+            OutputOptions {
+                output_directory: Some(PathBuf::from("out")),
+                ..detached.clone()
+            }
+            .plan(&inputs[..1]),
+            Err(Error::BundleWithOutputDirectory)
+        ));
+        assert!(matches!(
+            OutputOptions {
+                bundle: Some(PathBuf::from("o.json")),
+                ..nothing
+            }
+            .plan(&inputs[..1]),
+            Err(Error::BundleWithNoDefaultFiles)
+        ));
         // A bundle without a log entry renders its signature but no .rekor file.
         let bundle = Bundle {
             media_type: sigstore_types::BundleVersion::V0_3.media_type().to_owned(),

@@ -142,3 +142,63 @@ async fn rekor_v2_without_a_tsa_is_refused_before_any_request() {
         0
     );
 }
+
+/// `complete_log_entry`: a Rekor v1 entry stripped of its checkpoint (as old clients wrote
+/// it) is replaced by the log's complete entry, which verifies; an entry whose log the
+/// trusted root does not list, or whose body the log does not hold at that index, is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completes_a_log_entry_without_checkpoint() {
+    let kit = Testkit::start().await.unwrap();
+    let root = kit.sigstore().trusted_root().unwrap();
+    let config = kit.sigstore().signing_config(false);
+    let context = SigningContext::new(config, root.clone(), HttpConfig::default()).unwrap();
+    let token = kit.mint_email_token("alice@example.com");
+    let signer = context.signer(&token).await.unwrap();
+    let complete = signer
+        .sign_artifact(ArtifactInput::Bytes(b"old client"))
+        .await
+        .unwrap();
+    assert!(!sigstore_sign::needs_log_entry(&complete).unwrap());
+
+    let mut stripped = complete.clone();
+    stripped.verification_material.tlog_entries[0].inclusion_proof = None;
+    assert!(sigstore_sign::needs_log_entry(&stripped).unwrap());
+    let mut fixed = stripped.clone();
+    sigstore_sign::complete_log_entry(&mut fixed, &root, HttpConfig::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        fixed.verification_material.tlog_entries[0].log_index,
+        complete.verification_material.tlog_entries[0].log_index
+    );
+    assert!(!sigstore_sign::needs_log_entry(&fixed).unwrap());
+    let verifier = Verifier::new(&root, VerifierConfig::default()).unwrap();
+    let policy = Policy::identity(Identity::new("alice@example.com", signer.issuer()));
+    let parsed = Bundle::from_json(fixed.to_json().as_bytes()).unwrap();
+    verifier
+        .verify(&parsed, Artifact::Bytes(b"old client"), &policy)
+        .unwrap();
+
+    // Another body at the same index is not this entry.
+    let mut other = stripped.clone();
+    other.verification_material.tlog_entries[0]
+        .canonicalized_body
+        .push(b' ');
+    let error = sigstore_sign::complete_log_entry(&mut other, &root, HttpConfig::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, sigstore_sign::Error::Repair(_)),
+        "{error:?}"
+    );
+    // A log the trusted root does not list.
+    let mut unknown = stripped;
+    unknown.verification_material.tlog_entries[0].log_id = vec![7; 32];
+    let error = sigstore_sign::complete_log_entry(&mut unknown, &root, HttpConfig::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, sigstore_sign::Error::UnknownLog),
+        "{error:?}"
+    );
+}

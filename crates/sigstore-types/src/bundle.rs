@@ -315,7 +315,7 @@ impl Bundle {
         Ok(())
     }
 
-    fn from_wire(w: &BundleWire) -> Result<Self, Error> {
+    pub(crate) fn from_wire(w: &BundleWire) -> Result<Self, Error> {
         let media_type = w
             .media_type
             .clone()
@@ -637,7 +637,7 @@ impl TransparencyLogEntry {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct BundleWire {
+pub(crate) struct BundleWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     media_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -127,6 +127,11 @@ pub enum Error {
         entry: usize,
     },
 
+    /// A bundle cannot be repaired (`fix-bundle`): it does not have exactly one log entry, or
+    /// the replacement entry is not the same entry.
+    #[error("unfixable bundle: {0}")]
+    Unfixable(&'static str),
+
     /// A v0.2+ bundle's inclusion proof lacks a checkpoint.
     #[error("tlog entry {entry} inclusion proof has no checkpoint")]
     MissingCheckpoint {

@@ -19,6 +19,7 @@ pub mod encoding;
 pub mod intoto;
 pub mod legacy;
 pub mod media_types;
+mod repair;
 pub mod signing_config;
 pub mod summary;
 pub mod time;

@@ -57,10 +57,42 @@ pub fn set_home(cmd: &mut Command, home: &Path) {
         .env("XDG_CACHE_HOME", home.join("cache"));
 }
 
+/// The environment variables `sigstore` reads option defaults from (as sigstore-python does).
+pub const PYTHON_DEFAULTS: &[&str] = &[
+    "SIGSTORE_STAGING",
+    "SIGSTORE_OFFLINE",
+    "SIGSTORE_OIDC_CLIENT_ID",
+    "SIGSTORE_OIDC_CLIENT_SECRET",
+    "SIGSTORE_OIDC_ISSUER",
+    "SIGSTORE_OAUTH_FORCE_OOB",
+    "SIGSTORE_OIDC_DISABLE_AMBIENT_PROVIDERS",
+    "SIGSTORE_CERT_IDENTITY",
+    "SIGSTORE_CERT_OIDC_ISSUER",
+    "SIGSTORE_VERIFY_GITHUB_WORKFLOW_TRIGGER",
+    "SIGSTORE_VERIFY_GITHUB_WORKFLOW_SHA",
+    "SIGSTORE_VERIFY_GITHUB_WORKFLOW_NAME",
+    "SIGSTORE_VERIFY_GITHUB_WORKFLOW_REPOSITORY",
+    "SIGSTORE_VERIFY_GITHUB_WORKFLOW_REF",
+    "SIGSTORE_BUNDLE",
+    "SIGSTORE_CERTIFICATE",
+    "SIGSTORE_SIGNATURE",
+    "SIGSTORE_OUTPUT_SIGNATURE",
+    "SIGSTORE_OUTPUT_CERTIFICATE",
+    "SIGSTORE_OUTPUT_DIRECTORY",
+    "SIGSTORE_OVERWRITE",
+    "SIGSTORE_NO_DEFAULT_FILES",
+    "SIGSTORE_LOGLEVEL",
+    "NO_COLOR",
+];
+
 /// A command for the `sigstore` binary, with its home in [`test_home`].
 pub fn sigstore() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigstore"));
     cmd.env_remove("RUST_LOG");
+    // The defaults sigstore-python's variables give must come from the test, not the machine.
+    for name in PYTHON_DEFAULTS {
+        cmd.env_remove(name);
+    }
     set_home(&mut cmd, test_home());
     cmd
 }
