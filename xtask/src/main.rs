@@ -6,16 +6,19 @@
 //!   `N passed, N failed` line. With `--signing` it runs signing scenarios instead: starts the
 //!   testkit's services, signs with `sign-bundle` (Rekor v1 and v2, message and `--in-toto`),
 //!   checks each bundle and verifies it with `verify-bundle`.
-//! - `ci [--skip-deny] [--skip-interop]`: formatting, clippy, tests on both crypto backends,
-//!   rustdoc, cargo-deny, the pure-crate dependency check, verification conformance on both
-//!   backends, signing conformance against the testkit, and interop with sigstore-python and
-//!   sigstore-js.
+//! - `ci [--skip-deny] [--skip-interop] [--skip-standalone]`: formatting, clippy, tests on both
+//!   crypto backends, every example built and the offline ones run, rustdoc, cargo-deny, the
+//!   pure-crate dependency check, verification conformance on both backends, signing
+//!   conformance against the testkit, and interop with sigstore-python and sigstore-js.
 //! - `interop [--skip-local-stack] [--skip-build]`: signs and verifies across our CLI,
 //!   sigstore-python and sigstore-js against the testkit and the shared local stack.
 //! - `check-deps`: fails if a pure crate has tokio, hyper, rustls or reqwest among its normal
 //!   dependencies.
 //! - `bench`: verification throughput against the crypto floor (see `bench.rs`); `bench sign`:
 //!   signing 100 files in one invocation, ours against sigstore-python (see `bench_sign.rs`).
+//! - `fixtures check|refresh`, `fuzz`, `standalone`: see `--help`.
+//!
+//! Every command takes `--help`, which lists its options and shows examples.
 #![forbid(unsafe_code)]
 
 mod bench;
@@ -31,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Crates that must stay free of network and async runtimes.
 const PURE_CRATES: &[&str] = &[
@@ -50,29 +53,32 @@ const FORBIDDEN_IN_PURE: &[&str] = &["tokio", "hyper", "rustls", "reqwest", "mio
 
 /// Project automation for the Sigstore workspace.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", about, long_about = None)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about,
+    long_about = None,
+    after_help = "Examples:
+  cargo xtask ci --skip-interop
+  cargo xtask conformance --backend both
+  cargo xtask check-deps
+  cargo xtask fixtures check
+  cargo xtask <COMMAND> --help"
+)]
 struct Cli {
     #[command(subcommand)]
     task: Task,
 }
 
-/// The commands; the older ones still parse their own options (listed in their help).
+/// The commands.
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Verification (or --signing) conformance: [--backend rustcrypto|aws-lc|both]
-    /// [--cases DIR] [--filter TEXT] [--signing].
-    Conformance {
-        /// Options, as listed above.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
-    /// Everything CI runs: [--skip-deny] [--skip-interop] [--skip-standalone].
-    Ci {
-        /// Options, as listed above.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    /// Verification conformance (or, with --signing, signing conformance against the testkit).
+    Conformance(conformance::Args),
+    /// Everything CI runs.
+    Ci(CiArgs),
     /// Fail if a pure crate has tokio, hyper, rustls or reqwest among its dependencies.
+    #[command(after_help = "Examples:\n  cargo xtask check-deps")]
     CheckDeps,
     /// Benchmarks: [--backend rustcrypto|aws-lc|both] [--seconds S] [--cli-runs N]
     /// [--skip-cli] [--check]; `bench sign [--files N] [--skip-python] [--skip-v2]
@@ -82,19 +88,21 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Interop with sigstore-python and sigstore-js: [--skip-local-stack] [--skip-build].
-    Interop {
-        /// Options, as listed above.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    /// Interop with sigstore-python and sigstore-js against the testkit and the local stack.
+    Interop(interop::Args),
     /// The pinned upstream data: `check` it, or `refresh` it from upstream.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  cargo xtask fixtures check\n  cargo xtask fixtures refresh --help"
+    )]
     Fixtures(fixtures::Fixtures),
-    /// Build the cargo-fuzz targets of fuzz/ and run each: [--seconds N] [--target NAME].
+    /// Build the cargo-fuzz targets of fuzz/ and run each from its committed corpus.
     Fuzz(fuzz::Args),
     /// Clone the project into a folder with no ../shared beside it, install the CLI from the
     /// clone, verify a conformance bundle offline with it, and run `cargo test` there.
+    #[command(after_help = "Examples:
+  cargo xtask standalone
+  cargo xtask standalone --skip-tests")]
     Standalone {
         /// Install and verify only; skip `cargo test` in the clone.
         #[arg(long)]
@@ -102,13 +110,47 @@ enum Task {
     },
 }
 
+/// Options of `cargo xtask ci`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+#[command(after_help = "Examples:
+  cargo xtask ci
+  cargo xtask ci --skip-deny --skip-interop --skip-standalone")]
+struct CiArgs {
+    /// Do not install or run cargo-deny.
+    #[arg(long)]
+    skip_deny: bool,
+    /// Do not run the interop cases with sigstore-python and sigstore-js.
+    #[arg(long)]
+    skip_interop: bool,
+    /// Do not clone the project into a standalone folder and test it there.
+    #[arg(long)]
+    skip_standalone: bool,
+}
+
+/// The example shown by `cargo xtask bench --help` (its options are parsed by `bench.rs`).
+const BENCH_EXAMPLES: &str = "Examples:
+  cargo xtask bench --backend both --seconds 5
+  cargo xtask bench sign --files 100 --skip-python";
+
+/// The command line definition, with the examples of the commands that declare none.
+fn command() -> clap::Command {
+    Cli::command().mut_subcommand("bench", |bench| {
+        if bench.get_after_help().is_some() {
+            bench
+        } else {
+            bench.after_help(BENCH_EXAMPLES)
+        }
+    })
+}
+
 fn main() -> Result<()> {
-    match Cli::parse().task {
-        Task::Conformance { args } => conformance::run(&args),
-        Task::Ci { args } => ci(&args),
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|error| error.exit());
+    match cli.task {
+        Task::Conformance(args) => conformance::run(&args),
+        Task::Ci(args) => ci(&args),
         Task::CheckDeps => check_deps(),
         Task::Bench { args } => bench::run(&args),
-        Task::Interop { args } => interop::run(&args),
+        Task::Interop(args) => interop::run(&args),
         Task::Fixtures(command) => fixtures::run(command),
         Task::Standalone { skip_tests } => standalone::run(skip_tests),
         Task::Fuzz(args) => fuzz::run(&args),
@@ -145,18 +187,12 @@ fn run_step(name: &str, mut cmd: Command) -> Result<()> {
     Ok(())
 }
 
-fn ci(args: &[String]) -> Result<()> {
-    let skip_deny = args.iter().any(|a| a == "--skip-deny");
-    let skip_interop = args.iter().any(|a| a == "--skip-interop");
-    let skip_standalone = args.iter().any(|a| a == "--skip-standalone");
-    if let Some(unknown) = args.iter().find(|a| {
-        !matches!(
-            a.as_str(),
-            "--skip-deny" | "--skip-interop" | "--skip-standalone"
-        )
-    }) {
-        bail!("ci: unknown option {unknown:?}");
-    }
+fn ci(args: &CiArgs) -> Result<()> {
+    let CiArgs {
+        skip_deny,
+        skip_interop,
+        skip_standalone,
+    } = *args;
 
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
@@ -212,9 +248,18 @@ fn ci(args: &[String]) -> Result<()> {
         standalone::run(false)?;
     }
 
-    let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
-    conformance::run(&args(&["--backend", "both"]))?;
-    conformance::run(&args(&["--signing", "--backend", "aws-lc"]))?;
+    conformance::run(&conformance::Args {
+        backend: conformance::Backends::Both,
+        cases: None,
+        filter: None,
+        signing: false,
+    })?;
+    conformance::run(&conformance::Args {
+        backend: conformance::Backends::AwsLc,
+        cases: None,
+        filter: None,
+        signing: true,
+    })?;
     fuzz::run(&fuzz::Args {
         seconds: 20,
         target: None,
@@ -223,7 +268,7 @@ fn ci(args: &[String]) -> Result<()> {
         eprintln!("==> interop: SKIPPED (--skip-interop)");
         Ok(())
     } else {
-        interop::run(&[])
+        interop::run(&interop::Args::default())
     }
 }
 
@@ -342,5 +387,81 @@ fn check_deps() -> Result<()> {
         Ok(())
     } else {
         bail!("pure crates depend on network/async crates: {offenders:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+
+    use super::command;
+
+    /// Every command path under `cmd` (the generated `help` subcommand left out).
+    fn paths(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        out.push(prefix.to_vec());
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_owned());
+            paths(sub, &path, out);
+        }
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn every_help_renders_and_shows_an_example() {
+        let mut all = Vec::new();
+        paths(&command(), &[], &mut all);
+        let (mut passed, mut failed) = (0usize, Vec::new());
+        for path in &all {
+            let args = std::iter::once("cargo xtask")
+                .chain(path.iter().map(String::as_str))
+                .chain(["--help"]);
+            match command().try_get_matches_from(args) {
+                Err(e) if e.kind() == ErrorKind::DisplayHelp && e.exit_code() == 0 => {
+                    let help = e.render().to_string();
+                    let example = format!("cargo xtask {}", path.join(" "));
+                    if help.contains("Examples:\n") && help.contains(example.trim_end()) {
+                        passed += 1;
+                    } else {
+                        failed.push(format!("{path:?}: no example in\n{help}"));
+                    }
+                }
+                other => failed.push(format!("{path:?}: --help gave {other:?}")),
+            }
+        }
+        println!("xtask help: {passed} passed, {} failed", failed.len());
+        assert!(failed.is_empty(), "{failed:#?}");
+        // The top level, every command and the fixtures subcommands.
+        assert!(passed >= 11, "only {passed} commands walked");
+    }
+
+    #[test]
+    fn unknown_options_and_missing_values_are_refused() {
+        for args in [
+            &["cargo xtask", "conformance", "--nope"][..],
+            &["cargo xtask", "conformance", "--backend", "openssl"],
+            &["cargo xtask", "conformance", "--filter"],
+            &["cargo xtask", "ci", "--skip-everything"],
+            &["cargo xtask", "interop", "extra"],
+            &["cargo xtask", "standalone", "--fast"],
+            &["cargo xtask", "frobnicate"],
+        ] {
+            let error = command().try_get_matches_from(args).expect_err("refused");
+            assert_eq!(error.exit_code(), 2, "{args:?}: {error}");
+        }
+        let matches = command()
+            .try_get_matches_from([
+                "cargo xtask",
+                "conformance",
+                "--backend",
+                "both",
+                "--signing",
+            ])
+            .expect("valid options");
+        assert!(matches.subcommand_matches("conformance").is_some());
     }
 }
