@@ -16,6 +16,7 @@
 //!   dependencies.
 //! - `bench`: verification throughput against the crypto floor (see `bench.rs`); `bench sign`:
 //!   signing 100 files in one invocation, ours against sigstore-python (see `bench_sign.rs`).
+//! - `examples`: builds every example and runs the offline ones (part of `ci`).
 //! - `fixtures check|refresh`, `fuzz`, `standalone`: see `--help`.
 //!
 //! Every command takes `--help`, which lists its options and shows examples.
@@ -98,6 +99,10 @@ enum Task {
     Fixtures(fixtures::Fixtures),
     /// Build the cargo-fuzz targets of fuzz/ and run each from its committed corpus.
     Fuzz(fuzz::Args),
+    /// Build every example of the workspace and run the offline ones (and sign_file against
+    /// the testkit), each on an input it must accept and one it must refuse.
+    #[command(after_help = "Examples:\n  cargo xtask examples")]
+    Examples,
     /// Clone the project into a folder with no ../shared beside it, install the CLI from the
     /// clone, verify a conformance bundle offline with it, and run `cargo test` there.
     #[command(after_help = "Examples:
@@ -154,6 +159,7 @@ fn main() -> Result<()> {
         Task::Fixtures(command) => fixtures::run(command),
         Task::Standalone { skip_tests } => standalone::run(skip_tests),
         Task::Fuzz(args) => fuzz::run(&args),
+        Task::Examples => examples(),
     }
 }
 
@@ -272,46 +278,131 @@ fn ci(args: &CiArgs) -> Result<()> {
     }
 }
 
-/// Runs the library examples that work offline, each with an input it must accept and one it
-/// must refuse.
+/// The target directory cargo builds into.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Runs a built example and checks its outcome: with `refusal` `None`, exit 0 and a line
+/// starting `OK: ` on stdout; else exit 1 and `error: ...` on stderr, containing `refusal`.
+fn run_example(name: &str, what: &str, mut cmd: Command, refusal: Option<&str>) -> Result<()> {
+    eprintln!("==> example {name}: {what}");
+    let output = cmd
+        .output()
+        .with_context(|| format!("running the {name} example"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let as_expected = match refusal {
+        None => output.status.success() && stdout.lines().any(|l| l.starts_with("OK: ")),
+        Some(reason) => {
+            output.status.code() == Some(1)
+                && stderr.starts_with("error: ")
+                && stderr.contains(reason)
+                && !stdout.contains("OK: ")
+        }
+    };
+    if !as_expected {
+        bail!(
+            "example {name} ({what}): expected {}, got exit {} with\n{stdout}{stderr}",
+            refusal.map_or("OK".to_owned(), |r| format!("a refusal naming {r:?}")),
+            output.status,
+        );
+    }
+    Ok(())
+}
+
+/// Builds every example of the workspace, then runs the offline ones, each with an input it
+/// must accept and one it must refuse, and `sign_file` against a local testkit.
 fn examples() -> Result<()> {
     const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
     const ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--workspace",
+        "--examples",
+        "--all-features",
+        "--locked",
+    ]);
+    run_step("cargo build --workspace --examples", build)?;
+    let example = |name: &str| Command::new(target_dir().join("debug/examples").join(name));
+
+    let cases = sigstore_test_support::conformance_cases();
     let artifact = sigstore_test_support::conformance_artifact();
-    let bundle =
-        sigstore_test_support::conformance_cases().join("happy-path-v0.3/bundle.sigstore.json");
-    for (identity, must_pass) in [(IDENTITY, true), ("https://github.com/someone/else", false)] {
-        eprintln!("==> example verify_file (--offline, identity {identity})");
-        let output = cargo()
-            .args([
-                "run",
-                "--quiet",
-                "--locked",
-                "-p",
-                "sigstore-verify",
-                "--features",
-                "tuf",
-                "--example",
-                "verify_file",
-                "--",
-                "--offline",
-            ])
+    let bundle = cases.join("happy-path-v0.3/bundle.sigstore.json");
+    for (identity, refusal) in [
+        (IDENTITY, None),
+        ("https://github.com/someone/else", Some("identity mismatch")),
+    ] {
+        let mut cmd = example("verify_file");
+        cmd.arg("--offline")
             .arg(&artifact)
             .arg(&bundle)
-            .args([identity, ISSUER])
-            .output()
-            .context("running the verify_file example")?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let passed = output.status.success() && stdout.starts_with("OK: ");
-        if passed != must_pass {
-            bail!(
-                "example verify_file: expected {}, got exit {} with\n{stdout}{}",
-                if must_pass { "OK" } else { "a failure" },
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+            .args([identity, ISSUER]);
+        run_example("verify_file", &format!("identity {identity}"), cmd, refusal)?;
     }
+
+    // verify_inclusion: a Rekor v1 and a Rekor v2 entry, then a copy with one proof hash
+    // changed.
+    let production_root = sigstore_test_support::trust_file("production", "trusted_root.json");
+    let rekor2 = cases.join("rekor2-happy-path");
+    let rekor2_bundle = rekor2.join("bundle.sigstore.json");
+    let rekor2_root = rekor2.join("trusted_root.json");
+    for (what, bundle, root) in [
+        ("Rekor v1", &bundle, &production_root),
+        ("Rekor v2", &rekor2_bundle, &rekor2_root),
+    ] {
+        let mut cmd = example("verify_inclusion");
+        cmd.arg(bundle).arg(root);
+        run_example("verify_inclusion", what, cmd, None)?;
+    }
+    let scratch = target_dir().join("xtask-examples");
+    std::fs::create_dir_all(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
+    let tampered = scratch.join("tampered.sigstore.json");
+    let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&rekor2_bundle)?)?;
+    let hash = &mut json["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["hashes"][0];
+    if !hash.is_string() {
+        bail!("{} has no inclusion proof hash", rekor2_bundle.display());
+    }
+    // 32 bytes of 0x01: a well-formed hash that is not the sibling the proof needs.
+    *hash = serde_json::Value::from("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=");
+    std::fs::write(&tampered, serde_json::to_vec(&json)?)?;
+    let mut cmd = example("verify_inclusion");
+    cmd.arg(&tampered).arg(&rekor2_root);
+    run_example(
+        "verify_inclusion",
+        "a changed proof hash",
+        cmd,
+        Some("does not equal"),
+    )?;
+
+    // sign_file: against the testkit's services and trust files, with its token.
+    let testkit = conformance::signing::testkit_binary()?;
+    let server = conformance::signing::start_server(&testkit)?;
+    let token = std::fs::read_to_string(server.dir.join("token"))?;
+    let file = scratch.join("signed.txt");
+    let bundle_out = scratch.join("signed.txt.sigstore.json");
+    std::fs::write(&file, b"signed by the sign_file example\n")?;
+    let _ = std::fs::remove_file(&bundle_out);
+    for (what, refusal) in [("testkit", None), ("its bundle exists", Some("exists"))] {
+        let mut cmd = example("sign_file");
+        cmd.env("SIGSTORE_IDENTITY_TOKEN", token.trim())
+            .arg("--trusted-root")
+            .arg(server.dir.join("trusted_root.json"))
+            .arg("--signing-config")
+            .arg(server.dir.join("signing_config_rekor_v2.json"))
+            .arg(&file);
+        run_example("sign_file", what, cmd, refusal)?;
+    }
+    let signed = std::fs::read(&bundle_out)
+        .with_context(|| format!("sign_file wrote no {}", bundle_out.display()))?;
+    sigstore_types::Bundle::from_json(&signed)
+        .with_context(|| format!("{} is not a bundle", bundle_out.display()))?;
+    drop(server);
+    let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
 }
 
@@ -436,7 +527,7 @@ mod tests {
         println!("xtask help: {passed} passed, {} failed", failed.len());
         assert!(failed.is_empty(), "{failed:#?}");
         // The top level, every command and the fixtures subcommands.
-        assert!(passed >= 11, "only {passed} commands walked");
+        assert!(passed >= 12, "only {passed} commands walked");
     }
 
     #[test]
