@@ -2,8 +2,10 @@
 //! log. For each entry, the checkpoint (signed tree head) is checked with the log's key from a
 //! trusted root, then the entry's inclusion proof against the checkpoint's root hash. Nothing
 //! else is checked (not the artifact, the signature, the certificate or the identity): for that,
-//! use `sigstore-verify`. This needs only `sigstore-rekor` and the crates it depends on
-//! (`sigstore-types` to read the JSON, `sigstore-crypto` for the key).
+//! use `sigstore-verify`. Nor is the log key's validity period checked against a time: the
+//! bundle's only verified times come from checks this example leaves out. This needs only
+//! `sigstore-rekor` and the crates it depends on (`sigstore-types` to read the JSON,
+//! `sigstore-crypto` for the key).
 //!
 //! ```text
 //! cargo run -p sigstore-rekor --example verify_inclusion -- BUNDLE TRUSTED_ROOT
