@@ -66,6 +66,49 @@ fn every_library_forbids_unsafe_and_documents_its_api() {
 }
 
 #[test]
+fn every_publishable_crate_has_a_readme_run_as_a_doc_test() {
+    let (mut passed, mut failed) = (0, Vec::new());
+    for dir in crate_dirs() {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        if manifest.contains("publish = false") {
+            continue;
+        }
+        let readme = std::fs::read_to_string(dir.join("README.md")).unwrap_or_default();
+        let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap_or_default();
+        let checks = [
+            (readme.contains("```rust"), "a README with a Rust example"),
+            (
+                readme.contains("## Feature flags"),
+                "a README section on feature flags",
+            ),
+            (
+                readme.contains("## Errors"),
+                "a README section on the error type",
+            ),
+            (
+                manifest.contains("readme = \"README.md\""),
+                "readme = \"README.md\"",
+            ),
+            (
+                lib.contains("#[cfg(doctest)]")
+                    && lib.contains("#[doc = include_str!(\"../README.md\")]"),
+                "the README included as a doc test in lib.rs",
+            ),
+        ];
+        for (ok, what) in checks {
+            if ok {
+                passed += 1;
+            } else {
+                failed.push(format!("{} lacks {what}", dir.display()));
+            }
+        }
+    }
+    println!("crate readmes: {passed} passed, {} failed", failed.len());
+    assert!(passed >= 13 * 5, "only {passed} checks ran");
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+#[test]
 fn library_code_has_no_placeholders() {
     let mut files = Vec::new();
     for dir in crate_dirs() {

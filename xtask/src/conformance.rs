@@ -31,6 +31,41 @@ impl Backend {
     }
 }
 
+/// Which crypto backends the conformance binary is built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Backends {
+    /// The pure-Rust RustCrypto backend (`--no-default-features`).
+    #[value(name = "rustcrypto")]
+    RustCrypto,
+    /// The aws-lc-rs backend (the CLI's default).
+    AwsLc,
+    /// Both, one after the other.
+    Both,
+}
+
+/// Options of `cargo xtask conformance`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  cargo xtask conformance
+  cargo xtask conformance --backend both --filter rekor2
+  cargo xtask conformance --cases ../sigstore-conformance/test/assets/bundle-verify
+  cargo xtask conformance --signing --backend aws-lc")]
+pub(crate) struct Args {
+    /// The crypto backend(s) to build `sigstore-conformance` with.
+    #[arg(long, value_enum, default_value = "aws-lc")]
+    pub(crate) backend: Backends,
+    /// The verification cases (default: `$SIGSTORE_CONFORMANCE_CASES`, else
+    /// `testdata/conformance/bundle-verify`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) cases: Option<PathBuf>,
+    /// Run only the cases whose folder name contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) filter: Option<String>,
+    /// Run the signing scenarios against the testkit instead of the verification cases.
+    #[arg(long)]
+    pub(crate) signing: bool,
+}
+
 struct Options {
     backends: Vec<Backend>,
     cases: PathBuf,
@@ -38,38 +73,23 @@ struct Options {
     signing: bool,
 }
 
-fn parse_args(args: &[String]) -> Result<Options> {
-    let mut options = Options {
-        backends: vec![Backend::AwsLc],
-        cases: std::env::var_os("SIGSTORE_CONFORMANCE_CASES")
-            .map(PathBuf::from)
-            .unwrap_or_else(sigstore_test_support::conformance_cases),
-        filter: None,
-        signing: false,
-    };
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        let mut value = || {
-            iter.next()
-                .cloned()
-                .with_context(|| format!("{arg} needs a value"))
-        };
-        match arg.as_str() {
-            "--backend" => {
-                options.backends = match value()?.as_str() {
-                    "rustcrypto" => vec![Backend::RustCrypto],
-                    "aws-lc" => vec![Backend::AwsLc],
-                    "both" => vec![Backend::RustCrypto, Backend::AwsLc],
-                    other => bail!("unknown backend {other:?} (rustcrypto, aws-lc, both)"),
-                }
-            }
-            "--cases" => options.cases = PathBuf::from(value()?),
-            "--filter" => options.filter = Some(value()?),
-            "--signing" => options.signing = true,
-            other => bail!("unknown conformance option {other:?}"),
+impl Options {
+    fn new(args: &Args) -> Self {
+        Self {
+            backends: match args.backend {
+                Backends::RustCrypto => vec![Backend::RustCrypto],
+                Backends::AwsLc => vec![Backend::AwsLc],
+                Backends::Both => vec![Backend::RustCrypto, Backend::AwsLc],
+            },
+            cases: args.cases.clone().unwrap_or_else(|| {
+                std::env::var_os("SIGSTORE_CONFORMANCE_CASES")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(sigstore_test_support::conformance_cases)
+            }),
+            filter: args.filter.clone(),
+            signing: args.signing,
         }
     }
-    Ok(options)
 }
 
 /// Builds the conformance binary for `backend` and returns its path.
@@ -166,8 +186,8 @@ fn command_for(binary: &Path, case: &Case, input: &str) -> Result<Command> {
     Ok(cmd)
 }
 
-pub(crate) fn run(args: &[String]) -> Result<()> {
-    let options = parse_args(args)?;
+pub(crate) fn run(args: &Args) -> Result<()> {
+    let options = Options::new(args);
     if options.signing {
         return signing::run(&options);
     }
@@ -236,7 +256,7 @@ fn hex_lower(bytes: &[u8]) -> String {
 }
 
 /// `--signing`: signing scenarios against the testkit's services.
-mod signing {
+pub(crate) mod signing {
     use std::path::{Path, PathBuf};
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
@@ -249,9 +269,10 @@ mod signing {
     use crate::{cargo, workspace_root};
 
     /// The testkit server and its directory; killed and removed when dropped, also on errors.
-    struct Server {
+    pub(crate) struct Server {
         child: Child,
-        dir: PathBuf,
+        /// The folder the server wrote its trust files and token to.
+        pub(crate) dir: PathBuf,
     }
 
     impl Drop for Server {
@@ -262,7 +283,7 @@ mod signing {
         }
     }
 
-    fn testkit_binary() -> Result<PathBuf> {
+    pub(crate) fn testkit_binary() -> Result<PathBuf> {
         eprintln!("==> building sigstore-testkit");
         let status = cargo()
             .args([
@@ -284,7 +305,7 @@ mod signing {
         Ok(target.join("debug").join("sigstore-testkit"))
     }
 
-    fn start_server(binary: &Path) -> Result<Server> {
+    pub(crate) fn start_server(binary: &Path) -> Result<Server> {
         let dir = std::env::temp_dir().join(format!(
             "sigstore-xtask-signing-{}-{}",
             std::process::id(),

@@ -31,9 +31,14 @@ const SNAPSHOT_TIME: &str = "2026-08-22T00:00:00Z";
 pub enum Fixtures {
     /// Check every fixture folder against its SHA256SUMS, and the embedded production trust
     /// material against the pinned TUF snapshot.
+    #[command(after_help = "Examples:\n  cargo xtask fixtures check")]
     Check,
     /// Rewrite fixtures from upstream: the embedded trust material of an instance over TUF,
     /// and optionally the conformance cases and Merkle vectors.
+    #[command(after_help = "Examples:
+  cargo xtask fixtures refresh --instance staging
+  cargo xtask fixtures refresh --skip-trust --conformance ../shared/conformance
+  cargo xtask fixtures refresh --from ./tuf-mirror --at 2026-08-22T00:00:00Z")]
     Refresh(Refresh),
 }
 

@@ -14,6 +14,9 @@ use anyhow::{bail, Context, Result};
 
 /// Options of `cargo xtask fuzz`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  cargo xtask fuzz
+  cargo xtask fuzz --seconds 300 --target bundle_verify")]
 pub(crate) struct Args {
     /// Seconds to run each target for (libFuzzer's `-max_total_time`).
     #[arg(long, default_value_t = 30)]

@@ -18,28 +18,22 @@ use anyhow::{bail, Context, Result};
 
 use crate::{cargo, shared_dir, workspace_root};
 
-struct Options {
-    skip_local_stack: bool,
-    skip_build: bool,
+/// Options of `cargo xtask interop`.
+#[derive(Debug, Default, clap::Args)]
+#[command(after_help = "Examples:
+  cargo xtask interop
+  cargo xtask interop --skip-local-stack
+  cargo xtask interop --skip-build --skip-local-stack")]
+pub(crate) struct Args {
+    /// Leave out the cases against `../shared/tools/local-stack` (the testkit cases still run).
+    #[arg(long)]
+    pub(crate) skip_local_stack: bool,
+    /// Use the release binaries already in `target/release` instead of building them.
+    #[arg(long)]
+    pub(crate) skip_build: bool,
 }
 
-fn parse(args: &[String]) -> Result<Options> {
-    let mut options = Options {
-        skip_local_stack: false,
-        skip_build: false,
-    };
-    for arg in args {
-        match arg.as_str() {
-            "--skip-local-stack" => options.skip_local_stack = true,
-            "--skip-build" => options.skip_build = true,
-            other => bail!("unknown interop option {other:?}"),
-        }
-    }
-    Ok(options)
-}
-
-pub(crate) fn run(args: &[String]) -> Result<()> {
-    let options = parse(args)?;
+pub(crate) fn run(options: &Args) -> Result<()> {
     let root = workspace_root();
     let release = root.join("target").join("release");
     if !options.skip_build {

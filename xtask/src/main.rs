@@ -6,16 +6,20 @@
 //!   `N passed, N failed` line. With `--signing` it runs signing scenarios instead: starts the
 //!   testkit's services, signs with `sign-bundle` (Rekor v1 and v2, message and `--in-toto`),
 //!   checks each bundle and verifies it with `verify-bundle`.
-//! - `ci [--skip-deny] [--skip-interop]`: formatting, clippy, tests on both crypto backends,
-//!   rustdoc, cargo-deny, the pure-crate dependency check, verification conformance on both
-//!   backends, signing conformance against the testkit, and interop with sigstore-python and
-//!   sigstore-js.
+//! - `ci [--skip-deny] [--skip-interop] [--skip-standalone]`: formatting, clippy, tests on both
+//!   crypto backends, every example built and the offline ones run, rustdoc, cargo-deny, the
+//!   pure-crate dependency check, verification conformance on both backends, signing
+//!   conformance against the testkit, and interop with sigstore-python and sigstore-js.
 //! - `interop [--skip-local-stack] [--skip-build]`: signs and verifies across our CLI,
 //!   sigstore-python and sigstore-js against the testkit and the shared local stack.
 //! - `check-deps`: fails if a pure crate has tokio, hyper, rustls or reqwest among its normal
 //!   dependencies.
 //! - `bench`: verification throughput against the crypto floor (see `bench.rs`); `bench sign`:
 //!   signing 100 files in one invocation, ours against sigstore-python (see `bench_sign.rs`).
+//! - `examples`: builds every example and runs the offline ones (part of `ci`).
+//! - `fixtures check|refresh`, `fuzz`, `standalone`: see `--help`.
+//!
+//! Every command takes `--help`, which lists its options and shows examples.
 #![forbid(unsafe_code)]
 
 mod bench;
@@ -32,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Crates that must stay free of network and async runtimes.
 const PURE_CRATES: &[&str] = &[
@@ -51,29 +55,32 @@ const FORBIDDEN_IN_PURE: &[&str] = &["tokio", "hyper", "rustls", "reqwest", "mio
 
 /// Project automation for the Sigstore workspace.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", about, long_about = None)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about,
+    long_about = None,
+    after_help = "Examples:
+  cargo xtask ci --skip-interop
+  cargo xtask conformance --backend both
+  cargo xtask check-deps
+  cargo xtask fixtures check
+  cargo xtask <COMMAND> --help"
+)]
 struct Cli {
     #[command(subcommand)]
     task: Task,
 }
 
-/// The commands; the older ones still parse their own options (listed in their help).
+/// The commands.
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Verification (or --signing) conformance: [--backend rustcrypto|aws-lc|both]
-    /// [--cases DIR] [--filter TEXT] [--signing].
-    Conformance {
-        /// Options, as listed above.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
-    /// Everything CI runs: [--skip-deny] [--skip-interop] [--skip-standalone].
-    Ci {
-        /// Options, as listed above.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    /// Verification conformance (or, with --signing, signing conformance against the testkit).
+    Conformance(conformance::Args),
+    /// Everything CI runs.
+    Ci(CiArgs),
     /// Fail if a pure crate has tokio, hyper, rustls or reqwest among its dependencies.
+    #[command(after_help = "Examples:\n  cargo xtask check-deps")]
     CheckDeps,
     /// Benchmarks: verification throughput (`bench --help`), or `bench sign` (`bench sign
     /// --help`).
@@ -83,19 +90,25 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Interop with sigstore-python and sigstore-js: [--skip-local-stack] [--skip-build].
-    Interop {
-        /// Options, as listed above.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    /// Interop with sigstore-python and sigstore-js against the testkit and the local stack.
+    Interop(interop::Args),
     /// The pinned upstream data: `check` it, or `refresh` it from upstream.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  cargo xtask fixtures check\n  cargo xtask fixtures refresh --help"
+    )]
     Fixtures(fixtures::Fixtures),
-    /// Build the cargo-fuzz targets of fuzz/ and run each: [--seconds N] [--target NAME].
+    /// Build the cargo-fuzz targets of fuzz/ and run each from its committed corpus.
     Fuzz(fuzz::Args),
+    /// Build every example of the workspace and run the offline ones (and sign_file against
+    /// the testkit), each on an input it must accept and one it must refuse.
+    #[command(after_help = "Examples:\n  cargo xtask examples")]
+    Examples,
     /// Clone the project into a folder with no ../shared beside it, install the CLI from the
     /// clone, verify a conformance bundle offline with it, and run `cargo test` there.
+    #[command(after_help = "Examples:
+  cargo xtask standalone
+  cargo xtask standalone --skip-tests")]
     Standalone {
         /// Install and verify only; skip `cargo test` in the clone.
         #[arg(long)]
@@ -103,16 +116,51 @@ enum Task {
     },
 }
 
+/// Options of `cargo xtask ci`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+#[command(after_help = "Examples:
+  cargo xtask ci
+  cargo xtask ci --skip-deny --skip-interop --skip-standalone")]
+struct CiArgs {
+    /// Do not install or run cargo-deny.
+    #[arg(long)]
+    skip_deny: bool,
+    /// Do not run the interop cases with sigstore-python and sigstore-js.
+    #[arg(long)]
+    skip_interop: bool,
+    /// Do not clone the project into a standalone folder and test it there.
+    #[arg(long)]
+    skip_standalone: bool,
+}
+
+/// The example shown by `cargo xtask bench --help` (its options are parsed by `bench.rs`).
+const BENCH_EXAMPLES: &str = "Examples:
+  cargo xtask bench --backend both --seconds 5
+  cargo xtask bench sign --files 100 --skip-python";
+
+/// The command line definition, with the examples of the commands that declare none.
+fn command() -> clap::Command {
+    Cli::command().mut_subcommand("bench", |bench| {
+        if bench.get_after_help().is_some() {
+            bench
+        } else {
+            bench.after_help(BENCH_EXAMPLES)
+        }
+    })
+}
+
 fn main() -> Result<()> {
-    match Cli::parse().task {
-        Task::Conformance { args } => conformance::run(&args),
-        Task::Ci { args } => ci(&args),
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|error| error.exit());
+    match cli.task {
+        Task::Conformance(args) => conformance::run(&args),
+        Task::Ci(args) => ci(&args),
         Task::CheckDeps => check_deps(),
         Task::Bench { args } => bench::run(&args),
-        Task::Interop { args } => interop::run(&args),
+        Task::Interop(args) => interop::run(&args),
         Task::Fixtures(command) => fixtures::run(command),
         Task::Standalone { skip_tests } => standalone::run(skip_tests),
         Task::Fuzz(args) => fuzz::run(&args),
+        Task::Examples => examples(),
     }
 }
 
@@ -146,18 +194,12 @@ fn run_step(name: &str, mut cmd: Command) -> Result<()> {
     Ok(())
 }
 
-fn ci(args: &[String]) -> Result<()> {
-    let skip_deny = args.iter().any(|a| a == "--skip-deny");
-    let skip_interop = args.iter().any(|a| a == "--skip-interop");
-    let skip_standalone = args.iter().any(|a| a == "--skip-standalone");
-    if let Some(unknown) = args.iter().find(|a| {
-        !matches!(
-            a.as_str(),
-            "--skip-deny" | "--skip-interop" | "--skip-standalone"
-        )
-    }) {
-        bail!("ci: unknown option {unknown:?}");
-    }
+fn ci(args: &CiArgs) -> Result<()> {
+    let CiArgs {
+        skip_deny,
+        skip_interop,
+        skip_standalone,
+    } = *args;
 
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
@@ -213,9 +255,18 @@ fn ci(args: &[String]) -> Result<()> {
         standalone::run(false)?;
     }
 
-    let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
-    conformance::run(&args(&["--backend", "both"]))?;
-    conformance::run(&args(&["--signing", "--backend", "aws-lc"]))?;
+    conformance::run(&conformance::Args {
+        backend: conformance::Backends::Both,
+        cases: None,
+        filter: None,
+        signing: false,
+    })?;
+    conformance::run(&conformance::Args {
+        backend: conformance::Backends::AwsLc,
+        cases: None,
+        filter: None,
+        signing: true,
+    })?;
     fuzz::run(&fuzz::Args {
         seconds: 20,
         target: None,
@@ -224,50 +275,135 @@ fn ci(args: &[String]) -> Result<()> {
         eprintln!("==> interop: SKIPPED (--skip-interop)");
         Ok(())
     } else {
-        interop::run(&[])
+        interop::run(&interop::Args::default())
     }
 }
 
-/// Runs the library examples that work offline, each with an input it must accept and one it
-/// must refuse.
+/// The target directory cargo builds into.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Runs a built example and checks its outcome: with `refusal` `None`, exit 0 and a line
+/// starting `OK: ` on stdout; else exit 1 and `error: ...` on stderr, containing `refusal`.
+fn run_example(name: &str, what: &str, mut cmd: Command, refusal: Option<&str>) -> Result<()> {
+    eprintln!("==> example {name}: {what}");
+    let output = cmd
+        .output()
+        .with_context(|| format!("running the {name} example"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let as_expected = match refusal {
+        None => output.status.success() && stdout.lines().any(|l| l.starts_with("OK: ")),
+        Some(reason) => {
+            output.status.code() == Some(1)
+                && stderr.starts_with("error: ")
+                && stderr.contains(reason)
+                && !stdout.contains("OK: ")
+        }
+    };
+    if !as_expected {
+        bail!(
+            "example {name} ({what}): expected {}, got exit {} with\n{stdout}{stderr}",
+            refusal.map_or("OK".to_owned(), |r| format!("a refusal naming {r:?}")),
+            output.status,
+        );
+    }
+    Ok(())
+}
+
+/// Builds every example of the workspace, then runs the offline ones, each with an input it
+/// must accept and one it must refuse, and `sign_file` against a local testkit.
 fn examples() -> Result<()> {
     const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
     const ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--workspace",
+        "--examples",
+        "--all-features",
+        "--locked",
+    ]);
+    run_step("cargo build --workspace --examples", build)?;
+    let example = |name: &str| Command::new(target_dir().join("debug/examples").join(name));
+
+    let cases = sigstore_test_support::conformance_cases();
     let artifact = sigstore_test_support::conformance_artifact();
-    let bundle =
-        sigstore_test_support::conformance_cases().join("happy-path-v0.3/bundle.sigstore.json");
-    for (identity, must_pass) in [(IDENTITY, true), ("https://github.com/someone/else", false)] {
-        eprintln!("==> example verify_file (--offline, identity {identity})");
-        let output = cargo()
-            .args([
-                "run",
-                "--quiet",
-                "--locked",
-                "-p",
-                "sigstore-verify",
-                "--features",
-                "tuf",
-                "--example",
-                "verify_file",
-                "--",
-                "--offline",
-            ])
+    let bundle = cases.join("happy-path-v0.3/bundle.sigstore.json");
+    for (identity, refusal) in [
+        (IDENTITY, None),
+        ("https://github.com/someone/else", Some("identity mismatch")),
+    ] {
+        let mut cmd = example("verify_file");
+        cmd.arg("--offline")
             .arg(&artifact)
             .arg(&bundle)
-            .args([identity, ISSUER])
-            .output()
-            .context("running the verify_file example")?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let passed = output.status.success() && stdout.starts_with("OK: ");
-        if passed != must_pass {
-            bail!(
-                "example verify_file: expected {}, got exit {} with\n{stdout}{}",
-                if must_pass { "OK" } else { "a failure" },
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+            .args([identity, ISSUER]);
+        run_example("verify_file", &format!("identity {identity}"), cmd, refusal)?;
     }
+
+    // verify_inclusion: a Rekor v1 and a Rekor v2 entry, then a copy with one proof hash
+    // changed.
+    let production_root = sigstore_test_support::trust_file("production", "trusted_root.json");
+    let rekor2 = cases.join("rekor2-happy-path");
+    let rekor2_bundle = rekor2.join("bundle.sigstore.json");
+    let rekor2_root = rekor2.join("trusted_root.json");
+    for (what, bundle, root) in [
+        ("Rekor v1", &bundle, &production_root),
+        ("Rekor v2", &rekor2_bundle, &rekor2_root),
+    ] {
+        let mut cmd = example("verify_inclusion");
+        cmd.arg(bundle).arg(root);
+        run_example("verify_inclusion", what, cmd, None)?;
+    }
+    let scratch = target_dir().join("xtask-examples");
+    std::fs::create_dir_all(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
+    let tampered = scratch.join("tampered.sigstore.json");
+    let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&rekor2_bundle)?)?;
+    let hash = &mut json["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["hashes"][0];
+    if !hash.is_string() {
+        bail!("{} has no inclusion proof hash", rekor2_bundle.display());
+    }
+    // 32 bytes of 0x01: a well-formed hash that is not the sibling the proof needs.
+    *hash = serde_json::Value::from("AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=");
+    std::fs::write(&tampered, serde_json::to_vec(&json)?)?;
+    let mut cmd = example("verify_inclusion");
+    cmd.arg(&tampered).arg(&rekor2_root);
+    run_example(
+        "verify_inclusion",
+        "a changed proof hash",
+        cmd,
+        Some("does not equal"),
+    )?;
+
+    // sign_file: against the testkit's services and trust files, with its token.
+    let testkit = conformance::signing::testkit_binary()?;
+    let server = conformance::signing::start_server(&testkit)?;
+    let token = std::fs::read_to_string(server.dir.join("token"))?;
+    let file = scratch.join("signed.txt");
+    let bundle_out = scratch.join("signed.txt.sigstore.json");
+    std::fs::write(&file, b"signed by the sign_file example\n")?;
+    let _ = std::fs::remove_file(&bundle_out);
+    for (what, refusal) in [("testkit", None), ("its bundle exists", Some("exists"))] {
+        let mut cmd = example("sign_file");
+        cmd.env("SIGSTORE_IDENTITY_TOKEN", token.trim())
+            .arg("--trusted-root")
+            .arg(server.dir.join("trusted_root.json"))
+            .arg("--signing-config")
+            .arg(server.dir.join("signing_config_rekor_v2.json"))
+            .arg(&file);
+        run_example("sign_file", what, cmd, refusal)?;
+    }
+    let signed = std::fs::read(&bundle_out)
+        .with_context(|| format!("sign_file wrote no {}", bundle_out.display()))?;
+    sigstore_types::Bundle::from_json(&signed)
+        .with_context(|| format!("{} is not a bundle", bundle_out.display()))?;
+    drop(server);
+    let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
 }
 
@@ -343,5 +479,81 @@ fn check_deps() -> Result<()> {
         Ok(())
     } else {
         bail!("pure crates depend on network/async crates: {offenders:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+
+    use super::command;
+
+    /// Every command path under `cmd` (the generated `help` subcommand left out).
+    fn paths(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        out.push(prefix.to_vec());
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_owned());
+            paths(sub, &path, out);
+        }
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn every_help_renders_and_shows_an_example() {
+        let mut all = Vec::new();
+        paths(&command(), &[], &mut all);
+        let (mut passed, mut failed) = (0usize, Vec::new());
+        for path in &all {
+            let args = std::iter::once("cargo xtask")
+                .chain(path.iter().map(String::as_str))
+                .chain(["--help"]);
+            match command().try_get_matches_from(args) {
+                Err(e) if e.kind() == ErrorKind::DisplayHelp && e.exit_code() == 0 => {
+                    let help = e.render().to_string();
+                    let example = format!("cargo xtask {}", path.join(" "));
+                    if help.contains("Examples:\n") && help.contains(example.trim_end()) {
+                        passed += 1;
+                    } else {
+                        failed.push(format!("{path:?}: no example in\n{help}"));
+                    }
+                }
+                other => failed.push(format!("{path:?}: --help gave {other:?}")),
+            }
+        }
+        println!("xtask help: {passed} passed, {} failed", failed.len());
+        assert!(failed.is_empty(), "{failed:#?}");
+        // The top level, every command and the fixtures subcommands.
+        assert!(passed >= 12, "only {passed} commands walked");
+    }
+
+    #[test]
+    fn unknown_options_and_missing_values_are_refused() {
+        for args in [
+            &["cargo xtask", "conformance", "--nope"][..],
+            &["cargo xtask", "conformance", "--backend", "openssl"],
+            &["cargo xtask", "conformance", "--filter"],
+            &["cargo xtask", "ci", "--skip-everything"],
+            &["cargo xtask", "interop", "extra"],
+            &["cargo xtask", "standalone", "--fast"],
+            &["cargo xtask", "frobnicate"],
+        ] {
+            let error = command().try_get_matches_from(args).expect_err("refused");
+            assert_eq!(error.exit_code(), 2, "{args:?}: {error}");
+        }
+        let matches = command()
+            .try_get_matches_from([
+                "cargo xtask",
+                "conformance",
+                "--backend",
+                "both",
+                "--signing",
+            ])
+            .expect("valid options");
+        assert!(matches.subcommand_matches("conformance").is_some());
     }
 }

@@ -299,3 +299,8 @@ mod tests {
         );
     }
 }
+
+/// Runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

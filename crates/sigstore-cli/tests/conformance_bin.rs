@@ -1,5 +1,6 @@
-//! The `sigstore-conformance` adapter: exit 0 only for verified bundles, 1 for everything
-//! else (rejections, usage mistakes, signing failures).
+//! The `sigstore-conformance` adapter: exit 0 only for verified bundles, 1 for rejections and
+//! signing failures, 2 for usage mistakes (refused by the argument parser); `--help` exits 0
+//! and shows examples.
 
 mod common;
 
@@ -91,21 +92,13 @@ fn verify_bundle_fail_cases() {
 }
 
 #[test]
-fn usage_mistakes_and_signing_exit_1() {
+fn usage_mistakes_exit_2_and_signing_failures_exit_1() {
     let a = a_txt();
     let bundle = case_bundle("happy-path-v0.3");
-    let cases: Vec<Vec<&str>> = vec![
+    let usage: Vec<Vec<&str>> = vec![
         vec![],
         vec!["frobnicate"],
         vec!["sign-bundle"],
-        vec![
-            "sign-bundle",
-            "--identity-token",
-            "x",
-            "--bundle",
-            "out.json",
-            s(&a),
-        ],
         vec!["verify-bundle"],
         // No identity or key.
         vec!["verify-bundle", "--bundle", s(&bundle), s(&a)],
@@ -163,13 +156,88 @@ fn usage_mistakes_and_signing_exit_1() {
             "--certificate-oidc-issuer",
             ISSUER,
         ],
+        // An option of the other subcommand.
+        vec![
+            "sign-bundle",
+            "--key",
+            "k.pem",
+            "--bundle",
+            "out.json",
+            s(&a),
+        ],
     ];
-    for args in cases {
+    let total = usage.len();
+    for args in usage {
         let r = run(conformance(), &args);
-        assert_eq!(r.code, Some(1), "{args:?}: {r:#?}");
-        assert!(r.stderr.starts_with("error: "), "{args:?}: {r:#?}");
+        assert_eq!(r.code, Some(2), "{args:?}: {r:#?}");
+        // No command at all shows the usage (on stderr); every other mistake is an error.
+        let usage = args.is_empty() && r.stderr.contains("Usage: sigstore-conformance <COMMAND>");
+        assert!(r.stderr.starts_with("error: ") || usage, "{args:?}: {r:#?}");
         assert!(!r.stderr.contains("panicked"), "{args:?}: {r:#?}");
     }
+    println!("usage mistakes: {total} passed, 0 failed");
     let r = run(conformance(), ["sign-bundle"]);
-    assert!(r.stderr.contains("--bundle is required"), "{r:#?}");
+    assert!(r.stderr.contains("--bundle <FILE>"), "{r:#?}");
+
+    // Well-formed, but the token is not a JWT: a signing failure.
+    let dir = std::env::temp_dir().join(format!("conformance-bin-{}", std::process::id()));
+    let out = dir.join("out.json");
+    let r = run(
+        conformance(),
+        [
+            "sign-bundle",
+            "--identity-token",
+            "x",
+            "--bundle",
+            s(&out),
+            s(&a),
+        ],
+    );
+    r.expect_code(1);
+    assert!(r.stderr.starts_with("error: "), "{r:#?}");
+    assert!(!out.exists(), "nothing written on failure");
+}
+
+#[test]
+fn help_exits_0_and_shows_examples() {
+    for args in [
+        &["--help"][..],
+        &["help"],
+        &["verify-bundle", "--help"],
+        &["sign-bundle", "--help"],
+        &["help", "verify-bundle"],
+    ] {
+        let r = run(conformance(), args);
+        r.expect_code(0);
+        assert!(r.stdout.contains("Examples:"), "{args:?}: {r:#?}");
+        assert!(
+            r.stdout
+                .contains("sigstore-conformance verify-bundle --bundle")
+                || r.stdout.contains("sigstore-conformance sign-bundle"),
+            "{args:?}: {r:#?}"
+        );
+    }
+    let r = run(conformance(), ["verify-bundle", "--help"]);
+    for option in [
+        "--bundle",
+        "--certificate-identity",
+        "--certificate-oidc-issuer",
+        "--key",
+        "--trusted-root",
+        "--staging",
+        "FILE_OR_DIGEST",
+    ] {
+        assert!(r.stdout.contains(option), "{option}: {r:#?}");
+    }
+    let r = run(conformance(), ["sign-bundle", "--help"]);
+    for option in [
+        "--identity-token",
+        "--bundle",
+        "--trusted-root",
+        "--signing-config",
+        "--in-toto",
+        "--staging",
+    ] {
+        assert!(r.stdout.contains(option), "{option}: {r:#?}");
+    }
 }

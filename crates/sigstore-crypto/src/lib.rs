@@ -45,3 +45,8 @@ pub use signing::SigningKey;
 
 /// The name of the backend this build verifies signatures with: `"rustcrypto"` or `"aws-lc"`.
 pub const BACKEND: &str = backend::NAME;
+
+/// Runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -530,3 +530,8 @@ mod tests {
         assert!(sct_time(u64::MAX).is_ok());
     }
 }
+
+/// Runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

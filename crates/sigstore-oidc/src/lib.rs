@@ -59,3 +59,8 @@ pub use token::{
     IdentityToken, EMAIL_ISSUERS, GITHUB_ACTIONS_ISSUER, LEEWAY_SECS, MAX_TOKEN_LEN,
     SIGSTORE_AUDIENCE,
 };
+
+/// Runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

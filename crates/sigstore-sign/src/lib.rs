@@ -64,3 +64,8 @@ pub use sigstore_http::HttpConfig;
 pub use sigstore_trust::tuf::{LoadOptions, Loaded, Origin};
 pub use sigstore_trust::Instance;
 pub use sigstore_types::{Bundle, SigningConfig, TrustedRoot};
+
+/// Runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -365,3 +365,8 @@ mod tests {
         assert_eq!(none.check_nonce(&[1]), Err(Error::MissingNonce));
     }
 }
+
+/// Runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

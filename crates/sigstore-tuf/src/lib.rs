@@ -247,3 +247,8 @@ pub enum Error {
         what: &'static str,
     },
 }
+
+/// Runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

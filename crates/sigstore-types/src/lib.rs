@@ -39,3 +39,8 @@ pub use signing_config::{
 pub use time::{Timestamp, ValidityPeriod};
 pub use trust::{CertificateAuthority, PublicKeyMaterial, TransparencyLogInstance, TrustedRoot};
 pub use wire::MAX_JSON_SIZE;
+
+/// Runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

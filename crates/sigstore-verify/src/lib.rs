@@ -66,3 +66,8 @@ pub mod policy {
     };
 }
 pub use policy::{AllOf, AnyOf, Identity, VerificationPolicy};
+
+/// Runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

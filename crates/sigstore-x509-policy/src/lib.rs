@@ -40,3 +40,8 @@ pub use policy::{
     SourceRepositoryOwnerURI, SourceRepositoryRef, SourceRepositoryURI,
     SourceRepositoryVisibilityAtSigning, TokenSubject, VerificationPolicy,
 };
+
+/// Runs the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
