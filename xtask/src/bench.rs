@@ -39,15 +39,29 @@ const TARGET_CLI_MS: f64 = 4.0;
 
 const BACKENDS: [&str; 2] = ["rustcrypto", "aws-lc"];
 
-/// `cargo xtask bench` options.
-#[derive(clap::Parser, Debug)]
+/// `cargo xtask bench [sign]`.
+#[derive(clap::Args, Debug)]
 #[command(
-    name = "cargo xtask bench",
-    about = "Verification throughput on both crypto backends, the crypto floor, and a cold CLI run",
+    args_conflicts_with_subcommands = true,
     after_help = "Examples:\n  cargo xtask bench\n  cargo xtask bench --backend aws-lc --seconds 5 --skip-cli\n  \
                   cargo xtask bench --baseline 4bb4f9d --skip-cli   # before and after, in one run\n  \
                   cargo xtask bench sign --files 64"
 )]
+pub(crate) struct BenchArgs {
+    #[command(subcommand)]
+    sign: Option<BenchCommand>,
+    #[command(flatten)]
+    options: Options,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum BenchCommand {
+    /// Signing many files in one invocation, against the testkit, next to sigstore-python.
+    Sign(crate::bench_sign::Options),
+}
+
+/// The verification benchmark's options.
+#[derive(clap::Args, Debug)]
 struct Options {
     /// Crypto backend(s) to measure.
     #[arg(long, value_enum, default_value = "both")]
@@ -103,16 +117,6 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
         Ok(seconds)
     } else {
         Err("between 0 and 60".to_owned())
-    }
-}
-
-fn parse_args(args: &[String]) -> Result<Options> {
-    use clap::Parser;
-    match Options::try_parse_from(
-        std::iter::once("cargo xtask bench".to_owned()).chain(args.iter().cloned()),
-    ) {
-        Ok(options) => Ok(options),
-        Err(error) => error.exit(),
     }
 }
 
@@ -265,13 +269,11 @@ fn verdict(ok: bool) -> &'static str {
     }
 }
 
-pub(crate) fn run(args: &[String]) -> Result<()> {
-    if let Some((first, rest)) = args.split_first() {
-        if first == "sign" {
-            return crate::bench_sign::run(rest);
-        }
-    }
-    let options = parse_args(args)?;
+pub(crate) fn run(args: BenchArgs) -> Result<()> {
+    let options = match args.sign {
+        Some(BenchCommand::Sign(options)) => return crate::bench_sign::run(options),
+        None => args.options,
+    };
     let baseline = options
         .baseline
         .as_deref()

@@ -11,7 +11,8 @@
 //! (from `target/interop/py`, installed by `interop/setup.sh` when missing) is timed on fresh
 //! copies of the same files, and its figures are reported, not checked.
 //!
-//! Options: `--files N` (default 100), `--skip-python`, `--skip-v2`, `--skip-build`.
+//! Options (see `cargo xtask bench sign --help`): `--files N` (default 100), `--skip-python`,
+//! `--skip-v2`, `--skip-build`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -27,39 +28,24 @@ use crate::{cargo, workspace_root};
 /// The identity in the testkit's `token` file.
 const IDENTITY: &str = "testkit@example.com";
 
-struct Options {
-    files: usize,
-    python: bool,
-    rekor_v2: bool,
-    build: bool,
-}
-
-fn parse_args(args: &[String]) -> Result<Options> {
-    let mut options = Options {
-        files: 100,
-        python: true,
-        rekor_v2: true,
-        build: true,
-    };
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "--files" => {
-                options.files = iter
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .context("--files takes a count")?;
-                if !(1..=999).contains(&options.files) {
-                    bail!("--files must be between 1 and 999");
-                }
-            }
-            "--skip-python" => options.python = false,
-            "--skip-v2" => options.rekor_v2 = false,
-            "--skip-build" => options.build = false,
-            other => bail!("unknown bench sign option {other:?}"),
-        }
-    }
-    Ok(options)
+/// `cargo xtask bench sign` options.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  cargo xtask bench sign\n  cargo xtask bench sign --files 64 --skip-python"
+)]
+pub(crate) struct Options {
+    /// Files signed in one invocation.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=999))]
+    files: u16,
+    /// Skip sigstore-python.
+    #[arg(long)]
+    skip_python: bool,
+    /// Skip the Rekor v2 figures.
+    #[arg(long)]
+    skip_v2: bool,
+    /// Use the binaries already built.
+    #[arg(long)]
+    skip_build: bool,
 }
 
 /// The testkit server and the bench's temporary directory: the server is killed and the
@@ -362,13 +348,12 @@ fn python_client(root: &Path, target: &Path) -> Result<PathBuf> {
 }
 
 /// `cargo xtask bench sign [options]`.
-pub(crate) fn run(args: &[String]) -> Result<()> {
-    let options = parse_args(args)?;
+pub(crate) fn run(options: Options) -> Result<()> {
     let root = workspace_root();
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
-    if options.build {
+    if !options.skip_build {
         build()?;
     }
     let release = target.join("release");
@@ -379,7 +364,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
             bail!("{} is missing (run without --skip-build)", binary.display());
         }
     }
-    let python = if options.python {
+    let python = if !options.skip_python {
         python_client(&root, &target)?
     } else {
         PathBuf::new()
@@ -394,7 +379,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     v2["signingConfig"] = read_json(&testkit.kit_dir.join("signing_config_rekor_v2.json"))?;
     std::fs::write(&tc_v2, serde_json::to_vec_pretty(&v2)?)?;
 
-    let names = file_names(options.files);
+    let names = file_names(usize::from(options.files));
     let setup = Setup {
         ours: &ours,
         python: &python,
@@ -403,13 +388,13 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         names: &names,
     };
     let mut rekors = vec![(1u8, tc_v1.as_path())];
-    if options.rekor_v2 {
+    if !options.skip_v2 {
         rekors.push((2, tc_v2.as_path()));
     }
     let mut results = Vec::new();
     for &(rekor, tc) in &rekors {
         results.push(run_one(&setup, Client::Ours, rekor, tc)?);
-        if options.python {
+        if !options.skip_python {
             results.push(run_one(&setup, Client::Python, rekor, tc)?);
         }
     }

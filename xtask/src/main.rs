@@ -82,14 +82,8 @@ enum Task {
     /// Fail if a pure crate has tokio, hyper, rustls or reqwest among its dependencies.
     #[command(after_help = "Examples:\n  cargo xtask check-deps")]
     CheckDeps,
-    /// Benchmarks: verification throughput (`bench --help`), or `bench sign` (`bench sign
-    /// --help`).
-    #[command(disable_help_flag = true)]
-    Bench {
-        /// Options, as listed above.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    /// Benchmarks: verification throughput, side by side with sigstore-rust, or `bench sign`.
+    Bench(bench::BenchArgs),
     /// Interop with sigstore-python and sigstore-js against the testkit and the local stack.
     Interop(interop::Args),
     /// The pinned upstream data: `check` it, or `refresh` it from upstream.
@@ -133,20 +127,9 @@ struct CiArgs {
     skip_standalone: bool,
 }
 
-/// The example shown by `cargo xtask bench --help` (its options are parsed by `bench.rs`).
-const BENCH_EXAMPLES: &str = "Examples:
-  cargo xtask bench --backend both --seconds 5
-  cargo xtask bench sign --files 100 --skip-python";
-
-/// The command line definition, with the examples of the commands that declare none.
+/// The command line definition.
 fn command() -> clap::Command {
-    Cli::command().mut_subcommand("bench", |bench| {
-        if bench.get_after_help().is_some() {
-            bench
-        } else {
-            bench.after_help(BENCH_EXAMPLES)
-        }
-    })
+    Cli::command()
 }
 
 fn main() -> Result<()> {
@@ -155,7 +138,7 @@ fn main() -> Result<()> {
         Task::Conformance(args) => conformance::run(&args),
         Task::Ci(args) => ci(&args),
         Task::CheckDeps => check_deps(),
-        Task::Bench { args } => bench::run(&args),
+        Task::Bench(args) => bench::run(args),
         Task::Interop(args) => interop::run(&args),
         Task::Fixtures(command) => fixtures::run(command),
         Task::Standalone { skip_tests } => standalone::run(skip_tests),
