@@ -35,6 +35,9 @@ pub enum Fixtures {
     /// Rewrite fixtures from upstream: the embedded trust material of an instance over TUF,
     /// and optionally the conformance cases and Merkle vectors.
     Refresh(Refresh),
+    /// Rebuild `testdata/x509-limbo/cases.json` from the x509-limbo case definitions (see
+    /// `testdata/x509-limbo/SOURCE.md`) and rewrite its SHA256SUMS.
+    Limbo,
 }
 
 /// `cargo xtask fixtures refresh`.
@@ -72,6 +75,13 @@ pub fn run(command: Fixtures) -> Result<()> {
     match command {
         Fixtures::Check => check(),
         Fixtures::Refresh(refresh) => run_refresh(&refresh),
+        Fixtures::Limbo => {
+            let dir = sigstore_test_support::testdata().join("x509-limbo");
+            let count = crate::limbo::write(&dir)?;
+            write_sums(&dir)?;
+            eprintln!("==> testdata/x509-limbo: {count} cases written");
+            Ok(())
+        }
     }
 }
 
