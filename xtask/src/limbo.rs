@@ -39,6 +39,7 @@ use x509_cert::time::{Time, Validity};
 const EPOCH: i64 = 1;
 const TORMENT: i64 = EPOCH + 365 * 1000 * 86_400;
 const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
 const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 /// The private extension upstream uses as one no implementation knows.
 const UNKNOWN_EXT: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.55738.666.1");
@@ -363,16 +364,27 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Signs `t` with the signer's key (its own when `signer` is `None`).
-fn issue(mut t: Tmpl, signer: Option<&Issued>) -> Result<Issued> {
-    if let Some(e) = t.error.take() {
-        return Err(e);
-    }
+fn issue(t: Tmpl, signer: Option<&Issued>) -> Result<Issued> {
     let signing_key = signer.map_or(&t.key, |s| &s.key).clone();
     let issuer = match (&t.issuer, signer) {
         (Some(issuer), _) => issuer.clone(),
         (None, Some(signer)) => signer.subject.clone(),
         (None, None) => t.subject.clone(),
     };
+    sign_as(t, issuer, &signing_key, None)
+}
+
+/// Signs `t` as `issuer` with `signing_key`; `outer` replaces the certificate's
+/// `signatureAlgorithm` (which then differs from the TBSCertificate's).
+fn sign_as(
+    mut t: Tmpl,
+    issuer: Name,
+    signing_key: &Key,
+    outer: Option<AlgorithmIdentifierOwned>,
+) -> Result<Issued> {
+    if let Some(e) = t.error.take() {
+        return Err(e);
+    }
     let tbs = Tbs {
         version: t.version,
         serial: Int::new(&t.serial)?,
@@ -388,7 +400,7 @@ fn issue(mut t: Tmpl, signer: Option<&Issued>) -> Result<Issued> {
     };
     let signature = signing_key.sign(&tbs.to_der()?);
     let cert = Cert {
-        algorithm: signing_key.algorithm(),
+        algorithm: outer.unwrap_or_else(|| signing_key.algorithm()),
         tbs,
         signature: BitString::from_bytes(&signature)?,
     };
@@ -1055,6 +1067,53 @@ fn cases() -> Result<Vec<Value>> {
             let d = "root -> EE where the root's authorityKeyIdentifier does not match its subjectKeyIdentifier.";
             Ok(Case::new(ID, d, vec![root], leaf))
         }),
+        ("rfc5280::mismatching-signature-algorithm", |b| {
+            let mut t = b.template(name("CN=x509-limbo-root")?)?;
+            t.extensions = vec![
+                bc(true, None, true)?,
+                ku(KeyUsages::KeyCertSign | KeyUsages::CRLSign)?,
+                ski(&t.key, false)?,
+            ];
+            let (subject, key) = (t.subject.clone(), t.key.clone());
+            let ecdsa_sha384 = AlgorithmIdentifierOwned {
+                oid: ECDSA_SHA384,
+                parameters: None,
+            };
+            let root = sign_as(t, subject, &key, Some(ecdsa_sha384))?;
+            let ica = b.ica(&root, None, |_| {})?;
+            let leaf = b.leaf(&ica, |_| {})?;
+            let d = "root -> ICA -> EE where the root's signatureAlgorithm (ecdsa-with-SHA384) differs from its TBSCertificate's (ecdsa-with-SHA256), which RFC 5280 4.1.1.2 forbids.";
+            Ok(Case::new(ID, d, vec![root], leaf).via(vec![ica]).adapted(
+                "upstream edits a stored cryptography.io chain; this chain is built, with the same defect in the root.",
+            ))
+        }),
+        ("pathological::multiple-chains-expired-intermediate", |b| {
+            let root = b.root(None, |_| {})?;
+            let root_two = b.root(Some("CN=x509-limbo-root-2"), |_| {})?;
+            let (subject, key) = (root.subject.clone(), root.key.clone());
+            let expired = b.ica(&root_two, Some(1), |t| {
+                t.subject = subject;
+                t.not_after = 596_419_200; // 1988-11-25
+                t.key = key;
+                let ext = ski(&t.key, false);
+                t.set(ext);
+            })?;
+            let leaf = b.leaf(&root, |_| {})?;
+            let d = "root 2 -> ICA (expired; root's name and key) -> root -> EE with both roots trusted: the path through the root alone is valid (the \"chain of pain\").";
+            Ok(Case::new(ID, d, vec![root, root_two], leaf)
+                .via(vec![expired])
+                .succeeds())
+        }),
+        ("pathological::intermediate-cycle-distinct-cas", |b| {
+            cycle(b, false, None)
+        }),
+        (
+            "pathological::intermediate-cycle-distinct-cas-max-depth",
+            |b| cycle(b, false, Some(255)),
+        ),
+        ("pathological::intermediate-cycle-same-logical-ca", |b| {
+            cycle(b, true, None)
+        }),
         ("invalid::invalid-issuer-key", |b| {
             let root1 = b.root(None, |_| {})?;
             let root2 = b.root(None, |_| {})?;
@@ -1160,4 +1219,47 @@ fn root_aki(
     let leaf = b.leaf(&root, |_| {})?;
     let d = format!("root -> EE where {what}");
     Ok(Case::new(ID, &d, vec![root], leaf))
+}
+
+/// root -/-> (ICA1 <-> ICA2) -> EE: two intermediates that sign each other and never reach
+/// the root; with `same_name` both are `CN=intermediate-cycle-same-logical-ca` (and carry no
+/// key usage, as upstream's).
+fn cycle(b: &mut Builder, same_name: bool, max_depth: Option<u32>) -> Result<Case> {
+    let root = b.root(None, |_| {})?;
+    let (name1, name2) = if same_name {
+        let n = name("CN=intermediate-cycle-same-logical-ca")?;
+        (n.clone(), n)
+    } else {
+        (
+            name("CN=intermediate-cycle-distinct-ca1")?,
+            name("CN=intermediate-cycle-distinct-ca2")?,
+        )
+    };
+    let (key1, key2) = (b.key()?, b.key()?);
+    let ica = |b: &mut Builder, subject: &Name, key: &Rc<Key>, signer: &Rc<Key>| -> Result<Tmpl> {
+        let mut t = b.template(subject.clone())?;
+        t.key = key.clone();
+        t.extensions = vec![bc(true, None, true)?];
+        if !same_name {
+            t.extensions.push(ku(KeyUsages::KeyCertSign)?);
+        }
+        t.extensions.push(aki(signer, false)?);
+        t.extensions.push(ski(key, false)?);
+        Ok(t)
+    };
+    let t1 = ica(b, &name1, &key1, &key2)?;
+    let ica1 = sign_as(t1, name2.clone(), &key2, None)?;
+    let t2 = ica(b, &name2, &key2, &key1)?;
+    let ica2 = sign_as(t2, name1, &key1, None)?;
+    let leaf = b.leaf(&ica1, |_| {})?;
+    let d = if same_name {
+        "root -/-> (ICA <-> ICA) -> EE: two certificates of one logical CA (same name, different keys) sign each other; neither chains to the root."
+    } else {
+        "root -/-> (ICA' <-> ICA'') -> EE: two CAs sign each other; neither chains to the root."
+    };
+    let case = Case::new(ID, d, vec![root], leaf).via(vec![ica1, ica2]);
+    Ok(match max_depth {
+        Some(depth) => case.depth(depth),
+        None => case,
+    })
 }

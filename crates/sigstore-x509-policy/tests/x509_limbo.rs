@@ -224,5 +224,24 @@ fn x509_limbo_regressions() {
             other => panic!("{id}: {other:?}"),
         }
     }
-    println!("x509-limbo regressions: {} passed, 0 failed", checks.len());
+    // The trust anchor's own signature is never verified, so its algorithm mismatch must be
+    // caught when it is parsed.
+    let id = "rfc5280::mismatching-signature-algorithm";
+    let root = doc["testcases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .and_then(|c| c["trusted_certs"][0].as_str())
+        .unwrap();
+    assert_eq!(
+        Certificate::from_pem(root.as_bytes()).unwrap_err(),
+        Error::SignatureAlgorithmMismatch,
+        "{id}"
+    );
+    assert!(case(id).is_err(), "{id}");
+    println!(
+        "x509-limbo regressions: {} passed, 0 failed",
+        checks.len() + 1
+    );
 }
