@@ -19,7 +19,7 @@ use const_oid::db::rfc5280 as oid;
 use const_oid::ObjectIdentifier;
 use der::asn1::{BitString, GeneralizedTime, Ia5String, Int, OctetString, UtcTime};
 use der::{Decode as _, Encode as _, Sequence};
-use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::signature::{SignatureEncoding as _, Signer as _};
 use p256::ecdsa::{Signature, SigningKey};
 use p256::pkcs8::EncodePublicKey as _;
 use serde_json::{json, Value};
@@ -64,10 +64,12 @@ pub fn write(dir: &Path) -> Result<usize> {
     Ok(count)
 }
 
-/// A subject key: a P-256 key, or the malformed RSA key of `invalid::invalid-issuer-key`
-/// (an empty modulus; what it "signs" is an empty SEQUENCE).
+/// A subject key: a P-256 key, an RSA key (PKCS #1 v1.5 with SHA-256), or the malformed RSA
+/// key of `invalid::invalid-issuer-key` (an empty modulus; what it "signs" is an empty
+/// SEQUENCE).
 enum Key {
     P256(SigningKey),
+    Rsa(Box<rsa::RsaPrivateKey>),
     MalformedRsa,
 }
 
@@ -75,6 +77,7 @@ impl Key {
     fn spki(&self) -> Result<Vec<u8>> {
         match self {
             Self::P256(k) => Ok(k.verifying_key().to_public_key_der()?.as_bytes().to_vec()),
+            Self::Rsa(k) => Ok(k.to_public_key().to_public_key_der()?.as_bytes().to_vec()),
             // SEQUENCE { SEQUENCE { rsaEncryption, NULL }, BIT STRING { 00 } }
             Self::MalformedRsa => Ok(vec![
                 0x30, 0x12, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
@@ -89,7 +92,7 @@ impl Key {
                 oid: ECDSA_SHA256,
                 parameters: None,
             },
-            Self::MalformedRsa => AlgorithmIdentifierOwned {
+            Self::Rsa(_) | Self::MalformedRsa => AlgorithmIdentifierOwned {
                 oid: SHA256_WITH_RSA,
                 parameters: Some(der::Any::null()),
             },
@@ -101,6 +104,10 @@ impl Key {
             Self::P256(k) => {
                 let signature: Signature = k.sign(message);
                 signature.to_der().as_bytes().to_vec()
+            }
+            Self::Rsa(k) => {
+                let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
+                signer.sign(message).to_vec()
             }
             Self::MalformedRsa => vec![0x30, 0x00],
         }
@@ -271,6 +278,40 @@ fn pem(der: &[u8]) -> String {
     out
 }
 
+/// A deterministic byte stream: SHA-256(seed || counter) blocks. For test keys only.
+struct SeededRng {
+    seed: [u8; 32],
+    counter: u64,
+}
+
+impl rand_core::RngCore for SeededRng {
+    fn next_u32(&mut self) -> u32 {
+        rand_core::impls::next_u32_via_fill(self)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        rand_core::impls::next_u64_via_fill(self)
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(32) {
+            self.counter += 1;
+            let block = Sha256::new()
+                .chain_update(self.seed)
+                .chain_update(self.counter.to_be_bytes())
+                .finalize();
+            chunk.copy_from_slice(&block[..chunk.len()]);
+        }
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core::CryptoRng for SeededRng {}
+
 /// Issues certificates for one case; keys and serials derive from the case id.
 struct Builder {
     id: String,
@@ -286,6 +327,17 @@ impl Builder {
     fn key(&mut self) -> Result<Rc<Key>> {
         let seed = self.seed("key");
         Ok(Rc::new(Key::P256(SigningKey::from_slice(&seed)?)))
+    }
+
+    /// An RSA key of `bits` bits, generated from a seeded stream.
+    fn rsa_key(&mut self, bits: usize) -> Result<Rc<Key>> {
+        let mut rng = SeededRng {
+            seed: self.seed("rsa"),
+            counter: 0,
+        };
+        Ok(Rc::new(Key::Rsa(Box::new(rsa::RsaPrivateKey::new(
+            &mut rng, bits,
+        )?))))
     }
 
     fn serial(&mut self) -> Vec<u8> {
@@ -1114,6 +1166,19 @@ fn cases() -> Result<Vec<Value>> {
         ("pathological::intermediate-cycle-same-logical-ca", |b| {
             cycle(b, true, None)
         }),
+        ("webpki::forbidden-weak-rsa-key-in-root", |b| {
+            rsa_case(b, 1024, true)
+        }),
+        ("webpki::forbidden-weak-rsa-in-leaf", |b| {
+            rsa_case(b, 1024, false)
+        }),
+        ("webpki::forbidden-rsa-not-divisible-by-8-in-root", |b| {
+            rsa_case(b, 2052, true)
+        }),
+        (
+            "webpki::forbidden-rsa-key-not-divisible-by-8-in-leaf",
+            |b| rsa_case(b, 2052, false),
+        ),
         ("invalid::invalid-issuer-key", |b| {
             let root1 = b.root(None, |_| {})?;
             let root2 = b.root(None, |_| {})?;
@@ -1261,5 +1326,35 @@ fn cycle(b: &mut Builder, same_name: bool, max_depth: Option<u32>) -> Result<Cas
     Ok(match max_depth {
         Some(depth) => case.depth(depth),
         None => case,
+    })
+}
+
+/// root -> EE where the root (which signs with it) or the EE has an RSA key of `bits` bits.
+fn rsa_case(b: &mut Builder, bits: usize, in_root: bool) -> Result<Case> {
+    let key = b.rsa_key(bits)?;
+    let (root, leaf) = if in_root {
+        let root = b.root(None, |t| {
+            t.key = key;
+            let ext = ski(&t.key, false);
+            t.set(ext);
+        })?;
+        let leaf = b.leaf(&root, |_| {})?;
+        (root, leaf)
+    } else {
+        let root = b.root(None, |_| {})?;
+        let leaf = b.leaf(&root, |t| {
+            t.key = key;
+            let ext = ski(&t.key, false);
+            t.set(ext);
+        })?;
+        (root, leaf)
+    };
+    let whose = if in_root { "the root" } else { "the EE" };
+    let d = format!("root -> EE where {whose} has an RSA-{bits} key (CA/B Forum: at least 2048 bits, a multiple of 8).");
+    let case = Case::new(ID, &d, vec![root], leaf);
+    Ok(if in_root {
+        case
+    } else {
+        case.features(&["pedantic-webpki-subscriber-key"])
     })
 }
