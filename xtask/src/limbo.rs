@@ -1035,6 +1035,19 @@ fn cases() -> Result<Vec<Value>> {
             let d = "root -> ICA with the ICA (cA true, keyCertSign) as the peer.";
             Ok(Case::new(d, vec![root], ica))
         }),
+        ("webpki::malformed-aia", |b| {
+            let root = b.root(None, |_| {})?;
+            let leaf = b.leaf(&root, |t| {
+                let value = OctetString::new(b"malformed".to_vec());
+                t.set(value.map_err(Into::into).map(|extn_value| Extension {
+                    extn_id: oid::ID_PE_AUTHORITY_INFO_ACCESS,
+                    critical: false,
+                    extn_value,
+                }));
+            })?;
+            let d = "root -> EE where the EE's (non-critical) authorityInfoAccess holds the bytes `malformed`, not an AuthorityInfoAccessSyntax.";
+            Ok(Case::new(d, vec![root], leaf))
+        }),
         ("webpki::eku::ee-anyeku", |b| {
             let root = b.root(None, |_| {})?;
             let leaf = b.leaf(&root, |t| t.set(eku(&[CODE_SIGNING, ANY_EKU], false)))?;
