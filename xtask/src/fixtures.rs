@@ -1,11 +1,12 @@
-//! `cargo xtask fixtures check|refresh`: the project's pinned upstream data.
+//! `cargo xtask fixtures check|refresh|limbo`: the project's pinned upstream data.
 //!
 //! Every folder of upstream data (the trust material embedded by `sigstore-trust`, and each
 //! folder of `testdata/` but the hand-written `malformed/`) carries a `SOURCE.md` and a
 //! `SHA256SUMS` listing every file.
 //!
 //! - `check`: every fixture folder matches its `SHA256SUMS` exactly (no missing, extra or
-//!   changed file); the embedded trusted roots and signing configs parse; and the embedded
+//!   changed file); `testdata/x509-limbo/cases.json` is exactly what its generator writes;
+//!   the embedded trusted roots and signing configs parse; and the embedded
 //!   production TUF root, trusted root and signing config are exactly what the production TUF
 //!   repository served, proved by running this project's TUF client from the embedded root
 //!   over the pinned snapshot in `testdata/tuf/production-repo` at 2026-08-22.
@@ -14,6 +15,8 @@
 //!   window), verified by the TUF client bootstrapped from the currently embedded root; and,
 //!   when asked, the conformance cases and Merkle vectors from an upstream checkout or the
 //!   offline mirror. `SHA256SUMS` is rewritten; `SOURCE.md` is for a person to update.
+//! - `limbo`: regenerates `testdata/x509-limbo/cases.json` from the x509-limbo case
+//!   definitions as rebuilt in `limbo.rs`, and its `SHA256SUMS`.
 
 use std::path::{Path, PathBuf};
 
@@ -29,8 +32,8 @@ const SNAPSHOT_TIME: &str = "2026-08-22T00:00:00Z";
 /// `cargo xtask fixtures`.
 #[derive(Debug, Subcommand)]
 pub enum Fixtures {
-    /// Check every fixture folder against its SHA256SUMS, and the embedded production trust
-    /// material against the pinned TUF snapshot.
+    /// Check every fixture folder against its SHA256SUMS, the x509-limbo cases against their
+    /// generator, and the embedded production trust material against the pinned TUF snapshot.
     #[command(after_help = "Examples:\n  cargo xtask fixtures check")]
     Check,
     /// Rewrite fixtures from upstream: the embedded trust material of an instance over TUF,
@@ -40,6 +43,10 @@ pub enum Fixtures {
   cargo xtask fixtures refresh --skip-trust --conformance ../shared/conformance
   cargo xtask fixtures refresh --from ./tuf-mirror --at 2026-08-22T00:00:00Z")]
     Refresh(Refresh),
+    /// Rebuild `testdata/x509-limbo/cases.json` from the x509-limbo case definitions (see
+    /// `testdata/x509-limbo/SOURCE.md`) and rewrite its SHA256SUMS.
+    #[command(after_help = "Examples:\n  cargo xtask fixtures limbo")]
+    Limbo,
 }
 
 /// `cargo xtask fixtures refresh`.
@@ -77,6 +84,13 @@ pub fn run(command: Fixtures) -> Result<()> {
     match command {
         Fixtures::Check => check(),
         Fixtures::Refresh(refresh) => run_refresh(&refresh),
+        Fixtures::Limbo => {
+            let dir = sigstore_test_support::testdata().join("x509-limbo");
+            let count = crate::limbo::write(&dir)?;
+            write_sums(&dir)?;
+            eprintln!("==> testdata/x509-limbo: {count} cases written");
+            Ok(())
+        }
     }
 }
 
@@ -95,6 +109,22 @@ fn check() -> Result<()> {
             }
             Err(problems) => failed.extend(problems),
         }
+    }
+    let limbo = sigstore_test_support::testdata().join("x509-limbo/cases.json");
+    match (crate::limbo::render(), std::fs::read(&limbo)) {
+        (Ok((text, count)), Ok(stored)) if text.as_bytes() == stored.as_slice() => {
+            eprintln!(
+                "    {}: {count} cases, identical when regenerated",
+                relative(&limbo)
+            );
+            passed += 1;
+        }
+        (Ok(_), Ok(_)) => failed.push(format!(
+            "{}: differs from what `cargo xtask fixtures limbo` generates",
+            relative(&limbo)
+        )),
+        (Err(e), _) => failed.push(format!("x509-limbo generator: {e:#}")),
+        (_, Err(e)) => failed.push(format!("{}: {e}", relative(&limbo))),
     }
     for embedded in [&sigstore_trust::PRODUCTION, &sigstore_trust::STAGING] {
         match parse_embedded(embedded) {

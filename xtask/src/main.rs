@@ -29,6 +29,7 @@ mod conformance;
 mod fixtures;
 mod fuzz;
 mod interop;
+mod limbo;
 mod stack;
 mod standalone;
 

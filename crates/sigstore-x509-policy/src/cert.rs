@@ -34,10 +34,14 @@ struct Inner {
 }
 
 impl Certificate {
-    /// Parses a DER certificate. Rejects trailing bytes, duplicate extensions, malformed
-    /// basicConstraints / keyUsage / extKeyUsage values and unsupported public keys.
+    /// Parses a DER certificate. Rejects trailing bytes, a `signatureAlgorithm` that differs
+    /// from the TBSCertificate's `signature` (RFC 5280 4.1.1.2), duplicate extensions,
+    /// malformed basicConstraints / keyUsage / extKeyUsage values and unsupported public keys.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         let x509 = x509_cert::Certificate::from_der(der).map_err(Error::MalformedCertificate)?;
+        if x509.signature_algorithm != x509.tbs_certificate.signature {
+            return Err(Error::SignatureAlgorithmMismatch);
+        }
         let layout = Layout::read(der).map_err(Error::MalformedCertificate)?;
         let tbs = &x509.tbs_certificate;
         let spki = tbs

@@ -9,7 +9,7 @@ use crate::{oids, Certificate, Error};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum KeyPurpose {
-    /// Fulcio signing certificates: leaf KU digitalSignature and EKU codeSigning.
+    /// Fulcio signing certificates: leaf KU digitalSignature and EKU codeSigning, and not a CA.
     CodeSigning,
     /// Timestamp authority certificates: leaf EKU exactly timeStamping, marked critical.
     TimeStamping,
@@ -121,7 +121,9 @@ impl VerifiedChain {
 /// notAfter`; every issuer has basicConstraints cA, key usage keyCertSign and a respected
 /// pathLenConstraint; the leaf fits `purpose` and every issuer with an extended key usage
 /// allows it; no certificate has a critical extension this crate does not process (the leaf
-/// may have a critical SAN).
+/// may have a critical SAN; subject and authority key identifiers must be non-critical, RFC 5280
+/// 4.2.1.1 and 4.2.1.2); every issuer has a non-empty subject name (RFC 5280 4.1.2.4); a
+/// leaf with keyCertSign is a CA (RFC 5280 4.2.1.9), and a code-signing leaf is not a CA.
 ///
 /// Anchors come only from `authorities`. When none fits, the error comes from the most
 /// specific failure: an authority whose key signed the leaf beats one with a matching name,
@@ -192,6 +194,9 @@ fn validate_path(
     }
     check_time(leaf, 0, time)?;
     check_critical_extensions(leaf, 0, true)?;
+    if leaf.key_usage().is_some_and(|ku| ku.key_cert_sign()) && !leaf.is_ca() {
+        return Err(Error::KeyCertSignWithoutCa);
+    }
     check_leaf_purpose(leaf, purpose)?;
     for (index, cert) in issuers.iter().enumerate() {
         let depth = index.saturating_add(1);
@@ -199,6 +204,9 @@ fn validate_path(
         check_critical_extensions(cert, depth, false)?;
         if !cert.is_ca() {
             return Err(Error::NotCa { depth });
+        }
+        if cert.x509().tbs_certificate.subject.0.is_empty() {
+            return Err(Error::EmptyCaSubject { depth });
         }
         if !cert.key_usage().is_some_and(|ku| ku.key_cert_sign()) {
             return Err(Error::MissingKeyCertSign { depth });
@@ -252,15 +260,15 @@ fn check_time(cert: &Certificate, depth: usize, time: Timestamp) -> Result<(), E
     Ok(())
 }
 
-/// Rejects critical extensions path validation does not process.
+/// Rejects critical extensions path validation does not process. Subject and authority key
+/// identifiers are not processed (paths are fixed by the trust root and chained by name and
+/// signature), and RFC 5280 requires them to be non-critical.
 fn check_critical_extensions(cert: &Certificate, depth: usize, is_leaf: bool) -> Result<(), Error> {
     for ext in cert.extensions().iter().filter(|ext| ext.critical) {
         let oid = ext.extn_id;
         let handled = oid == oids::BASIC_CONSTRAINTS
             || oid == oids::KEY_USAGE
             || oid == oids::EXTENDED_KEY_USAGE
-            || oid == oids::SUBJECT_KEY_IDENTIFIER
-            || oid == oids::AUTHORITY_KEY_IDENTIFIER
             || (is_leaf && oid == oids::SUBJECT_ALT_NAME);
         if !handled {
             return Err(Error::UnhandledCriticalExtension { depth, oid });
@@ -272,6 +280,9 @@ fn check_critical_extensions(cert: &Certificate, depth: usize, is_leaf: bool) ->
 fn check_leaf_purpose(leaf: &Certificate, purpose: KeyPurpose) -> Result<(), Error> {
     match purpose {
         KeyPurpose::CodeSigning => {
+            if leaf.is_ca() {
+                return Err(Error::LeafIsCa);
+            }
             if !leaf.key_usage().is_some_and(|ku| ku.digital_signature()) {
                 return Err(Error::MissingDigitalSignature);
             }

@@ -130,6 +130,15 @@ pub enum Error {
     /// A leaf certificate that must be an end-entity certificate is a CA.
     #[error("leaf certificate is a CA")]
     LeafIsCa,
+    /// The leaf's key usage asserts keyCertSign but it is not a CA (RFC 5280 4.2.1.9).
+    #[error("leaf certificate asserts keyCertSign without basicConstraints cA")]
+    KeyCertSignWithoutCa,
+    /// An issuing certificate has an empty subject name (RFC 5280 4.1.2.4, 4.1.2.6).
+    #[error("certificate at depth {depth} is a CA with an empty subject name")]
+    EmptyCaSubject {
+        /// Position in the path (1 is the leaf's issuer).
+        depth: usize,
+    },
     /// The certificate has no subject alternative name extension.
     #[error("certificate has no subject alternative name")]
     MissingSan,
