@@ -93,11 +93,10 @@ fn strings(value: &Value, places: &Places) -> Vec<String> {
     })
 }
 
-/// Runs the setup steps of a case in `dir`.
+/// Runs the setup steps of a case in `dir`, in order.
 fn setup(env: &Env, case: &Value, dir: &Path, places: &Places) -> Result<(), String> {
-    setup_copy_only(case, dir, places)?;
     for step in case["setup"].as_array().into_iter().flatten() {
-        if step["write"].is_string() || step["copy"].is_string() || step["mkdir"].is_string() {
+        if file_step(step, dir, places)? {
             continue;
         } else if let Some(name) = step["sign"].as_str() {
             // Signed now by the testkit (Rekor v1, or v2 with `"rekor_v2": true`), in `dir`:
@@ -276,21 +275,20 @@ fn run_case(env: &Env, case: &Value) -> Result<(), String> {
     }
 }
 
-/// The `write`, `copy` and `mkdir` steps of a case's setup only.
-fn setup_copy_only(case: &Value, dir: &Path, places: &Places) -> Result<(), String> {
-    for step in case["setup"].as_array().into_iter().flatten() {
-        if let Some(name) = step["write"].as_str() {
-            let text = step["text"].as_str().unwrap_or("hello, python lines\n");
-            std::fs::write(dir.join(name), text).map_err(|e| format!("write {name}: {e}"))?;
-        } else if let Some(from) = step["copy"].as_str() {
-            let to = step["to"].as_str().ok_or("copy without `to`")?;
-            std::fs::copy(places.fill(from), dir.join(to))
-                .map_err(|e| format!("copy {from}: {e}"))?;
-        } else if let Some(name) = step["mkdir"].as_str() {
-            std::fs::create_dir_all(dir.join(name)).map_err(|e| e.to_string())?;
-        }
+/// Runs `step` when it is a `write`, `copy` or `mkdir` step; says whether it was.
+fn file_step(step: &Value, dir: &Path, places: &Places) -> Result<bool, String> {
+    if let Some(name) = step["write"].as_str() {
+        let text = step["text"].as_str().unwrap_or("hello, python lines\n");
+        std::fs::write(dir.join(name), text).map_err(|e| format!("write {name}: {e}"))?;
+    } else if let Some(from) = step["copy"].as_str() {
+        let to = step["to"].as_str().ok_or("copy without `to`")?;
+        std::fs::copy(places.fill(from), dir.join(to)).map_err(|e| format!("copy {from}: {e}"))?;
+    } else if let Some(name) = step["mkdir"].as_str() {
+        std::fs::create_dir_all(dir.join(name)).map_err(|e| e.to_string())?;
+    } else {
+        return Ok(false);
     }
-    Ok(())
+    Ok(true)
 }
 
 #[test]
