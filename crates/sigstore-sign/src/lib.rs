@@ -52,9 +52,10 @@ pub use error::Error;
 pub use output::{check_outputs, write_all_atomic, OutputOptions, Outputs};
 pub use select::{select_services, SelectedServices, SupportedApiVersions};
 pub use signer::{
-    assemble_bundle, now, ArtifactInput, SignInput, Signer, SigningContext, EXPIRY_MARGIN_SECS,
-    MAX_CONCURRENT_SIGNINGS,
+    assemble_bundle, key_hint, now, ArtifactInput, SignInput, Signer, SigningContext,
+    EXPIRY_MARGIN_SECS, MAX_CONCURRENT_SIGNINGS,
 };
+pub use sigstore_crypto::{PrivateKey, PublicKey};
 pub use sigstore_oidc::{IdentityToken, GITHUB_ACTIONS_ISSUER, SIGSTORE_AUDIENCE};
 
 pub use sigstore_http::HttpConfig;
