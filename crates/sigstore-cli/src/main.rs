@@ -249,6 +249,12 @@ struct SignCommon {
     /// Cloud, SPIFFE, SIGSTORE_ID_TOKEN_FILE, SIGSTORE_ID_TOKEN), else an interactive login.
     #[arg(long, value_name = "TOKEN")]
     identity_token: Option<String>,
+    /// Sign with this private key instead of a certificate for your identity (no identity
+    /// token, no Fulcio): PEM PKCS#8, encrypted PKCS#8 or SEC1; ECDSA P-256, ECDSA P-384 or
+    /// Ed25519. An encrypted key's passphrase is read from SIGSTORE_KEY_PASSPHRASE, else asked
+    /// for on the terminal. Verify with `sigstore verify key --key PUBLIC.pem`.
+    #[arg(long, value_name = "KEY.pem", conflicts_with = "identity_token")]
+    key: Option<PathBuf>,
     #[command(flatten)]
     oidc: OidcArgs,
     /// Write the bundle here (one input only). Default: FILE.sigstore.json.
@@ -740,12 +746,20 @@ fn sign_files(
     what: What,
 ) -> Result<()> {
     let plans = sign::plan_outputs(files, &outputs)?;
-    let detected = sign::resolve_token_or_detect(
-        common.identity_token.as_deref(),
-        common.oidc.oidc_disable_ambient_providers,
-    )?;
+    if common.key.is_some() && outputs.certificate.is_some() {
+        return Err(usage(anyhow::anyhow!(
+            "--certificate cannot be used with --key (there is no certificate)"
+        )));
+    }
+    let detected = match common.key {
+        Some(_) => None,
+        None => sign::resolve_token_or_detect(
+            common.identity_token.as_deref(),
+            common.oidc.oidc_disable_ambient_providers,
+        )?,
+    };
     let login = common.oidc.login_options();
-    if detected.is_none() {
+    if detected.is_none() && common.key.is_none() {
         sign::check_login_possible(&login, common.oidc.oidc_disable_ambient_providers, true)
             .map_err(sign::usage)?;
     }
@@ -782,6 +796,11 @@ fn sign_files(
             sign::Payload::Statements(vec![statement; inputs.len()])
         }
     };
+    let key = common
+        .key
+        .as_deref()
+        .map(sign::load_signing_key)
+        .transpose()?;
     let (trusted_root, signing_config) =
         trust_flags::signing_trust(&common.trust, common.rekor_version)?;
     let rekor_version = sign::check_services(&signing_config, &supported, common.rekor_version)?;
@@ -790,6 +809,22 @@ fn sign_files(
             "--rekor-bundle needs a Rekor v1 log, but the signing config selects Rekor v{rekor_version} \
              (pass --rekor-version 1)"
         );
+    }
+    if let (Some(key), Some(path)) = (key, &common.key) {
+        eprintln!("{}", sign::signing_with_key(path, &key));
+        let plan = sign::KeySignPlan {
+            inputs,
+            outputs: plans,
+            payload,
+            overwrite: outputs.overwrite,
+            trusted_root,
+            signing_config,
+            supported,
+            key,
+            http,
+        };
+        print_written(sign::runtime()?.block_on(sign::execute_with_key(plan))?);
+        return Ok(());
     }
     let (token, source) = match detected {
         Some(found) => found,
@@ -829,14 +864,17 @@ fn sign_files(
         audience: common.oidc.oidc_client_id.clone(),
         http,
     };
-    let written = sign::runtime()?.block_on(sign::execute(plan))?;
+    print_written(sign::runtime()?.block_on(sign::execute(plan))?);
+    Ok(())
+}
+
+fn print_written(written: Vec<PathBuf>) {
     for path in written {
         println!(
             "Wrote {}",
             sigstore_cli::escape_controls(&path.display().to_string())
         );
     }
-    Ok(())
 }
 
 /// Tells (on stderr) which ambient provider supplied the token; never prints the token.
