@@ -746,11 +746,6 @@ fn sign_files(
     what: What,
 ) -> Result<()> {
     let plans = sign::plan_outputs(files, &outputs)?;
-    if common.key.is_some() && outputs.certificate.is_some() {
-        return Err(usage(anyhow::anyhow!(
-            "--certificate cannot be used with --key (there is no certificate)"
-        )));
-    }
     let detected = match common.key {
         Some(_) => None,
         None => sign::resolve_token_or_detect(
@@ -812,7 +807,7 @@ fn sign_files(
     }
     if let (Some(key), Some(path)) = (key, &common.key) {
         eprintln!("{}", sign::signing_with_key(path, &key));
-        let plan = sign::KeySignPlan {
+        let plan = sign::SignPlan {
             inputs,
             outputs: plans,
             payload,
@@ -820,10 +815,10 @@ fn sign_files(
             trusted_root,
             signing_config,
             supported,
-            key,
+            with: sign::SignWith::Key(key),
             http,
         };
-        print_written(sign::runtime()?.block_on(sign::execute_with_key(plan))?);
+        print_written(sign::runtime()?.block_on(sign::execute(plan))?);
         return Ok(());
     }
     let (token, source) = match detected {
@@ -860,8 +855,10 @@ fn sign_files(
         trusted_root,
         signing_config,
         supported,
-        token: identity,
-        audience: common.oidc.oidc_client_id.clone(),
+        with: sign::SignWith::Token {
+            token: identity,
+            audience: common.oidc.oidc_client_id.clone(),
+        },
         http,
     };
     print_written(sign::runtime()?.block_on(sign::execute(plan))?);

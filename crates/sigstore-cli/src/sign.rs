@@ -21,7 +21,7 @@ use sigstore_crypto::{Digest, HashAlgorithm};
 use sigstore_oidc::ProcessEnv;
 pub use sigstore_oidc::{LoginOptions, TokenSource, TOKEN_ENV};
 use sigstore_sign::{
-    now, select_services, ArtifactInput, HttpConfig, IdentityToken, PrivateKey, SignInput, Signer,
+    now, select_services, ArtifactInput, HttpConfig, IdentityToken, PrivateKey, SignInput,
     SigningContext, SupportedApiVersions,
 };
 use sigstore_types::{intoto, Bundle, ClientTrustConfig, SigningConfig, Statement, TrustedRoot};
@@ -422,10 +422,28 @@ pub enum Payload {
     Statements(Vec<Statement>),
 }
 
-/// Everything a signing run needs, checked and ready. Its `Debug` output leaves out the token.
+/// What signs: a certificate for an identity token, or a managed key.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one per signing run
+pub enum SignWith {
+    /// Keyless: the identity token (its claims checked) and the audience it must carry
+    /// (`--oidc-client-id`).
+    Token {
+        /// The identity token.
+        token: IdentityToken,
+        /// The audience.
+        audience: String,
+    },
+    /// A managed key (`--key`): no token, no Fulcio.
+    Key(PrivateKey),
+}
+
+/// Everything a signing run needs, checked and ready. Its `Debug` output leaves out the token
+/// and the key.
 #[derive(Debug)]
 pub struct SignPlan {
-    /// The inputs and their SHA-256 digests.
+    /// The inputs and their SHA-256 digests (artifacts are hashed again with a managed key's
+    /// hash where it differs).
     pub inputs: Vec<(PathBuf, Digest)>,
     /// Their outputs.
     pub outputs: Vec<Outputs>,
@@ -439,10 +457,8 @@ pub struct SignPlan {
     pub signing_config: SigningConfig,
     /// Service API versions to select from.
     pub supported: SupportedApiVersions,
-    /// The identity token (its claims checked).
-    pub token: IdentityToken,
-    /// The audience the token must carry (`--oidc-client-id`).
-    pub audience: String,
+    /// What signs.
+    pub with: SignWith,
     /// HTTP settings.
     pub http: HttpConfig,
 }
@@ -460,97 +476,46 @@ pub fn hash_inputs(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Digest)>> {
         .collect()
 }
 
-/// Signs every input with one certificate, concurrently, then writes all outputs (or none
-/// when any input failed). Returns the written paths.
+/// Signs every input with one certificate (or the managed key), concurrently, then writes all
+/// outputs (or none when any input failed). Returns the written paths.
 pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
-    let context = SigningContext::new(plan.signing_config, plan.trusted_root, plan.http)
-        .context("cannot prepare signing")?
-        .with_supported_versions(plan.supported)
-        .with_token_audience(plan.audience);
-    let signer = context
-        .signer(plan.token.raw())
-        .await
-        .context("cannot get a signing certificate")?;
-    let batch = Batch {
-        inputs: &plan.inputs,
-        outputs: &plan.outputs,
-        payload: &plan.payload,
-        overwrite: plan.overwrite,
-    };
-    sign_batch(&signer, batch).await
-}
-
-/// Everything a managed-key signing run needs ([`execute_with_key`]). Its `Debug` output
-/// shows the key type only.
-#[derive(Debug)]
-pub struct KeySignPlan {
-    /// The inputs and their SHA-256 digests (artifacts are hashed again with the key's hash
-    /// where it differs).
-    pub inputs: Vec<(PathBuf, Digest)>,
-    /// Their outputs (no certificate output: there is no certificate).
-    pub outputs: Vec<Outputs>,
-    /// What to sign.
-    pub payload: Payload,
-    /// Replace existing outputs.
-    pub overwrite: bool,
-    /// Trust material.
-    pub trusted_root: TrustedRoot,
-    /// Services.
-    pub signing_config: SigningConfig,
-    /// Service API versions to select from.
-    pub supported: SupportedApiVersions,
-    /// The managed key.
-    pub key: PrivateKey,
-    /// HTTP settings.
-    pub http: HttpConfig,
-}
-
-/// [`execute`] with a managed key instead of a certificate: no identity token, no Fulcio.
-pub async fn execute_with_key(plan: KeySignPlan) -> Result<Vec<PathBuf>> {
-    if plan.outputs.iter().any(|o| o.certificate.is_some()) {
+    if matches!(plan.with, SignWith::Key(_)) && plan.outputs.iter().any(|o| o.certificate.is_some())
+    {
         return Err(usage(anyhow!(
             "--certificate cannot be used with --key (there is no certificate)"
         )));
     }
-    let algorithm = plan.key.digest_algorithm();
-    let inputs = match plan.payload {
-        Payload::Artifacts if algorithm != HashAlgorithm::Sha256 => plan
-            .inputs
-            .iter()
-            .map(|(path, _)| Ok((path.clone(), hash_file(path, algorithm)?)))
-            .collect::<Result<Vec<_>>>()?,
-        _ => plan.inputs,
-    };
-    let context = SigningContext::new(plan.signing_config, plan.trusted_root, plan.http)
+    let mut context = SigningContext::new(plan.signing_config, plan.trusted_root, plan.http)
         .context("cannot prepare signing")?
         .with_supported_versions(plan.supported);
-    let signer = context
-        .signer_with_key(plan.key)
-        .context("cannot sign with the key")?;
-    let batch = Batch {
-        inputs: &inputs,
-        outputs: &plan.outputs,
-        payload: &plan.payload,
-        overwrite: plan.overwrite,
+    if let SignWith::Token { audience, .. } = &plan.with {
+        context = context.with_token_audience(audience.clone());
+    }
+    let (signer, digests) = match plan.with {
+        SignWith::Token { token, .. } => {
+            let signer = context.signer(token.raw()).await;
+            (
+                signer.context("cannot get a signing certificate")?,
+                plan.inputs,
+            )
+        }
+        SignWith::Key(key) => {
+            let algorithm = key.digest_algorithm();
+            let digests = match plan.payload {
+                Payload::Artifacts if algorithm != HashAlgorithm::Sha256 => plan
+                    .inputs
+                    .iter()
+                    .map(|(path, _)| Ok((path.clone(), hash_file(path, algorithm)?)))
+                    .collect::<Result<Vec<_>>>()?,
+                _ => plan.inputs,
+            };
+            let signer = context.signer_with_key(key);
+            (signer.context("cannot sign with the key")?, digests)
+        }
     };
-    sign_batch(&signer, batch).await
-}
-
-/// What one signing run signs and writes.
-struct Batch<'p> {
-    inputs: &'p [(PathBuf, Digest)],
-    outputs: &'p [Outputs],
-    payload: &'p Payload,
-    overwrite: bool,
-}
-
-/// Signs every input with `signer`, concurrently, then writes all outputs (or none when any
-/// input failed). Returns the written paths.
-async fn sign_batch(signer: &Signer<'_>, plan: Batch<'_>) -> Result<Vec<PathBuf>> {
     // Inputs overlap their network waits, a bounded number at a time; results keep input order.
-    let inputs: Vec<SignInput> = match plan.payload {
-        Payload::Artifacts => plan
-            .inputs
+    let inputs: Vec<SignInput> = match &plan.payload {
+        Payload::Artifacts => digests
             .iter()
             .map(|(_, digest)| SignInput::Artifact(ArtifactInput::Digest(*digest)))
             .collect(),
@@ -559,7 +524,7 @@ async fn sign_batch(signer: &Signer<'_>, plan: Batch<'_>) -> Result<Vec<PathBuf>
     let results = signer.sign_many(&inputs).await;
     let mut bundles = Vec::with_capacity(results.len());
     let mut failures = Vec::new();
-    for ((path, _), result) in plan.inputs.iter().zip(results) {
+    for ((path, _), result) in digests.iter().zip(results) {
         match result {
             Ok(bundle) => bundles.push(bundle),
             Err(e) => failures.push(anyhow::Error::new(e).context(format!(
@@ -568,7 +533,7 @@ async fn sign_batch(signer: &Signer<'_>, plan: Batch<'_>) -> Result<Vec<PathBuf>
             ))),
         }
     }
-    let total = plan.inputs.len();
+    let total = digests.len();
     let mut failures = failures.into_iter();
     if let Some(first) = failures.next() {
         let rest: Vec<anyhow::Error> = failures.collect();

@@ -143,8 +143,10 @@ fn sign_bundle(args: &[String]) -> Result<()> {
         trusted_root,
         signing_config,
         supported,
-        token: identity,
-        audience: sigstore_oidc::SIGSTORE_AUDIENCE.to_owned(),
+        with: sign::SignWith::Token {
+            token: identity,
+            audience: sigstore_oidc::SIGSTORE_AUDIENCE.to_owned(),
+        },
         http,
     };
     sign::runtime()?.block_on(sign::execute(plan))?;
