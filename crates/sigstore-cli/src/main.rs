@@ -38,7 +38,7 @@ enum Command {
     /// Verify artifacts against their Sigstore bundles.
     #[command(subcommand)]
     Verify(VerifyCommand),
-    /// Sign files with a short-lived certificate for your identity (keyless).
+    /// Sign files with a short-lived certificate for your identity (keyless), or with --key.
     Sign(SignArgs),
     /// Sign in-toto attestations about files (DSSE envelopes).
     Attest(AttestArgs),
