@@ -53,7 +53,7 @@ enum Command {
     /// Verify artifacts against their Sigstore bundles.
     #[command(subcommand, after_help = include_str!("examples/verify.txt"))]
     Verify(VerifyCommand),
-    /// Sign files with a short-lived certificate for your identity (keyless).
+    /// Sign files with a short-lived certificate for your identity (keyless), or with --key.
     #[command(after_help = include_str!("examples/sign.txt"))]
     Sign(SignArgs),
     /// Sign in-toto attestations about files (DSSE envelopes).
@@ -305,6 +305,12 @@ struct SignCommon {
     /// Cloud, SPIFFE, SIGSTORE_ID_TOKEN_FILE, SIGSTORE_ID_TOKEN), else an interactive login.
     #[arg(long, value_name = "TOKEN")]
     identity_token: Option<String>,
+    /// Sign with this private key instead of a certificate for your identity (no identity
+    /// token, no Fulcio): PEM PKCS#8, encrypted PKCS#8 or SEC1; ECDSA P-256, ECDSA P-384 or
+    /// Ed25519. An encrypted key's passphrase is read from SIGSTORE_KEY_PASSPHRASE, else asked
+    /// for on the terminal. Verify with `sigstore verify key --key PUBLIC.pem`.
+    #[arg(long, value_name = "KEY.pem", conflicts_with = "identity_token")]
+    key: Option<PathBuf>,
     #[command(flatten)]
     oidc: OidcArgs,
     /// Write the bundle here (one input only). Default: FILE.sigstore.json.
@@ -897,12 +903,15 @@ fn sign_files(
     trust_flags::check_sign_flags(&common.trust, instance)?;
     common.oidc.check()?;
     let plans = sign::plan_outputs(files, &outputs)?;
-    let detected = sign::resolve_token_or_detect(
-        common.identity_token.as_deref(),
-        common.oidc.oidc_disable_ambient_providers,
-    )?;
+    let detected = match common.key {
+        Some(_) => None,
+        None => sign::resolve_token_or_detect(
+            common.identity_token.as_deref(),
+            common.oidc.oidc_disable_ambient_providers,
+        )?,
+    };
     let login = common.oidc.login_options();
-    if detected.is_none() {
+    if detected.is_none() && common.key.is_none() {
         sign::check_login_possible(&login, common.oidc.oidc_disable_ambient_providers, true)
             .map_err(sign::usage)?;
     }
@@ -939,6 +948,11 @@ fn sign_files(
             sign::Payload::Statements(vec![statement; inputs.len()])
         }
     };
+    let key = common
+        .key
+        .as_deref()
+        .map(sign::load_signing_key)
+        .transpose()?;
     let (trusted_root, signing_config) =
         trust_flags::signing_trust(&common.trust, instance, common.rekor_version)?;
     let rekor_version = sign::check_services(&signing_config, &supported, common.rekor_version)?;
@@ -947,6 +961,22 @@ fn sign_files(
             "--rekor-bundle needs a Rekor v1 log, but the signing config selects Rekor v{rekor_version} \
              (pass --rekor-version 1)"
         );
+    }
+    if let (Some(key), Some(path)) = (key, &common.key) {
+        eprintln!("{}", sign::signing_with_key(path, &key));
+        let plan = sign::SignPlan {
+            inputs,
+            outputs: plans,
+            payload,
+            overwrite: outputs.overwrite,
+            trusted_root,
+            signing_config,
+            supported,
+            with: sign::SignWith::Key(key),
+            http,
+        };
+        print_written(sign::runtime()?.block_on(sign::execute(plan))?);
+        return Ok(());
     }
     let (token, source) = match detected {
         Some(found) => found,
@@ -982,18 +1012,23 @@ fn sign_files(
         trusted_root,
         signing_config,
         supported,
-        token: identity,
-        audience: common.oidc.oidc_client_id.clone(),
+        with: sign::SignWith::Token {
+            token: identity,
+            audience: common.oidc.oidc_client_id.clone(),
+        },
         http,
     };
-    let written = sign::runtime()?.block_on(sign::execute(plan))?;
+    print_written(sign::runtime()?.block_on(sign::execute(plan))?);
+    Ok(())
+}
+
+fn print_written(written: Vec<PathBuf>) {
     for path in written {
         println!(
             "Wrote {}",
             sigstore_cli::escape_controls(&path.display().to_string())
         );
     }
-    Ok(())
 }
 
 /// Tells (on stderr) which ambient provider supplied the token; never prints the token.

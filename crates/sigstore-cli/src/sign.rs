@@ -1,6 +1,6 @@
-//! Keyless signing for `sigstore sign`, `sigstore attest` and `sigstore-conformance
-//! sign-bundle`: trust material, identity tokens, output planning and atomic writes. The
-//! signing itself is `sigstore-sign`'s.
+//! Signing for `sigstore sign`, `sigstore attest` and `sigstore-conformance sign-bundle`:
+//! trust material, identity tokens or a managed key ([`load_signing_key`]), output planning
+//! and atomic writes. The signing itself is `sigstore-sign`'s.
 //!
 //! Everything that can fail without the network is checked before any request: outputs that
 //! already exist, unreadable inputs, predicates, trust material, service selection and the
@@ -21,10 +21,11 @@ use sigstore_crypto::{Digest, HashAlgorithm};
 use sigstore_oidc::ProcessEnv;
 pub use sigstore_oidc::{LoginOptions, TokenSource, TOKEN_ENV};
 use sigstore_sign::{
-    now, select_services, ArtifactInput, HttpConfig, IdentityToken, SignInput, SigningContext,
-    SupportedApiVersions,
+    now, select_services, ArtifactInput, HttpConfig, IdentityToken, PrivateKey, SignInput,
+    SigningContext, SupportedApiVersions,
 };
 use sigstore_types::{intoto, Bundle, ClientTrustConfig, SigningConfig, Statement, TrustedRoot};
+use zeroize::Zeroizing;
 
 use crate::{escape_controls, hash_file, load_trusted_root, read_limited, MAX_JSON_FILE};
 
@@ -34,6 +35,67 @@ pub use sigstore_sign::MAX_CONCURRENT_SIGNINGS;
 pub const MAX_PREDICATE_FILE: u64 = 16 * 1024 * 1024;
 /// The hidden variable setting how long an interactive login waits for the user, in seconds.
 pub const LOGIN_TIMEOUT_ENV: &str = "SIGSTORE_LOGIN_TIMEOUT_SECS";
+/// The variable holding the passphrase of an encrypted `--key` (never a command-line flag:
+/// arguments are visible to other users). Without it, the passphrase is asked for on the
+/// terminal.
+pub const KEY_PASSPHRASE_ENV: &str = "SIGSTORE_KEY_PASSPHRASE";
+/// Largest private key file read, in bytes.
+const MAX_KEY_FILE: u64 = 64 * 1024;
+
+/// Reads the managed key of `--key`: PEM PKCS#8 (`PRIVATE KEY`), encrypted PKCS#8
+/// (`ENCRYPTED PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`); ECDSA P-256, ECDSA P-384 or Ed25519.
+/// An encrypted key's passphrase comes from [`KEY_PASSPHRASE_ENV`], else (when stdin and
+/// stderr are a terminal) from a prompt that does not echo; otherwise it is an error saying
+/// how to supply it.
+pub fn load_signing_key(path: &Path) -> Result<PrivateKey> {
+    let pem = Zeroizing::new(read_limited(path, MAX_KEY_FILE)?);
+    let context = || format!("{}: cannot use the key", path.display());
+    if !PrivateKey::is_encrypted_pem(&pem) {
+        return PrivateKey::from_pem(&pem).with_context(context);
+    }
+    let passphrase = key_passphrase(path)?;
+    PrivateKey::from_encrypted_pem(&pem, passphrase.as_bytes()).with_context(context)
+}
+
+/// The passphrase of the encrypted key at `path` ([`load_signing_key`]).
+fn key_passphrase(path: &Path) -> Result<Zeroizing<String>> {
+    use std::io::IsTerminal as _;
+    if let Some(value) = std::env::var_os(KEY_PASSPHRASE_ENV) {
+        return value
+            .into_string()
+            .map(Zeroizing::new)
+            .map_err(|_| anyhow!("{KEY_PASSPHRASE_ENV} is not valid UTF-8"));
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        bail!(
+            "{}: the key is encrypted; set {KEY_PASSPHRASE_ENV} to its passphrase (there is no \
+             terminal to ask on)",
+            path.display()
+        );
+    }
+    let prompt = format!(
+        "Passphrase for {}: ",
+        escape_controls(&path.display().to_string())
+    );
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .context("cannot read the passphrase from the terminal")
+}
+
+/// The line announcing a managed-key signing: the key type, file and hint.
+pub fn signing_with_key(path: &Path, key: &PrivateKey) -> String {
+    let kind = match key.key_type() {
+        sigstore_crypto::KeyType::EcdsaP256 => "ECDSA P-256",
+        sigstore_crypto::KeyType::EcdsaP384 => "ECDSA P-384",
+        sigstore_crypto::KeyType::Ed25519 => "Ed25519",
+        _ => "managed",
+    };
+    format!(
+        "Signing with the {kind} key {} (hint {})",
+        escape_controls(&path.display().to_string()),
+        sigstore_sign::key_hint(key.public_key())
+    )
+}
 
 /// A command-line mistake (exit status 2), as opposed to a failure (exit status 1).
 #[derive(Debug)]
@@ -369,10 +431,28 @@ pub enum Payload {
     Statements(Vec<Statement>),
 }
 
-/// Everything a signing run needs, checked and ready. Its `Debug` output leaves out the token.
+/// What signs: a certificate for an identity token, or a managed key.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one per signing run
+pub enum SignWith {
+    /// Keyless: the identity token (its claims checked) and the audience it must carry
+    /// (`--oidc-client-id`).
+    Token {
+        /// The identity token.
+        token: IdentityToken,
+        /// The audience.
+        audience: String,
+    },
+    /// A managed key (`--key`): no token, no Fulcio.
+    Key(PrivateKey),
+}
+
+/// Everything a signing run needs, checked and ready. Its `Debug` output leaves out the token
+/// and the key.
 #[derive(Debug)]
 pub struct SignPlan {
-    /// The inputs and their SHA-256 digests.
+    /// The inputs and their SHA-256 digests (artifacts are hashed again with a managed key's
+    /// hash where it differs).
     pub inputs: Vec<(PathBuf, Digest)>,
     /// Their outputs.
     pub outputs: Vec<Outputs>,
@@ -386,10 +466,8 @@ pub struct SignPlan {
     pub signing_config: SigningConfig,
     /// Service API versions to select from.
     pub supported: SupportedApiVersions,
-    /// The identity token (its claims checked).
-    pub token: IdentityToken,
-    /// The audience the token must carry (`--oidc-client-id`).
-    pub audience: String,
+    /// What signs.
+    pub with: SignWith,
     /// HTTP settings.
     pub http: HttpConfig,
 }
@@ -407,21 +485,46 @@ pub fn hash_inputs(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Digest)>> {
         .collect()
 }
 
-/// Signs every input with one certificate, concurrently, then writes all outputs (or none
-/// when any input failed). Returns the written paths.
+/// Signs every input with one certificate (or the managed key), concurrently, then writes all
+/// outputs (or none when any input failed). Returns the written paths.
 pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
-    let context = SigningContext::new(plan.signing_config, plan.trusted_root, plan.http)
+    if matches!(plan.with, SignWith::Key(_)) && plan.outputs.iter().any(|o| o.certificate.is_some())
+    {
+        return Err(usage(anyhow!(
+            "--certificate cannot be used with --key (there is no certificate)"
+        )));
+    }
+    let mut context = SigningContext::new(plan.signing_config, plan.trusted_root, plan.http)
         .context("cannot prepare signing")?
-        .with_supported_versions(plan.supported)
-        .with_token_audience(plan.audience);
-    let signer = context
-        .signer(plan.token.raw())
-        .await
-        .context("cannot get a signing certificate")?;
+        .with_supported_versions(plan.supported);
+    if let SignWith::Token { audience, .. } = &plan.with {
+        context = context.with_token_audience(audience.clone());
+    }
+    let (signer, digests) = match plan.with {
+        SignWith::Token { token, .. } => {
+            let signer = context.signer(token.raw()).await;
+            (
+                signer.context("cannot get a signing certificate")?,
+                plan.inputs,
+            )
+        }
+        SignWith::Key(key) => {
+            let algorithm = key.digest_algorithm();
+            let digests = match plan.payload {
+                Payload::Artifacts if algorithm != HashAlgorithm::Sha256 => plan
+                    .inputs
+                    .iter()
+                    .map(|(path, _)| Ok((path.clone(), hash_file(path, algorithm)?)))
+                    .collect::<Result<Vec<_>>>()?,
+                _ => plan.inputs,
+            };
+            let signer = context.signer_with_key(key);
+            (signer.context("cannot sign with the key")?, digests)
+        }
+    };
     // Inputs overlap their network waits, a bounded number at a time; results keep input order.
     let inputs: Vec<SignInput> = match &plan.payload {
-        Payload::Artifacts => plan
-            .inputs
+        Payload::Artifacts => digests
             .iter()
             .map(|(_, digest)| SignInput::Artifact(ArtifactInput::Digest(*digest)))
             .collect(),
@@ -430,7 +533,7 @@ pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
     let results = signer.sign_many(&inputs).await;
     let mut bundles = Vec::with_capacity(results.len());
     let mut failures = Vec::new();
-    for ((path, _), result) in plan.inputs.iter().zip(results) {
+    for ((path, _), result) in digests.iter().zip(results) {
         match result {
             Ok(bundle) => bundles.push(bundle),
             Err(e) => failures.push(anyhow::Error::new(e).context(format!(
@@ -439,7 +542,7 @@ pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
             ))),
         }
     }
-    let total = plan.inputs.len();
+    let total = digests.len();
     let mut failures = failures.into_iter();
     if let Some(first) = failures.next() {
         let rest: Vec<anyhow::Error> = failures.collect();

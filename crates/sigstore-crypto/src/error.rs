@@ -39,6 +39,21 @@ pub enum Error {
     /// The signature does not verify.
     #[error("signature does not verify")]
     BadSignature,
+    /// The bytes are not a private key this crate reads (PEM `PRIVATE KEY`, `ENCRYPTED PRIVATE
+    /// KEY` or `EC PRIVATE KEY`, or their DER).
+    #[error("malformed private key: {0}")]
+    MalformedPrivateKey(&'static str),
+    /// The private key is well formed but of a type, curve or encryption this crate does not
+    /// sign with (the message names what is supported).
+    #[error("unsupported private key: {0}")]
+    UnsupportedPrivateKey(&'static str),
+    /// The private key is encrypted and no passphrase was given.
+    #[error("the private key is encrypted and needs a passphrase")]
+    PassphraseRequired,
+    /// The encrypted private key did not decrypt: the passphrase is wrong or the key is
+    /// damaged (the two cannot be told apart).
+    #[error("wrong passphrase or corrupt key")]
+    WrongPassphrase,
     /// Making a key or a signature failed: the operating system's random number generator or
     /// the signing backend reported an error.
     #[error("signing failed")]

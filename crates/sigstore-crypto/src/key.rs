@@ -243,8 +243,8 @@ impl PublicKey {
     }
 
     /// Checks `signature` over a precomputed `digest`, which must come from the algorithm's own
-    /// hash. Pure Ed25519 and Ed25519ph cannot check a digest and return
-    /// [`Error::DigestNotSupported`].
+    /// hash (SHA-512 for Ed25519ph). Pure Ed25519 signs the whole message and cannot check a
+    /// digest: it returns [`Error::DigestNotSupported`].
     pub fn verify_digest(
         &self,
         algorithm: SignatureAlgorithm,
@@ -255,8 +255,17 @@ impl PublicKey {
         crate::probe::digest(self, algorithm, digest, signature);
         self.check_fits(algorithm)?;
         match algorithm {
-            SignatureAlgorithm::Ed25519 | SignatureAlgorithm::Ed25519Ph => {
-                Err(Error::DigestNotSupported(algorithm))
+            SignatureAlgorithm::Ed25519 => Err(Error::DigestNotSupported(algorithm)),
+            SignatureAlgorithm::Ed25519Ph => {
+                let prehash = crate::prehash::Sha512Prehash::new(digest)?;
+                let key = self
+                    .parsed
+                    .ed25519()
+                    .ok_or(Error::DigestNotSupported(algorithm))?;
+                let sig = ed25519_dalek::Signature::from_slice(signature)
+                    .map_err(|_| Error::MalformedSignature)?;
+                key.verify_prehashed_strict(prehash, None, &sig)
+                    .map_err(|_| Error::BadSignature)
             }
             _ if algorithm.hash() != Some(digest.algorithm()) => Err(Error::DigestMismatch),
             _ => self.parsed.verify_digest(algorithm, digest, signature),

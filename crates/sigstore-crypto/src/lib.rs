@@ -7,6 +7,8 @@
 //!   message or [`PublicKey::verify_digest`] over a prehash.
 //! - [`HashAlgorithm`], [`Digest`] and the streaming [`Hasher`] (SHA-256/384/512).
 //! - [`SigningKey`]: an ephemeral ECDSA P-256 key that signs with SHA-256.
+//! - [`PrivateKey`]: a managed key read from PEM (PKCS#8, encrypted PKCS#8 or SEC1): ECDSA
+//!   P-256 or P-384, or Ed25519.
 //!
 //! Two interchangeable backends implement the primitives: RustCrypto (`p256`, `p384`, `p521`,
 //! `ed25519-dalek`, `rsa`, `sha2`, the default) and aws-lc-rs (feature `aws-lc`). Both pass the
@@ -34,6 +36,8 @@ mod error;
 mod hash;
 mod key;
 pub mod pem;
+mod prehash;
+mod private_key;
 #[cfg(feature = "probe")]
 pub mod probe;
 mod signing;
@@ -41,6 +45,7 @@ mod signing;
 pub use error::Error;
 pub use hash::{Digest, HashAlgorithm, Hasher};
 pub use key::{KeyType, PublicKey, SignatureAlgorithm};
+pub use private_key::PrivateKey;
 pub use signing::SigningKey;
 
 /// The name of the backend this build verifies signatures with: `"rustcrypto"` or `"aws-lc"`.

@@ -159,6 +159,10 @@ pub enum Error {
         #[source]
         last: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+    /// The managed key cannot sign this (an Ed25519 DSSE envelope for Rekor v2, or a key
+    /// type that does not sign).
+    #[error("unsupported use of the key: {0}")]
+    UnsupportedKeyUse(&'static str),
     /// The input cannot be signed (e.g. a digest that is not SHA-256).
     #[error("unsupported input: {0}")]
     UnsupportedInput(&'static str),

@@ -1,4 +1,4 @@
-//! Keyless Sigstore signing (spec §10).
+//! Sigstore signing (spec §10): keyless, or with a managed key.
 //!
 //! 1. [`select_services`] picks the Fulcio, Rekor and TSA services of a [`SigningConfig`]
 //!    valid now (spec §2.2).
@@ -39,6 +39,29 @@
 //! std::fs::write("hello.sigstore.json", bundle.to_json())?;
 //! # Ok(()) }
 //! ```
+//!
+//! With a managed key instead of a certificate ([`SigningContext::signer_with_key`]): no
+//! token and no Fulcio; the bundle carries the key's hint ([`key_hint`]) and verifies with
+//! [`sigstore_verify::Policy::key`]. [`PrivateKey`] reads PKCS#8 (plain or encrypted) and SEC1
+//! PEM; ECDSA P-256 and P-384 keys sign SHA-256 and SHA-384, Ed25519 keys sign artifacts as
+//! Ed25519ph over SHA-512 (the form Rekor logs) and DSSE envelopes as pure Ed25519 (Rekor v1
+//! only).
+//!
+//! ```no_run
+//! # async fn run(context: &sigstore_sign::SigningContext) -> Result<(), Box<dyn std::error::Error>> {
+//! use sigstore_sign::{ArtifactInput, PrivateKey};
+//!
+//! let pem = std::fs::read("key.pem")?;
+//! let key = if PrivateKey::is_encrypted_pem(&pem) {
+//!     PrivateKey::from_encrypted_pem(&pem, std::env::var("KEY_PASSPHRASE")?.as_bytes())?
+//! } else {
+//!     PrivateKey::from_pem(&pem)?
+//! };
+//! let signer = context.signer_with_key(key)?;
+//! let bundle = signer.sign_artifact(ArtifactInput::Bytes(b"hello")).await?;
+//! std::fs::write("hello.sigstore.json", bundle.to_json())?;
+//! # Ok(()) }
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -55,9 +78,10 @@ pub use output::{check_outputs, write_all_atomic, OutputOptions, Outputs};
 pub use repair::{complete_log_entry, needs_log_entry};
 pub use select::{select_services, SelectedServices, SupportedApiVersions};
 pub use signer::{
-    assemble_bundle, now, ArtifactInput, SignInput, Signer, SigningContext, EXPIRY_MARGIN_SECS,
-    MAX_CONCURRENT_SIGNINGS,
+    assemble_bundle, key_hint, now, ArtifactInput, SignInput, Signer, SigningContext,
+    EXPIRY_MARGIN_SECS, MAX_CONCURRENT_SIGNINGS,
 };
+pub use sigstore_crypto::{PrivateKey, PublicKey};
 pub use sigstore_oidc::{IdentityToken, GITHUB_ACTIONS_ISSUER, SIGSTORE_AUDIENCE};
 
 pub use sigstore_http::HttpConfig;

@@ -2,8 +2,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use base64::Engine as _;
 use futures_util::future::join_all;
-use sigstore_crypto::{Digest, HashAlgorithm, SigningKey};
+use sigstore_crypto::{Digest, HashAlgorithm, KeyType, PrivateKey, PublicKey, SigningKey};
 use sigstore_fulcio::client::FulcioClient;
 use sigstore_fulcio::verify_embedded_scts;
 use sigstore_http::{HttpClient, HttpConfig};
@@ -25,7 +26,7 @@ use sigstore_x509_policy::{
     check_fulcio_leaf_profile, issuer, san, verify_chain, Certificate, Identity, KeyPurpose,
 };
 
-use crate::select::{select_services, SupportedApiVersions};
+use crate::select::{select_services, SelectedServices, SupportedApiVersions};
 use crate::Error;
 use sigstore_oidc::IdentityToken;
 
@@ -155,7 +156,41 @@ impl SigningContext {
         ))?;
         let (identity, cert_issuer, not_after) =
             self.check_certificate(&leaf_der, &key, &token, now)?;
+        let credential = Credential::Keyless {
+            key,
+            leaf_pem: pem_encode(&leaf_der, "CERTIFICATE"),
+            leaf_der,
+            not_after,
+            identity,
+            issuer: cert_issuer,
+        };
+        Ok(self.make_signer(credential, &services))
+    }
 
+    /// A signer for a managed key (no identity token, no Fulcio): bundles carry the key's
+    /// hint (`verificationMaterial.publicKey.hint`) instead of a certificate, and whoever
+    /// verifies them needs the public key ([`Policy::key`]). Signatures are logged in Rekor
+    /// (`hashedrekord`/`dsse` with the public key as verifier) and timestamped as the signing
+    /// config selects, like keyless ones; no CA request is made.
+    ///
+    /// The key signs as Sigstore's key details say ([`PrivateKey`]): ECDSA P-256 over
+    /// SHA-256, ECDSA P-384 over SHA-384, and Ed25519 as Ed25519ph over SHA-512 for
+    /// artifacts (the only Ed25519 form Rekor logs for a digest) and as pure Ed25519 for DSSE
+    /// envelopes on Rekor v1. An Ed25519 DSSE envelope cannot be logged in Rekor v2 (it
+    /// would have to be Ed25519ph, which DSSE verifiers refuse): [`Signer::sign_dsse`] gives
+    /// [`Error::UnsupportedKeyUse`] there.
+    pub fn signer_with_key(&self, key: PrivateKey) -> Result<Signer<'_>, Error> {
+        let services = select_services(&self.signing_config, now(), &self.supported)?;
+        if services.tsa.is_empty() && services.rekor.iter().any(|r| r.major_api_version >= 2) {
+            return Err(Error::NoValidService {
+                kind: "TSA (required with Rekor v2)",
+            });
+        }
+        let credential = Credential::managed(key)?;
+        Ok(self.make_signer(credential, &services))
+    }
+
+    fn make_signer(&self, credential: Credential, services: &SelectedServices) -> Signer<'_> {
         let rekor = services
             .rekor
             .iter()
@@ -169,18 +204,13 @@ impl SigningContext {
             .iter()
             .map(|service| TsaClient::new(service.url.clone(), self.http.clone()))
             .collect();
-        Ok(Signer {
+        Signer {
             context: self,
-            key,
-            leaf_pem: pem_encode(&leaf_der, "CERTIFICATE"),
-            leaf_der,
-            not_after,
-            identity,
-            issuer: cert_issuer,
+            credential,
             rekor_v2: services.rekor_api_version() == 2,
             rekor,
             tsas,
-        })
+        }
     }
 
     /// The checks of [`SigningContext::signer`] on the returned leaf; gives the SAN text,
@@ -276,50 +306,195 @@ enum RekorTarget {
     V2(RekorV2Client),
 }
 
-/// One identity's signing key and certificate. One certificate signs many artifacts until it
-/// expires (Fulcio certificates last 10 minutes).
+/// What signs, and how a bundle names it.
+#[derive(Debug)]
+enum Credential {
+    /// An ephemeral key and its Fulcio certificate.
+    Keyless {
+        key: SigningKey,
+        leaf_der: Vec<u8>,
+        leaf_pem: String,
+        not_after: Timestamp,
+        identity: String,
+        issuer: String,
+    },
+    /// A managed key; verifiers get the public key out of band.
+    Managed {
+        key: PrivateKey,
+        public_pem: String,
+        hint: String,
+        key_details: PublicKeyDetails,
+    },
+}
+
+impl Credential {
+    fn managed(key: PrivateKey) -> Result<Self, Error> {
+        let key_details = match key.key_type() {
+            KeyType::EcdsaP256 => PublicKeyDetails::PkixEcdsaP256Sha256,
+            KeyType::EcdsaP384 => PublicKeyDetails::PkixEcdsaP384Sha384,
+            KeyType::Ed25519 => PublicKeyDetails::PkixEd25519Ph,
+            _ => {
+                return Err(Error::UnsupportedKeyUse(
+                    "only ECDSA P-256, ECDSA P-384 and Ed25519 keys sign",
+                ))
+            }
+        };
+        let spki = key.public_key().spki_der();
+        Ok(Self::Managed {
+            public_pem: pem_encode(spki, "PUBLIC KEY"),
+            hint: key_hint(key.public_key()),
+            key_details,
+            key,
+        })
+    }
+
+    /// The hash an artifact is signed over.
+    fn digest_algorithm(&self) -> HashAlgorithm {
+        match self {
+            Self::Keyless { .. } => HashAlgorithm::Sha256,
+            Self::Managed { key, .. } => key.digest_algorithm(),
+        }
+    }
+
+    fn sign_digest(&self, digest: &Digest) -> Result<Vec<u8>, Error> {
+        Ok(match self {
+            Self::Keyless { key, .. } => key.sign_digest(digest)?,
+            Self::Managed { key, .. } => key.sign_digest(digest)?,
+        })
+    }
+
+    fn sign_message(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        Ok(match self {
+            Self::Keyless { key, .. } => key.try_sign(message)?,
+            Self::Managed { key, .. } => key.sign(message)?,
+        })
+    }
+
+    /// The PEM verifier of a Rekor v1 entry: the certificate or the public key.
+    fn verifier_pem(&self) -> &str {
+        match self {
+            Self::Keyless { leaf_pem, .. } => leaf_pem,
+            Self::Managed { public_pem, .. } => public_pem,
+        }
+    }
+
+    fn v2_verifier(&self) -> (V2Verifier, PublicKeyDetails) {
+        match self {
+            Self::Keyless { leaf_der, .. } => (
+                V2Verifier::X509Certificate(leaf_der.clone()),
+                PublicKeyDetails::PkixEcdsaP256Sha256,
+            ),
+            Self::Managed {
+                key, key_details, ..
+            } => (
+                V2Verifier::PublicKey(key.public_key().spki_der().to_vec()),
+                key_details.clone(),
+            ),
+        }
+    }
+
+    fn material(&self) -> VerificationMaterialContent {
+        match self {
+            Self::Keyless { leaf_der, .. } => {
+                VerificationMaterialContent::Certificate(leaf_der.clone())
+            }
+            Self::Managed { hint, .. } => {
+                VerificationMaterialContent::PublicKey { hint: hint.clone() }
+            }
+        }
+    }
+
+    fn policy(&self) -> Policy {
+        match self {
+            Self::Keyless {
+                identity, issuer, ..
+            } => Policy::identity(Identity::new(identity, issuer)),
+            Self::Managed { key, .. } => Policy::key(key.public_key().clone()),
+        }
+    }
+}
+
+/// The key hint of a managed-key bundle: base64 (standard, padded) of the SHA-256 of the DER
+/// `SubjectPublicKeyInfo`. This is the hint sigstore-go's `EphemeralKeypair` writes
+/// (`pkg/sign/keys.go`) and cosign's key pairs use; verifiers treat it as an unauthenticated
+/// lookup aid.
+pub fn key_hint(key: &PublicKey) -> String {
+    base64::engine::general_purpose::STANDARD
+        .encode(HashAlgorithm::Sha256.digest(key.spki_der()).as_bytes())
+}
+
+/// A signing key with what vouches for it: an ephemeral key and its Fulcio certificate
+/// ([`SigningContext::signer`]; one certificate signs many artifacts until it expires, and
+/// Fulcio certificates last 10 minutes), or a managed key ([`SigningContext::signer_with_key`]).
 #[derive(Debug)]
 pub struct Signer<'a> {
     context: &'a SigningContext,
-    key: SigningKey,
-    leaf_der: Vec<u8>,
-    leaf_pem: String,
-    not_after: Timestamp,
-    identity: String,
-    issuer: String,
+    credential: Credential,
     rekor_v2: bool,
     rekor: Vec<RekorTarget>,
     tsas: Vec<TsaClient>,
 }
 
 impl Signer<'_> {
-    /// The DER signing certificate.
-    pub fn certificate(&self) -> &[u8] {
-        &self.leaf_der
+    /// The DER signing certificate (keyless signers; `None` for a managed key).
+    pub fn certificate(&self) -> Option<&[u8]> {
+        match &self.credential {
+            Credential::Keyless { leaf_der, .. } => Some(leaf_der),
+            Credential::Managed { .. } => None,
+        }
     }
 
-    /// The certificate's identity (its SAN).
-    pub fn identity(&self) -> &str {
-        &self.identity
+    /// The certificate's identity, its SAN (keyless signers; `None` for a managed key).
+    pub fn identity(&self) -> Option<&str> {
+        match &self.credential {
+            Credential::Keyless { identity, .. } => Some(identity),
+            Credential::Managed { .. } => None,
+        }
     }
 
-    /// The certificate's OIDC issuer.
-    pub fn issuer(&self) -> &str {
-        &self.issuer
+    /// The certificate's OIDC issuer (keyless signers; `None` for a managed key).
+    pub fn issuer(&self) -> Option<&str> {
+        match &self.credential {
+            Credential::Keyless { issuer, .. } => Some(issuer),
+            Credential::Managed { .. } => None,
+        }
+    }
+
+    /// The key hint bundles carry (managed keys; `None` for keyless signers): see
+    /// [`key_hint`].
+    pub fn key_hint(&self) -> Option<&str> {
+        match &self.credential {
+            Credential::Keyless { .. } => None,
+            Credential::Managed { hint, .. } => Some(hint),
+        }
+    }
+
+    /// The public key that signs (the certificate's, or the managed key's).
+    pub fn public_key(&self) -> PublicKey {
+        match &self.credential {
+            Credential::Keyless { key, .. } => key.public_key(),
+            Credential::Managed { key, .. } => key.public_key().clone(),
+        }
     }
 
     /// Signs an artifact (a message signature), logs and timestamps it, and returns the
     /// verified bundle.
     pub async fn sign_artifact(&self, input: ArtifactInput<'_>) -> Result<Bundle, Error> {
         self.check_not_expired()?;
+        let algorithm = self.credential.digest_algorithm();
         let digest = match input {
-            ArtifactInput::Bytes(bytes) => HashAlgorithm::Sha256.digest(bytes),
-            ArtifactInput::Digest(d) if d.algorithm() == HashAlgorithm::Sha256 => d,
+            ArtifactInput::Bytes(bytes) => algorithm.digest(bytes),
+            ArtifactInput::Digest(d) if d.algorithm() == algorithm => d,
             ArtifactInput::Digest(_) => {
-                return Err(Error::UnsupportedInput("the digest must be SHA-256"))
+                return Err(Error::UnsupportedInput(match algorithm {
+                    HashAlgorithm::Sha256 => "the digest must be SHA-256",
+                    HashAlgorithm::Sha384 => "the digest must be SHA-384 (ECDSA P-384 keys)",
+                    HashAlgorithm::Sha512 => "the digest must be SHA-512 (Ed25519 keys)",
+                    _ => "the digest's algorithm is not the one the key signs",
+                }))
             }
         };
-        let signature = self.key.sign_digest(&digest)?;
+        let signature = self.credential.sign_digest(&digest)?;
         let timestamps = self.timestamps(&signature).await?;
         let signature_ref = &signature;
         let entries = join_all(self.rekor.iter().map(|target| async move {
@@ -327,7 +502,7 @@ impl Signer<'_> {
                 RekorTarget::V1(client) => client
                     .create_entry(&ProposedEntry::hashed_rekord(
                         signature_ref,
-                        &self.leaf_pem,
+                        self.credential.verifier_pem(),
                         &digest,
                     ))
                     .await
@@ -343,12 +518,17 @@ impl Signer<'_> {
         .collect::<Result<Vec<_>, Error>>()?;
         let content = BundleContent::MessageSignature(MessageSignature {
             message_digest: Some(MessageDigest {
-                algorithm: common::HashAlgorithm::Sha2_256,
+                algorithm: match digest.algorithm() {
+                    HashAlgorithm::Sha256 => common::HashAlgorithm::Sha2_256,
+                    HashAlgorithm::Sha384 => common::HashAlgorithm::Sha2_384,
+                    HashAlgorithm::Sha512 => common::HashAlgorithm::Sha2_512,
+                    _ => common::HashAlgorithm::Unspecified,
+                },
                 digest: digest.as_bytes().to_vec(),
             }),
             signature,
         });
-        let bundle = assemble_bundle(self.leaf_der.clone(), content, entries, timestamps)?;
+        let bundle = assemble(self.credential.material(), content, entries, timestamps)?;
         self.verify(&bundle, digest)?;
         Ok(bundle)
     }
@@ -358,6 +538,16 @@ impl Signer<'_> {
     /// The statement needs a subject with a SHA-256 digest (the self-check uses it).
     pub async fn sign_dsse(&self, statement: &Statement) -> Result<Bundle, Error> {
         self.check_not_expired()?;
+        let ed25519 = matches!(
+            &self.credential,
+            Credential::Managed { key, .. } if key.key_type() == KeyType::Ed25519
+        );
+        if ed25519 && self.rekor.iter().any(|t| matches!(t, RekorTarget::V2(_))) {
+            return Err(Error::UnsupportedKeyUse(
+                "an Ed25519 key cannot sign a DSSE envelope for Rekor v2 (Rekor v2 logs Ed25519 \
+                 only as Ed25519ph, which DSSE verifiers refuse); use Rekor v1 or an ECDSA key",
+            ));
+        }
         let subject_digest = statement
             .first_sha256_subject()
             .and_then(|bytes| Digest::new(HashAlgorithm::Sha256, &bytes))
@@ -367,7 +557,7 @@ impl Signer<'_> {
         let payload = statement.to_json().into_bytes();
         let payload_type = intoto::PAYLOAD_TYPE.to_owned();
         let pae = dsse::pae(&payload_type, &payload);
-        let signature = self.key.try_sign(&pae)?;
+        let signature = self.credential.sign_message(&pae)?;
         let envelope = Envelope {
             payload,
             payload_type,
@@ -378,14 +568,17 @@ impl Signer<'_> {
         };
         let timestamps = self.timestamps(&signature).await?;
         let envelope_json = envelope.to_json();
-        let pae_digest = HashAlgorithm::Sha256.digest(&pae);
+        let pae_digest = self.credential.digest_algorithm().digest(&pae);
         let entries = join_all(self.rekor.iter().map(|target| {
             let envelope_json = &envelope_json;
             let signature = &signature;
             async move {
                 match target {
                     RekorTarget::V1(client) => client
-                        .create_entry(&ProposedEntry::dsse(envelope_json, &[&self.leaf_pem]))
+                        .create_entry(&ProposedEntry::dsse(
+                            envelope_json,
+                            &[self.credential.verifier_pem()],
+                        ))
                         .await
                         .map_err(|source| rekor_error(client.base_url(), source)),
                     RekorTarget::V2(client) => client
@@ -398,8 +591,8 @@ impl Signer<'_> {
         .await
         .into_iter()
         .collect::<Result<Vec<_>, Error>>()?;
-        let bundle = assemble_bundle(
-            self.leaf_der.clone(),
+        let bundle = assemble(
+            self.credential.material(),
             BundleContent::DsseEnvelope(envelope),
             entries,
             timestamps,
@@ -430,21 +623,25 @@ impl Signer<'_> {
     /// The certificate must stay valid for [`EXPIRY_MARGIN_SECS`] more seconds, so that a
     /// signature is never logged and then left without a bundle because the certificate
     /// expired during the uploads.
+    /// A managed key does not expire.
     fn check_not_expired(&self) -> Result<(), Error> {
-        if expires_too_soon(now(), self.not_after) {
-            return Err(Error::CertificateExpired {
-                not_after: self.not_after,
-            });
+        if let Credential::Keyless { not_after, .. } = &self.credential {
+            if expires_too_soon(now(), *not_after) {
+                return Err(Error::CertificateExpired {
+                    not_after: *not_after,
+                });
+            }
         }
         Ok(())
     }
 
     fn v2_request(&self, digest: &[u8], signature: &[u8]) -> HashedRekordRequestV002 {
+        let (verifier, key_details) = self.credential.v2_verifier();
         HashedRekordRequestV002 {
             digest: digest.to_vec(),
             signature: signature.to_vec(),
-            verifier: V2Verifier::X509Certificate(self.leaf_der.clone()),
-            key_details: PublicKeyDetails::PkixEcdsaP256Sha256,
+            verifier,
+            key_details,
         }
     }
 
@@ -494,7 +691,7 @@ impl Signer<'_> {
     }
 
     fn verify(&self, bundle: &Bundle, digest: Digest) -> Result<(), Error> {
-        let policy = Policy::identity(Identity::new(&self.identity, &self.issuer));
+        let policy = self.credential.policy();
         self.context
             .verifier
             .verify(bundle, Artifact::Digest(digest), &policy)
@@ -530,11 +727,27 @@ pub fn assemble_bundle(
     tlog_entries: Vec<TransparencyLogEntry>,
     rfc3161_timestamps: Vec<Vec<u8>>,
 ) -> Result<Bundle, Error> {
+    assemble(
+        VerificationMaterialContent::Certificate(leaf_der),
+        content,
+        tlog_entries,
+        rfc3161_timestamps,
+    )
+}
+
+/// Assembles a v0.3 bundle with `material` (a certificate or a key hint) and checks its
+/// structure.
+fn assemble(
+    material: VerificationMaterialContent,
+    content: BundleContent,
+    tlog_entries: Vec<TransparencyLogEntry>,
+    rfc3161_timestamps: Vec<Vec<u8>>,
+) -> Result<Bundle, Error> {
     let bundle = Bundle {
         media_type: media_types::BUNDLE_V0_3.to_owned(),
         version: BundleVersion::V0_3,
         verification_material: VerificationMaterial {
-            content: VerificationMaterialContent::Certificate(leaf_der),
+            content: material,
             tlog_entries,
             rfc3161_timestamps,
         },

@@ -17,7 +17,8 @@ async fn run(rekor_v2: bool) {
     let context = SigningContext::new(config, root.clone(), HttpConfig::default()).unwrap();
     let token = kit.mint_email_token("alice@example.com");
     let signer = context.signer(&token).await.unwrap();
-    assert_eq!(signer.identity(), "alice@example.com");
+    assert_eq!(signer.identity(), Some("alice@example.com"));
+    assert_eq!(signer.key_hint(), None);
 
     let bundle = signer
         .sign_artifact(ArtifactInput::Bytes(b"hello world"))
@@ -35,7 +36,8 @@ async fn run(rekor_v2: bool) {
     // Verify again from the serialized form, as a stranger would.
     let parsed = Bundle::from_json(bundle.to_json().as_bytes()).unwrap();
     let verifier = Verifier::new(&root, VerifierConfig::default()).unwrap();
-    let policy = Policy::identity(Identity::new("alice@example.com", signer.issuer()));
+    let issuer = signer.issuer().unwrap();
+    let policy = Policy::identity(Identity::new("alice@example.com", issuer));
     verifier
         .verify(&parsed, Artifact::Bytes(b"hello world"), &policy)
         .unwrap();
@@ -82,7 +84,7 @@ async fn run(rekor_v2: bool) {
         let bundle = bundle.unwrap();
         assert_eq!(
             bundle.verification_material.leaf_certificate(),
-            Some(signer.certificate())
+            signer.certificate()
         );
         verifier
             .verify(&bundle, Artifact::Bytes(input), &policy)

@@ -1254,7 +1254,9 @@ fn rekor_v2_create(
         | PublicKeyDetails::PkixRsaPkcs1v15_3072Sha256
         | PublicKeyDetails::PkixRsaPkcs1v15_4096Sha256 => HashAlgorithm::Sha256,
         PublicKeyDetails::PkixEcdsaP384Sha384 => HashAlgorithm::Sha384,
-        PublicKeyDetails::PkixEcdsaP521Sha512 => HashAlgorithm::Sha512,
+        PublicKeyDetails::PkixEcdsaP521Sha512 | PublicKeyDetails::PkixEd25519Ph => {
+            HashAlgorithm::Sha512
+        }
         _ => {
             return Err(Error::Unsupported {
                 what: "this keyDetails value",

@@ -305,9 +305,11 @@ fn scheme(key: &PublicKey, hash: HashAlgorithm) -> Result<SignatureAlgorithm, Er
         (KeyType::Rsa { .. }, HashAlgorithm::Sha256) => SignatureAlgorithm::RsaPkcs1Sha256,
         (KeyType::Rsa { .. }, HashAlgorithm::Sha384) => SignatureAlgorithm::RsaPkcs1Sha384,
         (KeyType::Rsa { .. }, HashAlgorithm::Sha512) => SignatureAlgorithm::RsaPkcs1Sha512,
+        // As Rekor: an Ed25519 key signs a digest as Ed25519ph over SHA-512.
+        (KeyType::Ed25519, HashAlgorithm::Sha512) => SignatureAlgorithm::Ed25519Ph,
         _ => {
             return Err(Error::Unsupported {
-                what: "pure Ed25519 signatures over a digest",
+                what: "Ed25519 signatures over a digest other than SHA-512",
             })
         }
     })
@@ -319,6 +321,7 @@ fn v2_key_details(key: &PublicKey) -> Result<(PublicKeyDetails, HashAlgorithm), 
         KeyType::EcdsaP256 => (PublicKeyDetails::PkixEcdsaP256Sha256, HashAlgorithm::Sha256),
         KeyType::EcdsaP384 => (PublicKeyDetails::PkixEcdsaP384Sha384, HashAlgorithm::Sha384),
         KeyType::EcdsaP521 => (PublicKeyDetails::PkixEcdsaP521Sha512, HashAlgorithm::Sha512),
+        KeyType::Ed25519 => (PublicKeyDetails::PkixEd25519Ph, HashAlgorithm::Sha512),
         KeyType::Rsa { bits: 2048 } => (
             PublicKeyDetails::PkixRsaPkcs1v15_2048Sha256,
             HashAlgorithm::Sha256,

@@ -78,7 +78,8 @@ pub enum Artifact<'a> {
     /// The artifact's bytes.
     Bytes(&'a [u8]),
     /// The artifact's digest (for example from `sha256:HEX`, `sha384:HEX` or `sha512:HEX`).
-    /// Pure Ed25519 managed-key signatures cannot be checked from a digest.
+    /// Pure Ed25519 signatures cannot be checked from a digest (Ed25519ph ones can, from the
+    /// SHA-512 digest).
     Digest(Digest),
     /// The artifact's digests under several algorithms (see [`artifact_digest_algorithms`]):
     /// what a caller that streams a file computes, in one pass, for a DSSE bundle whose
@@ -233,6 +234,33 @@ fn scheme(key: &PublicKey, hash: HashAlgorithm) -> SignatureAlgorithm {
         (_, HashAlgorithm::Sha512) => SignatureAlgorithm::EcdsaSha512,
         (_, _) => SignatureAlgorithm::EcdsaSha256,
     }
+}
+
+/// Checks an Ed25519 message signature. Rekor logs an Ed25519 `hashedrekord` only as
+/// Ed25519ph over a SHA-512 digest (Rekor v1 hashedrekord verifies Ed25519 keys as Ed25519ph;
+/// Rekor v2 takes `PKIX_ED25519_PH` and refuses pure Ed25519), and sigstore-go verifies
+/// Ed25519 message signatures as Ed25519ph (`pkg/verify/signature.go`). So a SHA-512 message
+/// digest is checked as Ed25519ph first; pure Ed25519 over the artifact's bytes is accepted
+/// too, when the bytes are at hand.
+fn ed25519_message_signature(
+    key: &PublicKey,
+    hash: HashAlgorithm,
+    digest: &Digest,
+    artifact: &Artifact<'_>,
+    signature: &[u8],
+) -> Result<Result<(), sigstore_crypto::Error>, Error> {
+    let prehashed = (hash == HashAlgorithm::Sha512)
+        .then(|| key.verify_digest(SignatureAlgorithm::Ed25519Ph, digest, signature));
+    Ok(match (prehashed, artifact) {
+        (Some(Ok(())), _) => Ok(()),
+        (_, Artifact::Bytes(bytes)) => key.verify(SignatureAlgorithm::Ed25519, bytes, signature),
+        (Some(Err(e)), _) => Err(e),
+        (None, _) => {
+            return Err(Error::Artifact(
+                "Ed25519 signatures can only be checked against the artifact itself",
+            ))
+        }
+    })
 }
 
 /// Checks Sigstore bundles against one trusted root and configuration.
@@ -613,14 +641,9 @@ impl Verifier {
                     }
                 }
                 let algorithm = scheme(key, hash);
-                match (algorithm, artifact) {
-                    (SignatureAlgorithm::Ed25519, Artifact::Bytes(bytes)) => {
-                        key.verify(algorithm, bytes, &ms.signature)
-                    }
-                    (SignatureAlgorithm::Ed25519, Artifact::Digest(_)) => {
-                        return Err(Error::Artifact(
-                            "Ed25519 signatures can only be checked against the artifact itself",
-                        ))
+                match algorithm {
+                    SignatureAlgorithm::Ed25519 => {
+                        ed25519_message_signature(key, hash, &digest, artifact, &ms.signature)?
                     }
                     _ => key.verify_digest(algorithm, &digest, &ms.signature),
                 }

@@ -191,8 +191,10 @@ fn sign_bundle(args: SignArgs) -> Result<()> {
         trusted_root,
         signing_config,
         supported,
-        token: identity,
-        audience: sigstore_oidc::SIGSTORE_AUDIENCE.to_owned(),
+        with: sign::SignWith::Token {
+            token: identity,
+            audience: sigstore_oidc::SIGSTORE_AUDIENCE.to_owned(),
+        },
         http,
     };
     sign::runtime()?.block_on(sign::execute(plan))?;

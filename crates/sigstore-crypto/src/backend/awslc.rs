@@ -217,6 +217,14 @@ impl ParsedKey {
         }
     }
 
+    /// The Ed25519 key (as `ed25519-dalek` reads it), for Ed25519ph over a digest.
+    pub(crate) fn ed25519(&self) -> Option<&ed25519_dalek::VerifyingKey> {
+        match self {
+            Self::Ed25519 { dalek, .. } => Some(dalek),
+            _ => None,
+        }
+    }
+
     /// Pure Ed25519 and Ed25519ph, which need the message itself.
     pub(crate) fn verify_message(
         &self,

@@ -88,6 +88,14 @@ impl ParsedKey {
         })
     }
 
+    /// The Ed25519 key, for Ed25519ph over a digest.
+    pub(crate) fn ed25519(&self) -> Option<&ed25519_dalek::VerifyingKey> {
+        match self {
+            Self::Ed25519(key) => Some(key),
+            _ => None,
+        }
+    }
+
     /// Pure Ed25519 and Ed25519ph, which need the message itself.
     pub(crate) fn verify_message(
         &self,
