@@ -175,7 +175,7 @@ async fn completes_a_log_entry_without_checkpoint() {
     );
     assert!(!sigstore_sign::needs_log_entry(&fixed).unwrap());
     let verifier = Verifier::new(&root, VerifierConfig::default()).unwrap();
-    let policy = Policy::identity(Identity::new("alice@example.com", signer.issuer()));
+    let policy = Policy::identity(Identity::new("alice@example.com", signer.issuer().unwrap()));
     let parsed = Bundle::from_json(fixed.to_json().as_bytes()).unwrap();
     verifier
         .verify(&parsed, Artifact::Bytes(b"old client"), &policy)

@@ -423,16 +423,18 @@ impl OfflineTuf {
 
     fn load_cache(bootstrap_root: &[u8], cache: Cache, now: Timestamp) -> Result<Self, Error> {
         let limits = Limits::default();
-        let mut trusted = load_root(bootstrap_root, &cache, &limits)?;
+        // What the cache holds is looked at first: without a cache there is nothing to check
+        // the root's signatures for (offline callers then fall back at once).
         let bytes = cache
             .read(&cache.metadata_path("targets.json"), limits.targets)?
             .ok_or(Error::CacheMissing {
                 what: "targets metadata",
             })?;
-        trusted.load_cached_targets(&bytes)?;
         let refreshed_at = cache.refreshed_at().ok_or(Error::CacheMissing {
             what: "refresh time",
         })?;
+        let mut trusted = load_root(bootstrap_root, &cache, &limits)?;
+        trusted.load_cached_targets(&bytes)?;
         Ok(Self {
             trusted,
             cache,
