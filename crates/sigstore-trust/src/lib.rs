@@ -262,6 +262,20 @@ impl Embedded {
     }
 }
 
+include!(concat!(env!("OUT_DIR"), "/chains.rs"));
+
+/// The chain digests (SHA-256 over each certificate's DER preceded by its 4-byte big-endian
+/// length, as `sigstore_x509_policy::CertificateAuthority::chain_digest` computes it) of every
+/// certificate authority and timestamp authority in the embedded trusted roots, computed when
+/// the crate is built.
+///
+/// The signatures inside these chains (each certificate issued by the next) are checked by
+/// this workspace's tests; a verifier may take a chain with one of these digests as already
+/// checked instead of checking its signatures again in every process.
+pub fn embedded_chain_digests() -> &'static [[u8; 32]] {
+    EMBEDDED_CHAIN_DIGESTS
+}
+
 /// The production (public-good) instance's embedded material.
 pub static PRODUCTION: Embedded = Embedded {
     name: "production",

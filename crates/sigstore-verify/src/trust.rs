@@ -57,6 +57,7 @@ impl TrustMaterial {
             .iter()
             .map(|ca| {
                 CertificateAuthority::new(&ca.cert_chain, ca.valid_for)
+                    .map(|ca| ca.with_checked_chains(sigstore_trust::embedded_chain_digests()))
                     .map_err(|source| Error::TrustedRootCertificate { source })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -84,6 +85,7 @@ impl TrustMaterial {
             .iter()
             .map(|tsa| {
                 CertificateAuthority::new(&tsa.cert_chain, tsa.valid_for)
+                    .map(|ca| ca.with_checked_chains(sigstore_trust::embedded_chain_digests()))
                     .map(TimestampAuthority::from_authority)
                     .map_err(|source| Error::TrustedRootCertificate { source })
             })
