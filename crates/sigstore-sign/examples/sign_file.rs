@@ -108,7 +108,11 @@ async fn run() -> Result<()> {
         )?,
     };
     let signer = context.signer(&token).await?;
-    eprintln!("signing as {} ({})", signer.identity(), signer.issuer());
+    eprintln!(
+        "signing as {} ({})",
+        signer.identity().unwrap_or_default(),
+        signer.issuer().unwrap_or_default()
+    );
     let bundle = signer
         .sign_artifact(ArtifactInput::Bytes(&std::fs::read(&file)?))
         .await?;
