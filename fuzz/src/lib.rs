@@ -8,6 +8,8 @@
 
 use std::sync::OnceLock;
 
+use der::{Reader as _, SliceReader};
+
 use sigstore_crypto::{Digest, HashAlgorithm, PublicKey};
 use sigstore_types::{Timestamp, TrustedRoot};
 use sigstore_verify::{Identity, Policy, TrustMaterial, Verifier, VerifierConfig};
@@ -157,41 +159,24 @@ pub fn at(secs: i64) -> Timestamp {
     Timestamp::from_unix(secs)
 }
 
-/// Splits `data` into consecutive DER TLVs (definite lengths only); whatever does not parse as
-/// a TLV ends the list as one last element. Lets a single input carry a certificate chain.
-pub fn split_der(mut data: &[u8]) -> Vec<&[u8]> {
+/// Splits `data` into consecutive DER TLVs, read with `der`; whatever does not parse as a TLV
+/// ends the list as one last element. Lets a single input carry a certificate chain.
+pub fn split_der(data: &[u8]) -> Vec<&[u8]> {
+    let Ok(mut reader) = SliceReader::new(data) else {
+        return vec![data];
+    };
     let mut out = Vec::new();
-    while !data.is_empty() {
-        match tlv_len(data) {
-            Some(len) if len <= data.len() => {
-                let (tlv, rest) = data.split_at(len);
-                out.push(tlv);
-                data = rest;
-            }
-            _ => {
-                out.push(data);
+    while !reader.is_finished() {
+        let offset = usize::try_from(u32::from(reader.position())).unwrap_or(data.len());
+        match reader.tlv_bytes() {
+            Ok(tlv) => out.push(tlv),
+            Err(_) => {
+                out.extend(data.get(offset..).filter(|rest| !rest.is_empty()));
                 break;
             }
         }
     }
     out
-}
-
-/// The total length (header and content) of the DER TLV at the start of `data`.
-fn tlv_len(data: &[u8]) -> Option<usize> {
-    let first = *data.get(1)?;
-    if first < 0x80 {
-        return Some(2 + usize::from(first));
-    }
-    let count = usize::from(first & 0x7f);
-    if count == 0 || count > 4 {
-        return None;
-    }
-    let bytes = data.get(2..2 + count)?;
-    let len = bytes
-        .iter()
-        .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-    len.checked_add(2 + count)
 }
 
 /// Reads input bytes as a sequence of choices.

@@ -6,6 +6,8 @@ mod common;
 
 use base64::Engine as _;
 use common::*;
+use der::asn1::AnyRef;
+use der::{Encode as _, Tag};
 use rsa::pkcs8::EncodePublicKey;
 use sigstore_crypto::{Error, KeyType, PublicKey, SignatureAlgorithm, BACKEND};
 
@@ -248,30 +250,19 @@ fn handmade_unsupported_and_malformed_keys() {
     ));
 }
 
-/// DER tag-length-value.
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else if len < 0x100 {
-        out.extend_from_slice(&[0x81, len as u8]);
-    } else {
-        out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// A PKCS#1 `RSAPublicKey` from big-endian modulus and exponent bytes.
+/// A PKCS#1 `RSAPublicKey` from big-endian modulus and exponent bytes, written with `der`. The
+/// exponent's bytes are the INTEGER's content as given (non-canonical ones included).
 fn rsa_pkcs1(n: &[u8], e: &[u8]) -> Vec<u8> {
     let mut n_int = n.to_vec();
     if n_int.first().is_some_and(|b| b & 0x80 != 0) {
         n_int.insert(0, 0);
     }
-    let mut body = tlv(0x02, &n_int);
-    body.extend_from_slice(&tlv(0x02, e));
-    tlv(0x30, &body)
+    vec![
+        AnyRef::new(Tag::Integer, &n_int).unwrap(),
+        AnyRef::new(Tag::Integer, e).unwrap(),
+    ]
+    .to_der()
+    .unwrap()
 }
 
 #[test]

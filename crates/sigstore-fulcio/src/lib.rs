@@ -21,7 +21,11 @@ pub mod client;
 mod error;
 mod sct;
 
-use der::asn1::ObjectIdentifier;
+use der::asn1::{AnyRef, ContextSpecificRef, ObjectIdentifier, OctetStringRef};
+use der::{
+    Decode, Encode, EncodeValue, FixedTag, Length, Reader, Sequence, SliceReader, Tag, TagMode,
+    TagNumber, Tagged, Writer,
+};
 use sigstore_crypto::{HashAlgorithm, KeyType, PublicKey, SignatureAlgorithm};
 use sigstore_types::{Timestamp, ValidityPeriod};
 use sigstore_x509_policy::{Certificate, VerifiedChain};
@@ -145,8 +149,9 @@ pub fn precert_tbs(tbs: &TbsCertificate, original_der: &[u8]) -> Result<Vec<u8>,
     if extensions.iter().any(|ext| ext.extn_id == OID_CT_POISON) {
         return Err(Error::PoisonedCertificate);
     }
-    // The bytes: the encoded TBS with that one extension cut out and the three enclosing
-    // lengths rewritten, so every other byte is exactly what the CA signed.
+    // The bytes: the encoded TBS read with `der`, that one extension left out and the
+    // enclosing SEQUENCE, [3] and SEQUENCE OF re-encoded around the other fields and
+    // extensions as they were encoded, so every other byte is exactly what the CA signed.
     let der = splice_out_sct_list(original_der).ok_or(Error::NonCanonicalTbs)?;
     if der.len() > MAX_TBS_LEN {
         return Err(Error::TbsTooLarge);
@@ -154,124 +159,95 @@ pub fn precert_tbs(tbs: &TbsCertificate, original_der: &[u8]) -> Result<Vec<u8>,
     Ok(der)
 }
 
-/// One DER element: its tag, the whole encoding and the content.
-struct Tlv<'a> {
-    tag: u8,
-    whole: &'a [u8],
-    content: &'a [u8],
+/// A TBSCertificate rebuilt from its encoded fields: every field before `extensions` as it
+/// was encoded, then `[3] EXPLICIT SEQUENCE OF Extension` with the kept extensions, each as it
+/// was encoded (omitted when none is left).
+struct SplicedTbs<'a> {
+    fields: Vec<AnyRef<'a>>,
+    extensions: Vec<AnyRef<'a>>,
 }
 
-/// Reads one DER element (single-byte tag, definite minimal length) from the front of `input`.
-fn read_tlv(input: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    if tag & 0x1f == 0x1f {
-        return None;
+impl SplicedTbs<'_> {
+    fn extensions_field(&self) -> Option<ContextSpecificRef<'_, Vec<AnyRef<'_>>>> {
+        (!self.extensions.is_empty()).then_some(ContextSpecificRef {
+            tag_number: TagNumber::N3,
+            tag_mode: TagMode::Explicit,
+            value: &self.extensions,
+        })
     }
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (usize::from(first), rest)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 3 || rest.len() < n {
-            return None;
-        }
-        let (len_bytes, rest) = rest.split_at(n);
-        if len_bytes.first() == Some(&0) {
-            return None;
-        }
-        let len = len_bytes
+}
+
+impl EncodeValue for SplicedTbs<'_> {
+    fn value_len(&self) -> der::Result<Length> {
+        self.fields
             .iter()
-            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-        if len < 0x80 {
-            return None;
+            .try_fold(self.extensions_field().encoded_len()?, |len, field| {
+                len + field.encoded_len()?
+            })
+    }
+
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        for field in &self.fields {
+            field.encode(writer)?;
         }
-        (len, rest)
-    };
-    if rest.len() < len {
-        return None;
+        self.extensions_field().encode(writer)
     }
-    let header = input.len() - rest.len();
-    let (content, after) = rest.split_at(len);
-    let whole = input.get(..header + len)?;
-    Some((
-        Tlv {
-            tag,
-            whole,
-            content,
-        },
-        after,
-    ))
 }
 
-/// Appends a DER element with `tag` and `content`.
-fn write_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
-    out.push(tag);
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        let significant = bytes.get(skip..).unwrap_or_default();
-        out.push(0x80 | significant.len() as u8);
-        out.extend_from_slice(significant);
-    }
-    out.extend_from_slice(content);
+impl FixedTag for SplicedTbs<'_> {
+    const TAG: Tag = Tag::Sequence;
 }
 
-/// The TBSCertificate `tbs` without its SCT-list extension; `None` if it is not shaped as
-/// `SEQUENCE { ..., [3] { SEQUENCE OF Extension } }`.
+/// The TBSCertificate `tbs` without its SCT-list extension; `None` if it is not a DER
+/// `SEQUENCE { ..., [3] EXPLICIT SEQUENCE OF Extension }` holding exactly one SCT list.
 fn splice_out_sct_list(tbs: &[u8]) -> Option<Vec<u8>> {
-    const SEQUENCE: u8 = 0x30;
-    const EXTENSIONS: u8 = 0xa3;
-    const OID: u8 = 0x06;
-    let (outer, trailing) = read_tlv(tbs)?;
-    if outer.tag != SEQUENCE || !trailing.is_empty() {
+    let outer = AnyRef::from_der(tbs).ok()?;
+    if outer.tag() != Tag::Sequence {
         return None;
+    }
+    let mut reader = SliceReader::new(outer.value()).ok()?;
+    let mut fields = Vec::new();
+    while !reader.is_finished() {
+        fields.push(reader.decode::<AnyRef<'_>>().ok()?);
     }
     // The extensions are the TBS's last field.
-    let mut fields = outer.content;
-    let mut last = None;
-    while !fields.is_empty() {
-        let (field, rest) = read_tlv(fields)?;
-        last = Some(field);
-        fields = rest;
-    }
-    let extensions_field = last.filter(|f| f.tag == EXTENSIONS)?;
-    let (list, rest) = read_tlv(extensions_field.content)?;
-    if list.tag != SEQUENCE || !rest.is_empty() {
+    let extensions_field = fields.pop().filter(|f| {
+        f.tag()
+            == Tag::ContextSpecific {
+                constructed: true,
+                number: TagNumber::N3,
+            }
+    })?;
+    let list = AnyRef::from_der(extensions_field.value()).ok()?;
+    if list.tag() != Tag::Sequence {
         return None;
     }
-    let mut kept = Vec::with_capacity(list.content.len());
+    let mut items = SliceReader::new(list.value()).ok()?;
+    let mut extensions = Vec::new();
     let mut removed = 0;
-    let mut items = list.content;
-    while !items.is_empty() {
-        let (extension, rest) = read_tlv(items)?;
-        let (oid, _) = read_tlv(extension.content)?;
-        if extension.tag != SEQUENCE || oid.tag != OID {
-            return None;
-        }
-        if oid.content == OID_SCT_LIST.as_bytes() {
+    while !items.is_finished() {
+        let item = items.decode::<AnyRef<'_>>().ok()?;
+        let extension: ExtensionRef<'_> = item.decode_as().ok()?;
+        if extension.extn_id == OID_SCT_LIST {
             removed += 1;
         } else {
-            kept.extend_from_slice(extension.whole);
+            extensions.push(item);
         }
-        items = rest;
     }
     if removed != 1 {
         return None;
     }
-    let prefix_len = outer.content.len() - extensions_field.whole.len();
-    let mut content = Vec::with_capacity(outer.content.len());
-    content.extend_from_slice(outer.content.get(..prefix_len)?);
-    if !kept.is_empty() {
-        let mut list = Vec::with_capacity(kept.len() + 4);
-        write_tlv(&mut list, SEQUENCE, &kept);
-        write_tlv(&mut content, EXTENSIONS, &list);
-    }
-    let mut out = Vec::with_capacity(content.len() + 4);
-    write_tlv(&mut out, SEQUENCE, &content);
-    Some(out)
+    SplicedTbs { fields, extensions }.to_der().ok()
+}
+
+/// `Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET
+/// STRING }`, borrowed, to check each extension's shape and read its OID.
+#[derive(Sequence)]
+struct ExtensionRef<'a> {
+    extn_id: ObjectIdentifier,
+    #[asn1(default = "Default::default")]
+    _critical: bool,
+    _extn_value: OctetStringRef<'a>,
 }
 
 #[cfg(test)]
@@ -280,7 +256,6 @@ mod splice_tests {
 
     #[test]
     fn splicing_equals_structured_reencoding() {
-        use der::Encode;
         let bundle = std::fs::read_to_string(
             sigstore_test_support::conformance_cases().join("happy-path-v0.3/bundle.sigstore.json"),
         )
@@ -315,6 +290,52 @@ mod splice_tests {
         assert!(splice_out_sct_list(&[0x30, 0x00]).is_none());
         assert!(splice_out_sct_list(&[0x30, 0x02, 0xa3, 0x00]).is_none());
         assert!(splice_out_sct_list(&[0x30, 0x84, 0, 0, 0, 1, 0]).is_none());
+        // Indefinite length, trailing data, a non-minimal length.
+        assert!(splice_out_sct_list(&[0x30, 0x80, 0x02, 0x01, 0x01, 0x00, 0x00]).is_none());
+        assert!(splice_out_sct_list(&[0x30, 0x00, 0x00]).is_none());
+        assert!(splice_out_sct_list(&[0x30, 0x81, 0x00]).is_none());
+    }
+
+    /// A TBS-shaped SEQUENCE: `INTEGER 1`, then `[3] { SEQUENCE OF extensions }`.
+    fn tbs_with(extensions: &[Vec<u8>]) -> Vec<u8> {
+        let fields = SplicedTbs {
+            fields: vec![AnyRef::new(Tag::Integer, &[1]).unwrap()],
+            extensions: extensions
+                .iter()
+                .map(|ext| AnyRef::from_der(ext).unwrap())
+                .collect(),
+        };
+        fields.to_der().unwrap()
+    }
+
+    fn extension(oid: ObjectIdentifier, critical: bool, value: &[u8]) -> Vec<u8> {
+        x509_cert::ext::Extension {
+            extn_id: oid,
+            critical,
+            extn_value: der::asn1::OctetString::new(value).unwrap(),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    #[test]
+    fn splicing_keeps_other_extensions_byte_exact() {
+        let other = extension(
+            ObjectIdentifier::new_unwrap("2.5.29.19"),
+            true,
+            &[0x30, 0x00],
+        );
+        let sct = extension(OID_SCT_LIST, false, &[0x04, 0x00]);
+        let spliced = splice_out_sct_list(&tbs_with(&[other.clone(), sct.clone()])).unwrap();
+        assert_eq!(spliced, tbs_with(std::slice::from_ref(&other)));
+        // Only the SCT list: the extensions field goes away.
+        let spliced = splice_out_sct_list(&tbs_with(std::slice::from_ref(&sct))).unwrap();
+        assert_eq!(spliced, [0x30, 0x03, 0x02, 0x01, 0x01]);
+        // Two SCT lists, none, or a malformed extension are refused.
+        assert!(splice_out_sct_list(&tbs_with(&[sct.clone(), sct.clone()])).is_none());
+        assert!(splice_out_sct_list(&tbs_with(std::slice::from_ref(&other))).is_none());
+        let not_an_extension = vec![0x30, 0x03, 0x02, 0x01, 0x01];
+        assert!(splice_out_sct_list(&tbs_with(&[sct, not_an_extension])).is_none());
     }
 }
 

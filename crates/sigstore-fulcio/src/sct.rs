@@ -48,6 +48,12 @@ pub struct Sct {
 }
 
 /// A cursor over TLS-encoded bytes that checks every length against what remains.
+///
+/// The SCT list inside the extension's DER OCTET STRING (read with `der` in
+/// [`parse_sct_extension`]) is not DER but TLS presentation-language encoding (RFC 6962 §3.3,
+/// RFC 5246 §4): fixed-width big-endian integers and 16-bit length-prefixed vectors. This
+/// reader covers that part only; every read is bounded by what remains and the list is
+/// capped at [`MAX_SCTS`] entries.
 struct TlsReader<'a> {
     rest: &'a [u8],
 }

@@ -44,7 +44,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod asn1;
 mod error;
 mod external;
 mod identity;
@@ -52,6 +51,7 @@ mod jwt;
 mod keys;
 pub mod merkle;
 mod server;
+mod tsp;
 mod virtual_sigstore;
 mod x509;
 

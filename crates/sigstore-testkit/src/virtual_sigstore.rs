@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use const_oid::ObjectIdentifier;
-use der::asn1::{OctetString, Utf8StringRef};
-use der::{Decode as _, Encode as _};
+use der::asn1::{Any, GeneralizedTime, IntRef, OctetString, SetOfVec, Uint, Utf8StringRef};
+use der::{Decode as _, Encode as _, Tag};
 use serde_json::{json, Map, Value};
 use sha2::{Digest as _, Sha256};
 use sigstore_crypto::{Digest, HashAlgorithm, KeyType, PublicKey, SignatureAlgorithm};
@@ -18,12 +18,15 @@ use sigstore_types::{
     media_types, ClientTrustConfig, Envelope, PublicKeyDetails, Service, ServiceConfiguration,
     ServiceSelector, SigningConfig, Timestamp, TrustedRoot, ValidityPeriod,
 };
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::attr::Attribute;
+use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::name::Name;
 
-use crate::asn1;
 use crate::jwt::Issuer;
 use crate::keys::{EcKey, EdKey};
 use crate::merkle::{self, Hash};
+use crate::tsp;
 use crate::x509::{self, Authority, CertTemplate};
 use crate::{Error, ExternalIssuer, Identity, San};
 
@@ -1292,126 +1295,129 @@ impl VirtualSigstore {
         now: Timestamp,
         tampering: Tampering,
     ) -> Result<Vec<u8>, Error> {
-        let bad = || Error::Malformed {
+        let bad = |_| Error::Malformed {
             what: "TimeStampReq",
         };
-        let (body, rest) = asn1::expect(request, asn1::SEQUENCE).ok_or_else(bad)?;
-        if !rest.is_empty() {
-            return Err(bad());
-        }
-        let (version, body) = asn1::expect(body, asn1::INTEGER).ok_or_else(bad)?;
-        if version != [1] {
-            return Err(bad());
-        }
-        let (imprint_tlv, mut body) = asn1::read(body).ok_or_else(bad)?;
-        if imprint_tlv.tag != asn1::SEQUENCE {
-            return Err(bad());
+        let req = tsp::TimeStampReq::from_der(request).map_err(bad)?;
+        if req.version != 1 {
+            return Err(Error::Malformed {
+                what: "TimeStampReq",
+            });
         }
         // The imprint's algorithm and length.
-        let (alg, imprint_rest) =
-            asn1::expect(imprint_tlv.value, asn1::SEQUENCE).ok_or_else(bad)?;
-        let (oid_bytes, _params) = asn1::expect(alg, asn1::OID).ok_or_else(bad)?;
-        let (hashed, end) = asn1::expect(imprint_rest, asn1::OCTET_STRING).ok_or_else(bad)?;
-        let expected_len = match oid_bytes {
-            b if b == OID_SHA256.as_bytes() => 32,
-            b if b == OID_SHA384.as_bytes() => 48,
-            b if b == OID_SHA512.as_bytes() => 64,
+        let imprint = req.message_imprint;
+        let expected_len = match imprint.hash_algorithm.oid {
+            o if o == OID_SHA256 => 32,
+            o if o == OID_SHA384 => 48,
+            o if o == OID_SHA512 => 64,
             _ => {
                 return Err(Error::Unsupported {
                     what: "imprint hash algorithm",
                 })
             }
         };
-        if hashed.len() != expected_len || !end.is_empty() {
-            return Err(bad());
+        if imprint.hashed_message.as_bytes().len() != expected_len {
+            return Err(Error::Malformed {
+                what: "TimeStampReq",
+            });
         }
-        let mut nonce = None;
-        let mut cert_req = false;
-        while let Some((tlv, rest)) = asn1::read(body) {
-            match tlv.tag {
-                asn1::OID => {}
-                asn1::INTEGER => nonce = Some(asn1::tlv(asn1::INTEGER, tlv.value)),
-                asn1::BOOLEAN => cert_req = tlv.value.first().is_some_and(|b| *b != 0),
-                asn1::CTX0 => {}
-                _ => return Err(bad()),
-            }
-            body = rest;
-        }
-        if !body.is_empty() {
-            return Err(bad());
-        }
-        let imprint = asn1::tlv(asn1::SEQUENCE, imprint_tlv.value);
 
         let gen_time = if tampering.timestamp_outside_validity {
             Timestamp::from_unix(self.valid_from().unix_seconds().saturating_sub(DAY))
         } else {
             now
         };
+        let gen_secs = u64::try_from(gen_time.unix_seconds()).map_err(|_| Error::Malformed {
+            what: "genTime before 1970",
+        })?;
         let serial = self.tsa_serial.fetch_add(1, Ordering::Relaxed);
-        let mut tst = vec![
-            asn1::uint(&[1]),
-            asn1::oid(&TSA_POLICY),
-            imprint,
-            asn1::uint(&serial.to_be_bytes()),
-            asn1::generalized_time(gen_time),
-        ];
-        if let Some(nonce) = nonce {
-            tst.push(nonce);
+        let tst_info = tsp::TstInfo {
+            version: 1,
+            policy: TSA_POLICY,
+            message_imprint: imprint,
+            serial_number: serial.into(),
+            gen_time: GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(
+                gen_secs,
+            ))?,
+            nonce: req.nonce,
         }
-        let tst_info = asn1::tlv(asn1::SEQUENCE, &tst.concat());
+        .to_der()?;
 
         let leaf = x509_cert::Certificate::from_der(&self.tsa_leaf.der)?;
-        let issuer_der = leaf.tbs_certificate.issuer.to_der()?;
-        let serial_der = leaf.tbs_certificate.serial_number.to_der()?;
-        let sha256_alg = asn1::seq(&[&asn1::oid(&OID_SHA256)]);
-
-        let ess_cert_id = asn1::seq(&[
-            // hashAlgorithm omitted: SHA-256 is the default.
-            &asn1::tlv(asn1::OCTET_STRING, &Sha256::digest(&self.tsa_leaf.der)),
-            &asn1::seq(&[&asn1::seq(&[&asn1::tlv(0xa4, &issuer_der)]), &serial_der]),
-        ]);
-        let signing_cert_v2 = asn1::seq(&[&asn1::seq(&[&ess_cert_id])]);
-        let attribute = |oid: &ObjectIdentifier, value: &[u8]| {
-            asn1::seq(&[&asn1::oid(oid), &asn1::tlv(asn1::SET, value)])
+        let issuer = leaf.tbs_certificate.issuer.clone();
+        let serial_number = leaf.tbs_certificate.serial_number.clone();
+        let sha256_alg = AlgorithmIdentifierOwned {
+            oid: OID_SHA256,
+            parameters: None,
         };
-        let mut attrs = [
-            attribute(&OID_CONTENT_TYPE, &asn1::oid(&OID_TST_INFO)),
-            attribute(
-                &OID_MESSAGE_DIGEST,
-                &asn1::tlv(asn1::OCTET_STRING, &Sha256::digest(&tst_info)),
-            ),
-            attribute(&OID_SIGNING_CERTIFICATE_V2, &signing_cert_v2),
-        ];
-        attrs.sort(); // DER SET OF: ascending by encoding.
-        let attrs = attrs.concat();
-        let signature = self.tsa_leaf.key.sign(&asn1::tlv(asn1::SET, &attrs));
 
-        let signer_info = asn1::seq(&[
-            &asn1::uint(&[1]),
-            &asn1::seq(&[&issuer_der, &serial_der]),
-            &sha256_alg,
-            &asn1::tlv(asn1::CTX0, &attrs),
-            &asn1::seq(&[&asn1::oid(&self.tsa_leaf.key.signature_oid())]),
-            &asn1::tlv(asn1::OCTET_STRING, &signature),
-        ]);
-        let encap = asn1::seq(&[
-            &asn1::oid(&OID_TST_INFO),
-            &asn1::tlv(asn1::CTX0, &asn1::tlv(asn1::OCTET_STRING, &tst_info)),
-        ]);
-        let mut signed_data = vec![asn1::uint(&[3]), asn1::tlv(asn1::SET, &sha256_alg), encap];
-        if cert_req {
-            signed_data.push(asn1::tlv(asn1::CTX0, &self.tsa_leaf.der));
-        }
-        signed_data.push(asn1::tlv(asn1::SET, &signer_info));
-        let content_info = asn1::seq(&[
-            &asn1::oid(&OID_SIGNED_DATA),
-            &asn1::tlv(
-                asn1::CTX0,
-                &asn1::tlv(asn1::SEQUENCE, &signed_data.concat()),
-            ),
-        ]);
-        let status = asn1::seq(&[&asn1::uint(&[0])]);
-        Ok(asn1::seq(&[&status, &content_info]))
+        let signing_cert_v2 = tsp::SigningCertificateV2 {
+            certs: vec![tsp::EssCertIdV2 {
+                // hashAlgorithm omitted: SHA-256 is the default.
+                cert_hash: OctetString::new(Sha256::digest(&self.tsa_leaf.der).to_vec())?,
+                issuer_serial: tsp::IssuerSerial {
+                    issuer: vec![GeneralName::DirectoryName(issuer.clone())],
+                    serial_number: serial_number.clone(),
+                },
+            }],
+        };
+        let attribute = |oid: ObjectIdentifier, value: Any| -> Result<Attribute, Error> {
+            Ok(Attribute {
+                oid,
+                values: SetOfVec::try_from(vec![value])?,
+            })
+        };
+        // DER SET OF: `SetOfVec` keeps the attributes ascending by encoding.
+        let signed_attrs = SetOfVec::try_from(vec![
+            attribute(OID_CONTENT_TYPE, Any::encode_from(&OID_TST_INFO)?)?,
+            attribute(
+                OID_MESSAGE_DIGEST,
+                Any::encode_from(&OctetString::new(Sha256::digest(&tst_info).to_vec())?)?,
+            )?,
+            attribute(
+                OID_SIGNING_CERTIFICATE_V2,
+                Any::encode_from(&signing_cert_v2)?,
+            )?,
+        ])?;
+        // The signature covers the attributes' DER as a SET OF (RFC 5652 §5.4).
+        let signature = self.tsa_leaf.key.sign(&signed_attrs.to_der()?);
+
+        let signer_info = tsp::SignerInfo {
+            version: 1,
+            sid: tsp::IssuerAndSerialNumber {
+                issuer,
+                serial_number,
+            },
+            digest_algorithm: sha256_alg.clone(),
+            signed_attrs,
+            signature_algorithm: AlgorithmIdentifierOwned {
+                oid: self.tsa_leaf.key.signature_oid(),
+                parameters: None,
+            },
+            signature: OctetString::new(signature)?,
+        };
+        let signed_data = tsp::SignedData {
+            version: 3,
+            digest_algorithms: SetOfVec::try_from(vec![sha256_alg])?,
+            encap_content_info: tsp::EncapsulatedContentInfo {
+                e_content_type: OID_TST_INFO,
+                e_content: OctetString::new(tst_info)?,
+            },
+            certificates: if req.cert_req {
+                Some(vec![Any::from_der(&self.tsa_leaf.der)?])
+            } else {
+                None
+            },
+            signer_infos: Any::new(Tag::Set, signer_info.to_der()?)?,
+        };
+        let response = tsp::TimeStampResp {
+            status: tsp::PkiStatusInfo { status: 0 },
+            time_stamp_token: Some(tsp::ContentInfo {
+                content_type: OID_SIGNED_DATA,
+                content: Any::encode_from(&signed_data)?,
+            }),
+        };
+        Ok(response.to_der()?)
     }
 }
 
@@ -1432,18 +1438,24 @@ pub fn timestamp_request(
             })
         }
     };
-    let mut parts = vec![
-        asn1::uint(&[1]),
-        asn1::seq(&[
-            &asn1::seq(&[&asn1::oid(&oid), &asn1::tlv(asn1::NULL, &[])]),
-            &asn1::tlv(asn1::OCTET_STRING, imprint.as_bytes()),
-        ]),
-    ];
-    if let Some(nonce) = nonce {
-        parts.push(asn1::uint(nonce));
-    }
-    if cert_req {
-        parts.push(asn1::tlv(asn1::BOOLEAN, &[0xff]));
-    }
-    Ok(asn1::tlv(asn1::SEQUENCE, &parts.concat()))
+    let nonce = nonce.map(Uint::new).transpose()?;
+    let nonce = nonce
+        .as_ref()
+        .map(|n| IntRef::new(n.as_bytes()))
+        .transpose()?;
+    let request = tsp::TimeStampReq {
+        version: 1,
+        message_imprint: tsp::MessageImprint {
+            hash_algorithm: AlgorithmIdentifierOwned {
+                oid,
+                parameters: Some(Any::null()),
+            },
+            hashed_message: OctetString::new(imprint.as_bytes())?,
+        },
+        req_policy: None,
+        nonce,
+        cert_req,
+        extensions: None,
+    };
+    Ok(request.to_der()?)
 }

@@ -8,6 +8,15 @@ pub enum Error {
     /// The bytes are not the DER structure expected at this point.
     #[error("malformed timestamp: {0}")]
     Malformed(&'static str),
+    /// The DER decoder refused the bytes at this point (bad length, trailing data, a
+    /// non-canonical INTEGER, BOOLEAN or OID, ...).
+    #[error("malformed timestamp: {what}: {reason}")]
+    Der {
+        /// The structure being read.
+        what: &'static str,
+        /// What the DER decoder refused.
+        reason: der::Error,
+    },
     /// The response's status is neither granted (0) nor grantedWithMods (1).
     #[error("timestamp response status {status} is not granted")]
     StatusNotGranted {

@@ -20,9 +20,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod asn1;
 #[cfg(feature = "client")]
 pub mod client;
+mod der_io;
 mod error;
 mod token;
 
@@ -37,9 +37,11 @@ pub use token::{
     OID_ATTR_SIGNING_CERTIFICATE, OID_ATTR_SIGNING_CERTIFICATE_V2, OID_SIGNED_DATA, OID_TST_INFO,
 };
 
-use asn1::{
-    encode, encode_unsigned, hash_oid, single, unsigned_content, OID_SHA1, OID_SHA256, OID_SHA384,
-    OID_SHA512, TAG_BOOLEAN, TAG_NULL, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE,
+use der::asn1::{AnyRef, OctetStringRef};
+use der::{Decode, Encode};
+use der_io::{
+    hash_oid, unsigned_content, AlgorithmIdentifier, MessageImprint, TimeStampReq, OID_SHA1,
+    OID_SHA256, OID_SHA384, OID_SHA512,
 };
 use token::{EssCertId, SignerId, SignerInfo};
 
@@ -110,7 +112,7 @@ impl VerifiedTimestamp {
     pub fn check_nonce(&self, expected: &[u8]) -> Result<(), Error> {
         match &self.nonce {
             None => Err(Error::MissingNonce),
-            Some(nonce) if *nonce == unsigned_content(expected) => Ok(()),
+            Some(nonce) if Some(nonce) == unsigned_content(expected).as_ref() => Ok(()),
             Some(_) => Err(Error::NonceMismatch),
         }
     }
@@ -119,19 +121,24 @@ impl VerifiedTimestamp {
 /// Builds a DER `TimeStampReq` (RFC 3161 §2.4.1) for `digest` (the hash of the bytes to
 /// timestamp), with an optional nonce (big-endian unsigned) and the `certReq` flag.
 pub fn build_request(digest: &Digest, nonce: Option<&[u8]>, cert_req: bool) -> Vec<u8> {
-    let mut algorithm = encode(TAG_OID, hash_oid(digest.algorithm()).as_bytes());
-    algorithm.extend_from_slice(&encode(TAG_NULL, &[]));
-    let mut imprint = encode(TAG_SEQUENCE, &algorithm);
-    imprint.extend_from_slice(&encode(TAG_OCTET_STRING, digest.as_bytes()));
-    let mut body = encode_unsigned(&[1]);
-    body.extend_from_slice(&encode(TAG_SEQUENCE, &imprint));
-    if let Some(nonce) = nonce {
-        body.extend_from_slice(&encode_unsigned(nonce));
-    }
-    if cert_req {
-        body.extend_from_slice(&encode(TAG_BOOLEAN, &[0xff]));
-    }
-    encode(TAG_SEQUENCE, &body)
+    let encode = || -> der::Result<Vec<u8>> {
+        TimeStampReq {
+            version: 1,
+            message_imprint: MessageImprint {
+                hash_algorithm: AlgorithmIdentifier {
+                    oid: hash_oid(digest.algorithm()),
+                    parameters: Some(AnyRef::NULL),
+                },
+                hashed_message: OctetStringRef::new(digest.as_bytes())?,
+            },
+            nonce: nonce.map(der_io::uint).transpose()?,
+            cert_req,
+        }
+        .to_der()
+    };
+    // Encoding fails only for values past der's 256 MiB length limit, which a digest and a
+    // nonce never reach; an empty request would be refused by any TSA.
+    encode().unwrap_or_default()
 }
 
 /// Verifies a DER timestamp (a `TimeStampResp` or a bare token) over `signed_data`, the raw
@@ -289,8 +296,8 @@ fn check_signer_id(sid: &SignerId, leaf: &Certificate) -> Result<(), Error> {
         SignerId::IssuerAndSerial { issuer, serial } => names_certificate(issuer, serial, leaf),
         SignerId::SubjectKeyId(ski) => leaf
             .extension(&OID_SUBJECT_KEY_IDENTIFIER)
-            .and_then(|(_, value)| single(value, TAG_OCTET_STRING, "subjectKeyIdentifier").ok())
-            .is_some_and(|inner| inner.value == ski.as_slice()),
+            .and_then(|(_, value)| OctetStringRef::from_der(value).ok())
+            .is_some_and(|inner| inner.as_bytes() == ski.as_slice()),
     };
     if matches {
         Ok(())

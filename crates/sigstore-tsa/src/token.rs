@@ -4,11 +4,13 @@
 use const_oid::ObjectIdentifier;
 use sigstore_types::Timestamp;
 
-use crate::asn1::{
-    algorithm_identifier, boolean, generalized_time, integer_bytes, read_algorithm_identifier,
-    read_oid, read_small_unsigned, single, small_unsigned, DerReader, Tlv, TAG_BIT_STRING,
-    TAG_BOOLEAN, TAG_CTX0, TAG_CTX0_PRIM, TAG_CTX1, TAG_CTX1_PRIM, TAG_CTX4, TAG_GENERALIZED_TIME,
-    TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE, TAG_SET,
+use der::asn1::{AnyRef, OctetStringRef};
+use der::{Decode, Reader, Tag, Tagged};
+
+use crate::der_io::{
+    algorithm_identifier, element, generalized_time, integer_bytes, next, optional_element,
+    raw_element, single, walk, AlgorithmIdentifier, MessageImprint, CTX0, CTX0_PRIM, CTX1,
+    CTX1_PRIM, CTX4, OID_SHA256,
 };
 use crate::Error;
 
@@ -123,17 +125,21 @@ impl TimeStampToken {
     /// Parses a DER `TimeStampResp` (whose status must be granted or grantedWithMods and which
     /// must carry a token) or a bare `ContentInfo` token.
     pub fn from_der(bytes: &[u8]) -> Result<Self, Error> {
-        let outer = single(bytes, TAG_SEQUENCE, "token is not a DER SEQUENCE")?;
-        let mut r = DerReader::new(outer.value);
-        match r.peek_tag() {
-            Some(TAG_OID) => parse_content_info(outer.value),
-            Some(TAG_SEQUENCE) => {
-                let status = r.expect(TAG_SEQUENCE, "PKIStatusInfo")?;
-                check_status(status.value)?;
-                let token = r.optional(TAG_SEQUENCE, "timeStampToken")?;
-                r.finish("trailing data in TimeStampResp")?;
+        let outer = single(bytes, Tag::Sequence, "token is not a DER SEQUENCE")?;
+        let first = match outer.value().first() {
+            Some(&octet) => Tag::try_from(octet).ok(),
+            None => None,
+        };
+        match first {
+            Some(Tag::ObjectIdentifier) => parse_content_info(outer.value()),
+            Some(Tag::Sequence) => {
+                let token = walk(outer.value(), "trailing data in TimeStampResp", |r| {
+                    let status = element(r, Tag::Sequence, "PKIStatusInfo")?;
+                    check_status(status.value())?;
+                    optional_element(r, Tag::Sequence, "timeStampToken")
+                })?;
                 let token = token.ok_or(Error::MissingToken)?;
-                parse_content_info(token.value)
+                parse_content_info(token.value())
             }
             _ => Err(Error::Malformed("neither TimeStampResp nor ContentInfo")),
         }
@@ -164,11 +170,12 @@ impl TimeStampToken {
 /// `PKIStatusInfo ::= SEQUENCE { status PKIStatus, statusString PKIFreeText OPTIONAL,
 /// failInfo PKIFailureInfo OPTIONAL }`.
 fn check_status(value: &[u8]) -> Result<(), Error> {
-    let mut r = DerReader::new(value);
-    let status = read_small_unsigned(&mut r, "PKIStatus")?;
-    r.optional(TAG_SEQUENCE, "statusString")?;
-    r.optional(TAG_BIT_STRING, "failInfo")?;
-    r.finish("trailing data in PKIStatusInfo")?;
+    let status = walk(value, "trailing data in PKIStatusInfo", |r| {
+        let status: u64 = next(r, "PKIStatus")?;
+        optional_element(r, Tag::Sequence, "statusString")?;
+        optional_element(r, Tag::BitString, "failInfo")?;
+        Ok(status)
+    })?;
     match status {
         0 | 1 => Ok(()),
         status => Err(Error::StatusNotGranted { status }),
@@ -178,15 +185,15 @@ fn check_status(value: &[u8]) -> Result<(), Error> {
 /// `ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }` (the content of the
 /// outer SEQUENCE).
 fn parse_content_info(value: &[u8]) -> Result<TimeStampToken, Error> {
-    let mut r = DerReader::new(value);
-    let content_type = read_oid(&mut r, "ContentInfo contentType")?;
-    if content_type != OID_SIGNED_DATA {
-        return Err(Error::UnexpectedContentType(content_type));
-    }
-    let content = r.expect(TAG_CTX0, "ContentInfo content")?;
-    r.finish("trailing data in ContentInfo")?;
-    let signed_data = single(content.value, TAG_SEQUENCE, "SignedData")?;
-    parse_signed_data(signed_data.value)
+    let content = walk(value, "trailing data in ContentInfo", |r| {
+        let content_type: ObjectIdentifier = next(r, "ContentInfo contentType")?;
+        if content_type != OID_SIGNED_DATA {
+            return Err(Error::UnexpectedContentType(content_type));
+        }
+        element(r, CTX0, "ContentInfo content")
+    })?;
+    let signed_data = single(content.value(), Tag::Sequence, "SignedData")?;
+    parse_signed_data(signed_data.value())
 }
 
 /// ```text
@@ -199,59 +206,78 @@ fn parse_content_info(value: &[u8]) -> Result<TimeStampToken, Error> {
 ///   signerInfos SET OF SignerInfo }
 /// ```
 fn parse_signed_data(value: &[u8]) -> Result<TimeStampToken, Error> {
-    let mut r = DerReader::new(value);
-    let version = read_small_unsigned(&mut r, "SignedData version")?;
-    if !matches!(version, 1 | 3) {
-        return Err(Error::UnsupportedVersion {
-            what: "SignedData",
-            version,
-        });
-    }
-    let digest_algorithms = r.expect(TAG_SET, "SignedData digestAlgorithms")?;
-    let mut algs = DerReader::new(digest_algorithms.value);
-    while !algs.is_empty() {
-        read_algorithm_identifier(&mut algs, "SignedData digestAlgorithms")?;
-    }
-
-    let encap = r.expect(TAG_SEQUENCE, "EncapsulatedContentInfo")?;
-    let mut e = DerReader::new(encap.value);
-    let econtent_type = read_oid(&mut e, "eContentType")?;
-    if econtent_type != OID_TST_INFO {
-        return Err(Error::UnexpectedContentType(econtent_type));
-    }
-    let econtent = e.expect(TAG_CTX0, "eContent")?;
-    e.finish("trailing data in EncapsulatedContentInfo")?;
-    let tst_info_der = single(econtent.value, TAG_OCTET_STRING, "eContent OCTET STRING")?.value;
-
-    let mut certificates = Vec::new();
-    if let Some(certs) = r.optional(TAG_CTX0, "certificates")? {
-        let mut c = DerReader::new(certs.value);
-        while !c.is_empty() {
-            let cert = c.read("certificates")?;
-            // Only plain X.509 certificates; attribute or other certificate choices are refused.
-            if cert.tag != TAG_SEQUENCE {
-                return Err(Error::Malformed("an embedded certificate is not X.509"));
+    let (tst_info_der, certificates, signer_infos) =
+        walk(value, "trailing data in SignedData", |r| {
+            let version: u64 = next(r, "SignedData version")?;
+            if !matches!(version, 1 | 3) {
+                return Err(Error::UnsupportedVersion {
+                    what: "SignedData",
+                    version,
+                });
             }
-            if certificates.len() == MAX_EMBEDDED_CERTS {
-                return Err(Error::Malformed("too many embedded certificates"));
-            }
-            certificates.push(cert.raw.to_vec());
-        }
-    }
-    r.optional(TAG_CTX1, "crls")?;
-    let signer_infos = r.expect(TAG_SET, "signerInfos")?;
-    r.finish("trailing data in SignedData")?;
+            let digest_algorithms = element(r, Tag::Set, "SignedData digestAlgorithms")?;
+            walk(
+                digest_algorithms.value(),
+                "SignedData digestAlgorithms",
+                |a| {
+                    while !a.is_finished() {
+                        algorithm_identifier(a, "SignedData digestAlgorithms")?;
+                    }
+                    Ok(())
+                },
+            )?;
 
-    let mut s = DerReader::new(signer_infos.value);
+            let encap = element(r, Tag::Sequence, "EncapsulatedContentInfo")?;
+            let econtent = walk(
+                encap.value(),
+                "trailing data in EncapsulatedContentInfo",
+                |e| {
+                    let econtent_type: ObjectIdentifier = next(e, "eContentType")?;
+                    if econtent_type != OID_TST_INFO {
+                        return Err(Error::UnexpectedContentType(econtent_type));
+                    }
+                    element(e, CTX0, "eContent")
+                },
+            )?;
+            let tst_info_der = OctetStringRef::from_der(econtent.value())
+                .map_err(crate::der_io::der_error("eContent OCTET STRING"))?
+                .as_bytes();
+
+            let mut certificates = Vec::new();
+            if let Some(certs) = optional_element(r, CTX0, "certificates")? {
+                walk(certs.value(), "certificates", |c| {
+                    while !c.is_finished() {
+                        let (cert, raw) = raw_element(c, "certificates")?;
+                        // Only plain X.509 certificates; attribute or other certificate
+                        // choices are refused.
+                        if cert.tag() != Tag::Sequence {
+                            return Err(Error::Malformed("an embedded certificate is not X.509"));
+                        }
+                        if certificates.len() == MAX_EMBEDDED_CERTS {
+                            return Err(Error::Malformed("too many embedded certificates"));
+                        }
+                        certificates.push(raw.to_vec());
+                    }
+                    Ok(())
+                })?;
+            }
+            optional_element(r, CTX1, "crls")?;
+            let signer_infos = element(r, Tag::Set, "signerInfos")?;
+            Ok((tst_info_der, certificates, signer_infos))
+        })?;
+
+    // At most two SignerInfos are read: one more than the one allowed.
+    let mut reader = der::SliceReader::new(signer_infos.value())
+        .map_err(crate::der_io::der_error("signerInfos"))?;
     let mut infos = Vec::new();
-    while !s.is_empty() {
-        infos.push(s.expect(TAG_SEQUENCE, "SignerInfo")?);
+    while !reader.is_finished() {
+        infos.push(element(&mut reader, Tag::Sequence, "SignerInfo")?);
         if infos.len() > 1 {
             break;
         }
     }
     let signer = match infos.as_slice() {
-        [one] => parse_signer_info(one.value)?,
+        [one] => parse_signer_info(one.value())?,
         _ => return Err(Error::SignerInfoCount { count: infos.len() }),
     };
     let tst_info = parse_tst_info(tst_info_der)?;
@@ -274,56 +300,78 @@ fn parse_signed_data(value: &[u8]) -> Result<TimeStampToken, Error> {
 ///   unsignedAttrs [1] IMPLICIT UnsignedAttributes OPTIONAL }
 /// ```
 fn parse_signer_info(value: &[u8]) -> Result<SignerInfo, Error> {
-    let mut r = DerReader::new(value);
-    let version = read_small_unsigned(&mut r, "SignerInfo version")?;
-    let sid_tlv = r.read("SignerInfo sid")?;
-    let sid = match (version, sid_tlv.tag) {
-        (1, TAG_SEQUENCE) => {
-            let mut i = DerReader::new(sid_tlv.value);
-            let issuer = i.expect(TAG_SEQUENCE, "sid issuer")?;
-            let serial = i.expect(TAG_INTEGER, "sid serialNumber")?;
-            i.finish("trailing data in IssuerAndSerialNumber")?;
-            SignerId::IssuerAndSerial {
-                issuer: issuer.raw.to_vec(),
-                serial: integer_bytes(serial.value, "sid serialNumber")?,
+    struct Fields<'a> {
+        sid: SignerId,
+        digest_algorithm: AlgorithmIdentifier<'a>,
+        signed_attrs: (AnyRef<'a>, &'a [u8]),
+        signature_algorithm: AlgorithmIdentifier<'a>,
+        signature: OctetStringRef<'a>,
+    }
+    let fields = walk(value, "trailing data in SignerInfo", |r| {
+        let version: u64 = next(r, "SignerInfo version")?;
+        let sid_element: AnyRef<'_> = next(r, "SignerInfo sid")?;
+        let sid = match (version, sid_element.tag()) {
+            (1, Tag::Sequence) => walk(
+                sid_element.value(),
+                "trailing data in IssuerAndSerialNumber",
+                |i| {
+                    let (issuer, issuer_raw) = raw_element(i, "sid issuer")?;
+                    if issuer.tag() != Tag::Sequence {
+                        return Err(Error::Malformed("sid issuer"));
+                    }
+                    let serial = element(i, Tag::Integer, "sid serialNumber")?;
+                    Ok(SignerId::IssuerAndSerial {
+                        issuer: issuer_raw.to_vec(),
+                        serial: integer_bytes(serial, "sid serialNumber")?,
+                    })
+                },
+            )?,
+            (3, CTX0_PRIM) => SignerId::SubjectKeyId(sid_element.value().to_vec()),
+            (1 | 3, _) => return Err(Error::Malformed("SignerInfo sid")),
+            (version, _) => {
+                return Err(Error::UnsupportedVersion {
+                    what: "SignerInfo",
+                    version,
+                })
             }
+        };
+        let digest_algorithm = algorithm_identifier(r, "SignerInfo digestAlgorithm")?;
+        if r.is_finished() || r.peek_tag().ok() != Some(CTX0) {
+            return Err(Error::MissingSignedAttribute("signedAttrs"));
         }
-        (3, TAG_CTX0_PRIM) => SignerId::SubjectKeyId(sid_tlv.value.to_vec()),
-        (1 | 3, _) => return Err(Error::Malformed("SignerInfo sid")),
-        (version, _) => {
-            return Err(Error::UnsupportedVersion {
-                what: "SignerInfo",
-                version,
-            })
-        }
-    };
-    let digest_algorithm = read_algorithm_identifier(&mut r, "SignerInfo digestAlgorithm")?;
-    let signed_attrs = r
-        .optional(TAG_CTX0, "signedAttrs")?
-        .ok_or(Error::MissingSignedAttribute("signedAttrs"))?;
-    let signature_algorithm = read_algorithm_identifier(&mut r, "SignerInfo signatureAlgorithm")?;
-    let signature = r.expect(TAG_OCTET_STRING, "SignerInfo signature")?;
-    r.optional(TAG_CTX1, "unsignedAttrs")?;
-    r.finish("trailing data in SignerInfo")?;
+        let signed_attrs = raw_element(r, "signedAttrs")?;
+        let signature_algorithm = algorithm_identifier(r, "SignerInfo signatureAlgorithm")?;
+        let signature: OctetStringRef<'_> = next(r, "SignerInfo signature")?;
+        optional_element(r, CTX1, "unsignedAttrs")?;
+        Ok(Fields {
+            sid,
+            digest_algorithm,
+            signed_attrs,
+            signature_algorithm,
+            signature,
+        })
+    })?;
 
-    let attrs = parse_signed_attrs(signed_attrs.value)?;
-    // The signature covers the DER of the attributes with the SET OF tag (RFC 5652 §5.4).
-    let mut signed_attrs_der = signed_attrs.raw.to_vec();
+    let (attrs_element, attrs_raw) = fields.signed_attrs;
+    let attrs = parse_signed_attrs(attrs_element.value())?;
+    // The signature covers the DER of the attributes with the SET OF tag (RFC 5652 §5.4): the
+    // bytes as they were encoded, the [0] IMPLICIT tag replaced by SET (0x31).
+    let mut signed_attrs_der = attrs_raw.to_vec();
     if let Some(tag) = signed_attrs_der.first_mut() {
-        *tag = TAG_SET;
+        *tag = u8::from(Tag::Set);
     }
     Ok(SignerInfo {
-        sid,
-        digest_algorithm: digest_algorithm.oid,
-        digest_algorithm_params_ok: digest_algorithm.has_null_or_no_parameters(),
+        sid: fields.sid,
+        digest_algorithm: fields.digest_algorithm.oid,
+        digest_algorithm_params_ok: fields.digest_algorithm.has_null_or_no_parameters(),
         signed_attrs_der,
         content_type: attrs.content_type,
         message_digest: attrs.message_digest,
         signing_certificate: attrs.signing_certificate,
         signing_certificate_v2: attrs.signing_certificate_v2,
-        signature_algorithm: signature_algorithm.oid,
-        signature_params_ok: signature_algorithm.has_null_or_no_parameters(),
-        signature: signature.value.to_vec(),
+        signature_algorithm: fields.signature_algorithm.oid,
+        signature_params_ok: fields.signature_algorithm.has_null_or_no_parameters(),
+        signature: fields.signature.as_bytes().to_vec(),
     })
 }
 
@@ -335,62 +383,64 @@ struct SignedAttrs {
 }
 
 /// The single value of an attribute whose `attrValues` must hold exactly one element.
-fn single_value<'a>(values: &'a [u8], what: &'static str) -> Result<Tlv<'a>, Error> {
-    let mut r = DerReader::new(values);
-    let value = r.read(what)?;
-    r.finish(what)?;
-    Ok(value)
+fn single_value<'a>(values: &'a [u8], what: &'static str) -> Result<AnyRef<'a>, Error> {
+    walk(values, what, |r| next(r, what))
 }
 
 fn parse_signed_attrs(value: &[u8]) -> Result<SignedAttrs, Error> {
-    let mut r = DerReader::new(value);
     let mut content_type = None;
     let mut message_digest = None;
     let mut signing_certificate = None;
     let mut signing_certificate_v2 = None;
     let mut seen: Vec<ObjectIdentifier> = Vec::new();
-    while !r.is_empty() {
-        if seen.len() == MAX_SIGNED_ATTRS {
-            return Err(Error::Malformed("too many signed attributes"));
-        }
-        let attr = r.expect(TAG_SEQUENCE, "Attribute")?;
-        let mut a = DerReader::new(attr.value);
-        let attr_type = read_oid(&mut a, "Attribute attrType")?;
-        let values = a.expect(TAG_SET, "Attribute attrValues")?;
-        a.finish("trailing data in Attribute")?;
-        if seen.contains(&attr_type) {
-            return Err(Error::DuplicateSignedAttribute(attr_type));
-        }
-        seen.push(attr_type);
-        match attr_type {
-            o if o == OID_ATTR_CONTENT_TYPE => {
-                let v = single_value(values.value, "content-type attribute")?;
-                if v.tag != TAG_OID {
-                    return Err(Error::Malformed("content-type attribute"));
+    walk(value, "signedAttrs", |r| {
+        while !r.is_finished() {
+            if seen.len() == MAX_SIGNED_ATTRS {
+                return Err(Error::Malformed("too many signed attributes"));
+            }
+            let attr = element(r, Tag::Sequence, "Attribute")?;
+            let (attr_type, values) = walk(attr.value(), "trailing data in Attribute", |a| {
+                let attr_type: ObjectIdentifier = next(a, "Attribute attrType")?;
+                let values = element(a, Tag::Set, "Attribute attrValues")?;
+                Ok((attr_type, values))
+            })?;
+            if seen.contains(&attr_type) {
+                return Err(Error::DuplicateSignedAttribute(attr_type));
+            }
+            seen.push(attr_type);
+            match attr_type {
+                o if o == OID_ATTR_CONTENT_TYPE => {
+                    const WHAT: &str = "content-type attribute";
+                    let v = single_value(values.value(), WHAT)?;
+                    if v.tag() != Tag::ObjectIdentifier {
+                        return Err(Error::Malformed(WHAT));
+                    }
+                    content_type = Some(
+                        v.decode_as::<ObjectIdentifier>()
+                            .map_err(crate::der_io::der_error(WHAT))?,
+                    );
                 }
-                content_type = Some(
-                    ObjectIdentifier::from_bytes(v.value)
-                        .map_err(|_| Error::Malformed("content-type attribute"))?,
-                );
-            }
-            o if o == OID_ATTR_MESSAGE_DIGEST => {
-                let v = single_value(values.value, "message-digest attribute")?;
-                if v.tag != TAG_OCTET_STRING {
-                    return Err(Error::Malformed("message-digest attribute"));
+                o if o == OID_ATTR_MESSAGE_DIGEST => {
+                    const WHAT: &str = "message-digest attribute";
+                    let v = single_value(values.value(), WHAT)?;
+                    if v.tag() != Tag::OctetString {
+                        return Err(Error::Malformed(WHAT));
+                    }
+                    message_digest = Some(v.value().to_vec());
                 }
-                message_digest = Some(v.value.to_vec());
+                o if o == OID_ATTR_SIGNING_CERTIFICATE => {
+                    let v = single_value(values.value(), "signing-certificate attribute")?;
+                    signing_certificate = Some(parse_signing_certificate(v, false)?);
+                }
+                o if o == OID_ATTR_SIGNING_CERTIFICATE_V2 => {
+                    let v = single_value(values.value(), "signing-certificate-v2 attribute")?;
+                    signing_certificate_v2 = Some(parse_signing_certificate(v, true)?);
+                }
+                _ => {}
             }
-            o if o == OID_ATTR_SIGNING_CERTIFICATE => {
-                let v = single_value(values.value, "signing-certificate attribute")?;
-                signing_certificate = Some(parse_signing_certificate(v, false)?);
-            }
-            o if o == OID_ATTR_SIGNING_CERTIFICATE_V2 => {
-                let v = single_value(values.value, "signing-certificate-v2 attribute")?;
-                signing_certificate_v2 = Some(parse_signing_certificate(v, true)?);
-            }
-            _ => {}
         }
-    }
+        Ok(())
+    })?;
     Ok(SignedAttrs {
         content_type: content_type.ok_or(Error::MissingSignedAttribute("content-type"))?,
         message_digest: message_digest.ok_or(Error::MissingSignedAttribute("message-digest"))?,
@@ -407,53 +457,62 @@ fn parse_signed_attrs(value: &[u8]) -> Result<SignedAttrs, Error> {
 /// IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }
 /// ```
 /// Only the first `ESSCertID`, which names the signer, is returned.
-fn parse_signing_certificate(value: Tlv<'_>, v2: bool) -> Result<EssCertId, Error> {
+fn parse_signing_certificate(value: AnyRef<'_>, v2: bool) -> Result<EssCertId, Error> {
     const WHAT: &str = "signing-certificate attribute";
-    if value.tag != TAG_SEQUENCE {
+    if value.tag() != Tag::Sequence {
         return Err(Error::Malformed(WHAT));
     }
-    let mut r = DerReader::new(value.value);
-    let certs = r.expect(TAG_SEQUENCE, WHAT)?;
-    r.optional(TAG_SEQUENCE, WHAT)?;
-    r.finish(WHAT)?;
-    let mut c = DerReader::new(certs.value);
-    let first = c.expect(TAG_SEQUENCE, WHAT)?;
-    let mut e = DerReader::new(first.value);
-    let hash_algorithm = if v2 {
-        match e.peek_tag() {
-            Some(TAG_SEQUENCE) => {
-                let alg = algorithm_identifier(e.read(WHAT)?, WHAT)?;
-                Some(alg.oid)
+    let certs = walk(value.value(), WHAT, |r| {
+        let certs = element(r, Tag::Sequence, WHAT)?;
+        optional_element(r, Tag::Sequence, WHAT)?;
+        Ok(certs)
+    })?;
+    let mut c = der::SliceReader::new(certs.value()).map_err(crate::der_io::der_error(WHAT))?;
+    let first = element(&mut c, Tag::Sequence, WHAT)?;
+    walk(first.value(), WHAT, |e| {
+        let hash_algorithm = if v2 {
+            if !e.is_finished() && e.peek_tag().ok() == Some(Tag::Sequence) {
+                Some(algorithm_identifier(e, WHAT)?.oid)
+            } else {
+                Some(OID_SHA256)
             }
-            _ => Some(crate::asn1::OID_SHA256),
-        }
-    } else {
-        None
-    };
-    let cert_hash = e.expect(TAG_OCTET_STRING, WHAT)?.value.to_vec();
-    let issuer_serial = match e.optional(TAG_SEQUENCE, WHAT)? {
-        None => None,
-        Some(is) => {
-            let mut i = DerReader::new(is.value);
-            let names = i.expect(TAG_SEQUENCE, WHAT)?;
-            let serial = i.expect(TAG_INTEGER, WHAT)?;
-            i.finish(WHAT)?;
-            let mut n = DerReader::new(names.value);
-            let mut directory_names = Vec::new();
-            while !n.is_empty() {
-                let name = n.read(WHAT)?;
-                if name.tag == TAG_CTX4 {
-                    directory_names.push(single(name.value, TAG_SEQUENCE, WHAT)?.raw.to_vec());
-                }
-            }
-            Some((directory_names, integer_bytes(serial.value, WHAT)?))
-        }
-    };
-    e.finish(WHAT)?;
-    Ok(EssCertId {
-        hash_algorithm,
-        cert_hash,
-        issuer_serial,
+        } else {
+            None
+        };
+        let cert_hash = element(e, Tag::OctetString, WHAT)?.value().to_vec();
+        let issuer_serial = match optional_element(e, Tag::Sequence, WHAT)? {
+            None => None,
+            Some(is) => Some(walk(is.value(), WHAT, |i| {
+                let names = element(i, Tag::Sequence, WHAT)?;
+                let serial = element(i, Tag::Integer, WHAT)?;
+                let directory_names = walk(names.value(), WHAT, |n| {
+                    let mut directory_names = Vec::new();
+                    while !n.is_finished() {
+                        let name: AnyRef<'_> = next(n, WHAT)?;
+                        if name.tag() == CTX4 {
+                            directory_names.push(
+                                walk(name.value(), WHAT, |d| raw_element(d, WHAT)).and_then(
+                                    |(inner, raw)| {
+                                        if inner.tag() == Tag::Sequence {
+                                            Ok(raw.to_vec())
+                                        } else {
+                                            Err(Error::Malformed(WHAT))
+                                        }
+                                    },
+                                )?,
+                            );
+                        }
+                    }
+                    Ok(directory_names)
+                })?;
+                Ok((directory_names, integer_bytes(serial, WHAT)?))
+            })?),
+        };
+        Ok(EssCertId {
+            hash_algorithm,
+            cert_hash,
+            issuer_serial,
+        })
     })
 }
 
@@ -471,117 +530,128 @@ fn parse_signing_certificate(value: Tlv<'_>, v2: bool) -> Result<EssCertId, Erro
 ///   extensions [1] IMPLICIT Extensions OPTIONAL }
 /// ```
 pub(crate) fn parse_tst_info(der: &[u8]) -> Result<TstInfo, Error> {
-    let outer = single(der, TAG_SEQUENCE, "TSTInfo")?;
-    let mut r = DerReader::new(outer.value);
-    let version = read_small_unsigned(&mut r, "TSTInfo version")?;
-    if version != 1 {
-        return Err(Error::UnsupportedVersion {
-            what: "TSTInfo",
-            version,
-        });
-    }
-    let policy = read_oid(&mut r, "TSTInfo policy")?;
-    let imprint = r.expect(TAG_SEQUENCE, "messageImprint")?;
-    let mut m = DerReader::new(imprint.value);
-    let imprint_algorithm = read_algorithm_identifier(&mut m, "messageImprint hashAlgorithm")?;
-    if !imprint_algorithm.has_null_or_no_parameters() {
-        return Err(Error::Malformed("messageImprint hashAlgorithm parameters"));
-    }
-    let hashed_message = m.expect(TAG_OCTET_STRING, "messageImprint hashedMessage")?;
-    m.finish("trailing data in messageImprint")?;
-    let serial = r.expect(TAG_INTEGER, "TSTInfo serialNumber")?;
-    let serial = integer_bytes(serial.value, "TSTInfo serialNumber")?;
-    let gen_time = generalized_time(r.expect(TAG_GENERALIZED_TIME, "genTime")?.value)?;
-    let accuracy = match r.optional(TAG_SEQUENCE, "accuracy")? {
-        Some(acc) => Some(parse_accuracy(acc.value)?),
-        None => None,
-    };
-    let ordering = match r.optional(TAG_BOOLEAN, "ordering")? {
-        Some(b) => boolean(b.value, "ordering")?,
-        None => false,
-    };
-    let nonce = match r.optional(TAG_INTEGER, "nonce")? {
-        Some(n) => Some(integer_bytes(n.value, "nonce")?),
-        None => None,
-    };
-    let tsa_name = match r.optional(TAG_CTX0, "tsa")? {
-        Some(name) => {
-            let mut n = DerReader::new(name.value);
-            let general_name = n.read("tsa GeneralName")?;
-            n.finish("tsa GeneralName")?;
-            Some(general_name.raw.to_vec())
+    let outer = single(der, Tag::Sequence, "TSTInfo")?;
+    walk(outer.value(), "trailing data in TSTInfo", |r| {
+        let version: u64 = next(r, "TSTInfo version")?;
+        if version != 1 {
+            return Err(Error::UnsupportedVersion {
+                what: "TSTInfo",
+                version,
+            });
         }
-        None => None,
-    };
-    let extensions = match r.optional(TAG_CTX1, "TSTInfo extensions")? {
-        Some(exts) => parse_extensions(exts.value)?,
-        None => Vec::new(),
-    };
-    r.finish("trailing data in TSTInfo")?;
-    Ok(TstInfo {
-        policy,
-        imprint_algorithm: imprint_algorithm.oid,
-        hashed_message: hashed_message.value.to_vec(),
-        serial,
-        gen_time,
-        accuracy,
-        ordering,
-        nonce,
-        tsa_name,
-        extensions,
+        let policy: ObjectIdentifier = next(r, "TSTInfo policy")?;
+        let imprint: MessageImprint<'_> = next(r, "messageImprint")?;
+        if !imprint.hash_algorithm.has_null_or_no_parameters() {
+            return Err(Error::Malformed("messageImprint hashAlgorithm parameters"));
+        }
+        let serial = element(r, Tag::Integer, "TSTInfo serialNumber")?;
+        let serial = integer_bytes(serial, "TSTInfo serialNumber")?;
+        let gen_time = generalized_time(element(r, Tag::GeneralizedTime, "genTime")?.value())?;
+        let accuracy = match optional_element(r, Tag::Sequence, "accuracy")? {
+            Some(acc) => Some(parse_accuracy(acc.value())?),
+            None => None,
+        };
+        let ordering = match optional_element(r, Tag::Boolean, "ordering")? {
+            Some(b) => b
+                .decode_as::<bool>()
+                .map_err(crate::der_io::der_error("ordering"))?,
+            None => false,
+        };
+        let nonce = match optional_element(r, Tag::Integer, "nonce")? {
+            Some(n) => Some(integer_bytes(n, "nonce")?),
+            None => None,
+        };
+        let tsa_name = match optional_element(r, CTX0, "tsa")? {
+            Some(name) => Some(
+                walk(name.value(), "tsa GeneralName", |n| {
+                    raw_element(n, "tsa GeneralName")
+                })?
+                .1
+                .to_vec(),
+            ),
+            None => None,
+        };
+        let extensions = match optional_element(r, CTX1, "TSTInfo extensions")? {
+            Some(exts) => parse_extensions(exts.value())?,
+            None => Vec::new(),
+        };
+        Ok(TstInfo {
+            policy,
+            imprint_algorithm: imprint.hash_algorithm.oid,
+            hashed_message: imprint.hashed_message.as_bytes().to_vec(),
+            serial,
+            gen_time,
+            accuracy,
+            ordering,
+            nonce,
+            tsa_name,
+            extensions,
+        })
     })
 }
 
 /// `Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] INTEGER (1..999) OPTIONAL,
 /// micros [1] INTEGER (1..999) OPTIONAL }`.
 fn parse_accuracy(value: &[u8]) -> Result<Accuracy, Error> {
-    let mut r = DerReader::new(value);
-    let mut accuracy = Accuracy::default();
-    if let Some(s) = r.optional(TAG_INTEGER, "accuracy seconds")? {
-        accuracy.seconds = small_unsigned(s.value, "accuracy seconds")?;
-    }
-    let sub_second = |tlv: Option<Tlv<'_>>, what: &'static str| -> Result<u16, Error> {
-        match tlv {
-            None => Ok(0),
-            Some(t) => match small_unsigned(t.value, what)? {
-                v @ 1..=999 => Ok(v as u16),
-                _ => Err(Error::Malformed(what)),
-            },
+    walk(value, "trailing data in accuracy", |r| {
+        let mut accuracy = Accuracy::default();
+        if let Some(s) = optional_element(r, Tag::Integer, "accuracy seconds")? {
+            accuracy.seconds = s
+                .decode_as::<u64>()
+                .map_err(crate::der_io::der_error("accuracy seconds"))?;
         }
-    };
-    accuracy.millis = sub_second(
-        r.optional(TAG_CTX0_PRIM, "accuracy millis")?,
-        "accuracy millis",
-    )?;
-    accuracy.micros = sub_second(
-        r.optional(TAG_CTX1_PRIM, "accuracy micros")?,
-        "accuracy micros",
-    )?;
-    r.finish("trailing data in accuracy")?;
-    Ok(accuracy)
+        // `[0]`/`[1]` IMPLICIT INTEGER: the content read as an INTEGER's.
+        let sub_second = |element: Option<AnyRef<'_>>, what: &'static str| -> Result<u16, Error> {
+            match element {
+                None => Ok(0),
+                Some(e) => {
+                    let value = AnyRef::new(Tag::Integer, e.value())
+                        .and_then(|integer| integer.decode_as::<u64>())
+                        .map_err(crate::der_io::der_error(what))?;
+                    match value {
+                        v @ 1..=999 => Ok(v as u16),
+                        _ => Err(Error::Malformed(what)),
+                    }
+                }
+            }
+        };
+        accuracy.millis = sub_second(
+            optional_element(r, CTX0_PRIM, "accuracy millis")?,
+            "accuracy millis",
+        )?;
+        accuracy.micros = sub_second(
+            optional_element(r, CTX1_PRIM, "accuracy micros")?,
+            "accuracy micros",
+        )?;
+        Ok(accuracy)
+    })
+}
+
+/// `Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET
+/// STRING }`.
+#[derive(der::Sequence)]
+struct Extension<'a> {
+    extn_id: ObjectIdentifier,
+    #[asn1(default = "Default::default")]
+    critical: bool,
+    extn_value: OctetStringRef<'a>,
 }
 
 /// `Extensions ::= SEQUENCE OF Extension`; critical extensions are not understood and rejected.
 fn parse_extensions(value: &[u8]) -> Result<Vec<ObjectIdentifier>, Error> {
-    let mut r = DerReader::new(value);
-    let mut oids = Vec::new();
-    while !r.is_empty() {
-        let ext = r.expect(TAG_SEQUENCE, "Extension")?;
-        let mut e = DerReader::new(ext.value);
-        let oid = read_oid(&mut e, "Extension extnID")?;
-        let critical = match e.optional(TAG_BOOLEAN, "Extension critical")? {
-            Some(b) => boolean(b.value, "Extension critical")?,
-            None => false,
-        };
-        e.expect(TAG_OCTET_STRING, "Extension extnValue")?;
-        e.finish("trailing data in Extension")?;
-        if critical {
-            return Err(Error::UnsupportedCriticalExtension(oid));
+    walk(value, "TSTInfo extensions", |r| {
+        let mut oids = Vec::new();
+        while !r.is_finished() {
+            let ext: Extension<'_> = next(r, "Extension")?;
+            let _ = ext.extn_value;
+            if ext.critical {
+                return Err(Error::UnsupportedCriticalExtension(ext.extn_id));
+            }
+            if oids.len() == MAX_SIGNED_ATTRS {
+                return Err(Error::Malformed("too many TSTInfo extensions"));
+            }
+            oids.push(ext.extn_id);
         }
-        if oids.len() == MAX_SIGNED_ATTRS {
-            return Err(Error::Malformed("too many TSTInfo extensions"));
-        }
-        oids.push(oid);
-    }
-    Ok(oids)
+        Ok(oids)
+    })
 }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
+use der::asn1::AnyRef;
+use der::{Encode as _, Reader as _, SliceReader, Tag, Tagged as _};
 use serde_json::Value;
 use sigstore_tsa::{verify_timestamp, Error, TimeStampToken, TimestampAuthority};
 use sigstore_types::{Timestamp, ValidityPeriod};
@@ -220,46 +222,30 @@ enum Node {
     Cons(u8, Vec<Node>),
 }
 
-fn parse_nodes(mut bytes: &[u8]) -> Vec<Node> {
+/// The DER elements of `bytes`, read with `der`, as a tree.
+fn parse_nodes(bytes: &[u8]) -> Vec<Node> {
+    let mut reader = SliceReader::new(bytes).unwrap();
     let mut out = Vec::new();
-    while !bytes.is_empty() {
-        let tag = bytes[0];
-        let (len, hl) = if bytes[1] < 0x80 {
-            (bytes[1] as usize, 2)
+    while !reader.is_finished() {
+        let element: AnyRef<'_> = reader.decode().unwrap();
+        let tag = u8::from(element.tag());
+        out.push(if element.tag().is_constructed() {
+            Node::Cons(tag, parse_nodes(element.value()))
         } else {
-            let n = (bytes[1] & 0x7f) as usize;
-            let len = bytes[2..2 + n]
-                .iter()
-                .fold(0usize, |a, b| (a << 8) | *b as usize);
-            (len, 2 + n)
-        };
-        let value = &bytes[hl..hl + len];
-        out.push(if tag & 0x20 != 0 {
-            Node::Cons(tag, parse_nodes(value))
-        } else {
-            Node::Prim(tag, value.to_vec())
+            Node::Prim(tag, element.value().to_vec())
         });
-        bytes = &bytes[hl + len..];
     }
     out
 }
 
+/// The DER encoding of a tree, written with `der`.
 fn encode(node: &Node) -> Vec<u8> {
     let (tag, content) = match node {
         Node::Prim(tag, v) => (*tag, v.clone()),
         Node::Cons(tag, children) => (*tag, children.iter().flat_map(encode).collect()),
     };
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else if len < 0x100 {
-        out.extend_from_slice(&[0x81, len as u8]);
-    } else {
-        out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
-    }
-    out.extend_from_slice(&content);
-    out
+    let tag = Tag::try_from(tag).unwrap();
+    AnyRef::new(tag, &content).unwrap().to_der().unwrap()
 }
 
 fn child<'a>(node: &'a mut Node, path: &[usize]) -> &'a mut Node {
@@ -438,10 +424,138 @@ fn structural_mutations() {
     // Trailing garbage after the response.
     let mut trailing = token.clone();
     trailing.push(0);
-    assert!(matches!(
-        verify_timestamp(&trailing, &data, &tsas),
-        Err(Error::Malformed(_))
-    ));
+    let err = verify_timestamp(&trailing, &data, &tsas).unwrap_err();
+    assert!(matches!(err, Error::Der { .. }), "{err}");
+    assert!(err.to_string().contains("trailing"), "{err}");
+}
+
+/// What the DER layer refuses stays refused: counts past the limits, trailing elements, wrong
+/// tags and non-DER lengths anywhere in the token.
+#[test]
+fn strict_structure_limits() {
+    let (token, data, tsas) = happy();
+    let base = tree();
+    let mut summary = (0, 0);
+    let mut expect = |name: &str,
+                      result: Result<sigstore_tsa::VerifiedTimestamp, Error>,
+                      ok: fn(&Error) -> bool| {
+        match result {
+            Err(ref err) if ok(err) => summary.0 += 1,
+            other => {
+                summary.1 += 1;
+                eprintln!("{name}: unexpected {other:?}");
+            }
+        }
+    };
+
+    // 16 embedded certificates are read; a 17th is refused.
+    let certs_path = [1, 1, 0, 3];
+    let mut t = base.clone();
+    if let Node::Cons(tag, certs) = child(&mut t, &certs_path) {
+        assert_eq!(*tag, 0xa0);
+        let cert = certs[0].clone();
+        certs.resize(16, cert);
+    }
+    assert!(check(&t).is_ok(), "16 certificates are read");
+    if let Node::Cons(_, certs) = child(&mut t, &certs_path) {
+        let cert = certs[0].clone();
+        certs.push(cert);
+    }
+    expect("17 certificates", check(&t), |e| {
+        *e == Error::Malformed("too many embedded certificates")
+    });
+
+    // An embedded certificate that is not a SEQUENCE.
+    let mut t = base.clone();
+    if let Node::Cons(_, certs) = child(&mut t, &certs_path) {
+        certs.push(Node::Prim(0x04, vec![1]));
+    }
+    expect("non-X.509 certificate", check(&t), |e| {
+        *e == Error::Malformed("an embedded certificate is not X.509")
+    });
+
+    // 32 signed attributes are read; a 33rd is refused.
+    let attrs_path = [1, 1, 0, 4, 0, 3];
+    let attribute = |n: u8| {
+        Node::Cons(
+            0x30,
+            vec![
+                Node::Prim(0x06, vec![0x2a, 0x03, n]),
+                Node::Cons(0x31, vec![Node::Prim(0x05, vec![])]),
+            ],
+        )
+    };
+    for (total, refused) in [(32u8, false), (33, true)] {
+        let mut t = base.clone();
+        if let Node::Cons(tag, attrs) = child(&mut t, &attrs_path) {
+            assert_eq!(*tag, 0xa0);
+            let have = attrs.len() as u8;
+            attrs.extend((0..total - have).map(attribute));
+            assert_eq!(attrs.len(), usize::from(total));
+        }
+        if refused {
+            expect("33 attributes", check(&t), |e| {
+                *e == Error::Malformed("too many signed attributes")
+            });
+        } else {
+            // Parsed; the signature no longer covers them.
+            expect("32 attributes", check(&t), |e| {
+                matches!(e, Error::BadSignature(_))
+            });
+        }
+    }
+
+    // A trailing element in SignerInfo, SignedData and an attribute.
+    for (name, path) in [
+        ("SignerInfo", &[1usize, 1, 0, 4, 0][..]),
+        ("SignedData", &[1, 1, 0]),
+        ("Attribute", &[1, 1, 0, 4, 0, 3, 0]),
+        ("PKIStatusInfo", &[0]),
+    ] {
+        let mut t = base.clone();
+        if let Node::Cons(_, c) = child(&mut t, path) {
+            c.push(Node::Prim(0x04, vec![]));
+        }
+        expect(name, check(&t), |e| {
+            matches!(e, Error::Malformed(_) | Error::Der { .. })
+        });
+    }
+
+    // Wrong tags: the signature as a BIT STRING, the signed attributes as [2].
+    let mut t = base.clone();
+    if let Node::Cons(_, c) = child(&mut t, &[1, 1, 0, 4, 0]) {
+        if let Some(Node::Prim(tag, _)) = c.last_mut() {
+            *tag = 0x03;
+        }
+    }
+    expect("signature tag", check(&t), |e| {
+        matches!(e, Error::Der { .. })
+    });
+    let mut t = base.clone();
+    if let Node::Cons(tag, _) = child(&mut t, &attrs_path) {
+        *tag = 0xa2;
+    }
+    expect("signedAttrs tag", check(&t), |e| {
+        *e == Error::MissingSignedAttribute("signedAttrs")
+    });
+
+    // Non-DER lengths: indefinite, long form for a short length, more length octets than
+    // needed.
+    let content = &token[4..];
+    assert_eq!(token[1], 0x82, "the happy token's length takes two octets");
+    let mut indefinite = vec![0x30, 0x80];
+    indefinite.extend_from_slice(content);
+    indefinite.extend_from_slice(&[0, 0]);
+    let mut long = vec![0x30, 0x83, 0x00];
+    long.extend_from_slice(&token[2..]);
+    for (name, bytes) in [("indefinite", indefinite), ("long length", long)] {
+        expect(name, verify_timestamp(&bytes, &data, &tsas), |e| {
+            matches!(e, Error::Der { .. })
+        });
+    }
+    let (passed, failed) = summary;
+    println!("{passed} passed, {failed} failed");
+    assert_eq!(failed, 0);
 }
 
 #[test]
