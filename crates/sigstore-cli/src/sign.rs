@@ -24,10 +24,10 @@ use sigstore_sign::{
     now, select_services, ArtifactInput, HttpConfig, IdentityToken, PrivateKey, SignInput,
     SigningContext, SupportedApiVersions,
 };
-use sigstore_types::{intoto, Bundle, ClientTrustConfig, SigningConfig, Statement, TrustedRoot};
+use sigstore_types::{intoto, Bundle, SigningConfig, Statement, TrustedRoot};
 use zeroize::Zeroizing;
 
-use crate::{escape_controls, hash_file, load_trusted_root, read_limited, MAX_JSON_FILE};
+use crate::{escape_controls, hash_file, read_limited};
 
 /// Most inputs signed at once (each makes TSA and Rekor requests).
 pub use sigstore_sign::MAX_CONCURRENT_SIGNINGS;
@@ -112,40 +112,6 @@ impl std::error::Error for UsageError {}
 /// Wraps `error` as a [`UsageError`].
 pub fn usage(error: anyhow::Error) -> anyhow::Error {
     anyhow::Error::new(UsageError(error))
-}
-
-/// Where the trust material for signing comes from.
-#[derive(Debug, Clone, Default)]
-pub struct TrustOptions {
-    /// A `ClientTrustConfig` JSON (trusted root and signing config together).
-    pub trust_config: Option<PathBuf>,
-    /// A trusted root JSON.
-    pub trusted_root: Option<PathBuf>,
-    /// A signing config v0.2 JSON.
-    pub signing_config: Option<PathBuf>,
-    /// Use the staging instance's embedded material where no file is given.
-    pub staging: bool,
-}
-
-/// The trusted root and signing config: `trust_config`, else the files given, else the
-/// embedded production (or staging) material for whichever is missing.
-pub fn load_signing_trust(options: &TrustOptions) -> Result<(TrustedRoot, SigningConfig)> {
-    if let Some(path) = &options.trust_config {
-        let bytes = read_limited(path, MAX_JSON_FILE)?;
-        let config = ClientTrustConfig::from_json(&bytes)
-            .with_context(|| format!("{}: invalid client trust config", path.display()))?;
-        return Ok((config.trusted_root, config.signing_config));
-    }
-    let root = load_trusted_root(options.trusted_root.as_deref(), options.staging)?;
-    let config = match &options.signing_config {
-        Some(path) => {
-            let bytes = read_limited(path, MAX_JSON_FILE)?;
-            SigningConfig::from_json(&bytes)
-                .with_context(|| format!("{}: invalid signing config", path.display()))?
-        }
-        None => crate::embedded(options.staging).signing_config()?,
-    };
-    Ok((root, config))
 }
 
 /// The service API versions to select from: every supported one, or only Rekor `version`.

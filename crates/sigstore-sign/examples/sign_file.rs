@@ -108,7 +108,11 @@ async fn run() -> Result<()> {
         )?,
     };
     let signer = context.signer(&token).await?;
-    eprintln!("signing as {} ({})", signer.identity(), signer.issuer());
+    eprintln!(
+        "signing as {} ({})",
+        signer.identity().unwrap_or("no identity"),
+        signer.issuer().unwrap_or("no issuer")
+    );
     let bundle = signer
         .sign_artifact(ArtifactInput::Bytes(&std::fs::read(&file)?))
         .await?;

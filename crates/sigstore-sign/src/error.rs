@@ -84,6 +84,29 @@ pub enum Error {
     /// lookup, [`crate::lookup::rekor_v1_log_url`]).
     #[error("the trusted root lists no Rekor v1 log valid now to look the log entry up in")]
     NoRekorV1Log,
+    /// A log URL for detached signature lookups was given together with offline mode
+    /// ([`crate::lookup::DetachedLookup::new`]).
+    #[error("--rekor-url looks log entries up online; drop --offline to use it")]
+    LookupUrlOffline,
+    /// The log URL given for detached signature lookups is not https (nor http to a loopback
+    /// host).
+    #[error("--rekor-url {url}: not https (plain http only for loopback hosts)")]
+    InsecureLookupUrl {
+        /// The URL as given, control characters escaped.
+        url: String,
+    },
+    /// A detached signature without its log entry, in offline mode.
+    #[error(
+        "a detached signature needs its log entry: pass --rekor-bundle FILE (the .rekor) to \
+         verify offline, or drop --offline to look the entry up in Rekor"
+    )]
+    DetachedOffline,
+    /// No log to look a detached signature up in: none given and the trusted root names none.
+    #[error("{reason}; pass --rekor-url or --rekor-bundle (the .rekor file)")]
+    NoLookupLog {
+        /// Why the trusted root names no usable log.
+        reason: String,
+    },
     /// Looking up a log entry (of a detached signature, or to repair a bundle) failed.
     #[error("log entry lookup at {url} failed")]
     LogLookup {

@@ -29,6 +29,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod files;
 #[cfg(feature = "tuf")]
 pub mod tuf;
 mod url;
@@ -154,6 +155,40 @@ pub enum Error {
         url: String,
         /// What is missing.
         what: String,
+    },
+    /// A trust file given by the user cannot be opened ([`files`]).
+    #[error("{}: cannot open", path.display())]
+    FileOpen {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// A trust file given by the user cannot be read.
+    #[error("{}: cannot read", path.display())]
+    FileRead {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// A trust file given by the user is larger than its limit.
+    #[error("{}: larger than {limit} bytes", path.display())]
+    FileTooLarge {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The limit.
+        limit: u64,
+    },
+    /// A trust file given by the user does not parse.
+    #[error("{}: invalid {what}", path.display())]
+    InvalidFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// `trusted root`, `signing config` or `client trust config`.
+        what: &'static str,
+        /// Why.
+        source: sigstore_types::Error,
     },
     /// Downloaded or cached material that does not parse.
     #[cfg(feature = "tuf")]
