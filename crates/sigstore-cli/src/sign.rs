@@ -21,8 +21,8 @@ use sigstore_crypto::{Digest, HashAlgorithm};
 use sigstore_oidc::ProcessEnv;
 pub use sigstore_oidc::{LoginOptions, TokenSource, TOKEN_ENV};
 use sigstore_sign::{
-    now, select_services, ArtifactInput, HttpConfig, IdentityToken, PrivateKey, SignInput,
-    SigningContext, SupportedApiVersions,
+    now, ArtifactInput, HttpConfig, IdentityToken, PrivateKey, SignInput, SigningContext,
+    SupportedApiVersions,
 };
 use sigstore_types::{intoto, Bundle, SigningConfig, Statement, TrustedRoot};
 use zeroize::Zeroizing;
@@ -128,22 +128,7 @@ pub fn supported_versions(rekor_version: Option<u32>) -> Result<SupportedApiVers
     Ok(supported)
 }
 
-/// Selects the services now, with a clear message when no Rekor log of the wanted version is
-/// usable. Returns the Rekor API version that will be used.
-pub fn check_services(
-    config: &SigningConfig,
-    supported: &SupportedApiVersions,
-    rekor_version: Option<u32>,
-) -> Result<u32> {
-    match select_services(config, now(), supported) {
-        Ok(selected) => Ok(selected.rekor_api_version()),
-        Err(sigstore_sign::Error::NoValidService { kind: "Rekor" }) => match rekor_version {
-            Some(v) => bail!("the signing config has no usable Rekor v{v} log"),
-            None => bail!("the signing config has no usable Rekor log"),
-        },
-        Err(e) => Err(anyhow::Error::new(e).context("the signing config is unusable")),
-    }
-}
+pub use sigstore_sign::check_services;
 
 /// The process environment for the hidden knobs; a value that is not UTF-8 is returned as
 /// an empty (invalid) setting.

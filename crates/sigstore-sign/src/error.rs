@@ -29,6 +29,15 @@ pub enum Error {
         /// `CA`, `Rekor` or `TSA`.
         kind: &'static str,
     },
+    /// No Rekor log (of the version asked for) is usable now ([`crate::check_services`]).
+    #[error("the signing config has no usable Rekor{version} log")]
+    NoUsableRekorLog {
+        /// ` vN` when a version was asked for, else empty.
+        version: String,
+    },
+    /// The signing config cannot be used to sign ([`crate::check_services`]).
+    #[error("the signing config is unusable")]
+    UnusableSigningConfig(#[source] Box<Error>),
     /// The service selector is `SERVICE_SELECTOR_UNDEFINED` (or absent).
     #[error("the {kind} service selector is undefined")]
     SelectorUndefined {
