@@ -124,7 +124,8 @@ impl Instance {
         }
         let staging = self.args.staging && self.args.instance.is_none();
         Ok(Source::Repository {
-            instance: trust::instance_from_flags(staging, self.args.instance.as_deref())?,
+            instance: trust::Instance::from_flags(staging, self.args.instance.as_deref())
+                .map_err(|e| usage(e.into()))?,
             offline: self.args.offline,
         })
     }
@@ -267,7 +268,7 @@ pub fn trust_instance(root: &Path, instance: &Instance) -> Result<()> {
         )));
     };
     let summary = trust::trust_instance(root, url, instance.offline(), &sign::http_config()?)?;
-    print!("{}", trust::render(&summary));
+    print!("{}", summary.report());
     println!(
         "Trusted {}: use --instance {} with sign, attest and verify",
         summary.instance.url(),
@@ -284,7 +285,7 @@ pub fn update_trust_root(instance: &Instance) -> Result<()> {
         )));
     };
     let summary = trust::update(&instance, &sign::http_config()?)?;
-    print!("{}", trust::render(&summary));
+    print!("{}", summary.report());
     Ok(())
 }
 

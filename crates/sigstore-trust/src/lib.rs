@@ -334,6 +334,16 @@ pub enum Instance {
 }
 
 impl Instance {
+    /// The instance command-line flags select: `url` ([`Instance::parse`]), else staging when
+    /// `staging`, else production.
+    pub fn from_flags(staging: bool, url: Option<&str>) -> Result<Self, Error> {
+        match url {
+            Some(url) => Self::parse(url),
+            None if staging => Ok(Self::Staging),
+            None => Ok(Self::Production),
+        }
+    }
+
     /// The instance whose TUF repository is at `url`: `https://`, or `http://` for a
     /// loopback host only (127.0.0.0/8, `::1`, `localhost`); no user name, query, fragment,
     /// or `.`/`..` path segment. The URL is normalized (lower-case scheme and host, no
@@ -389,6 +399,26 @@ impl core::fmt::Display for Instance {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instance_from_flags() {
+        assert!(matches!(
+            Instance::from_flags(false, Some("http://example.com")),
+            Err(Error::InvalidUrl { .. })
+        ));
+        assert_eq!(
+            Instance::from_flags(true, None).ok(),
+            Some(Instance::Staging)
+        );
+        assert_eq!(
+            Instance::from_flags(false, None).ok(),
+            Some(Instance::Production)
+        );
+        assert_eq!(
+            Instance::from_flags(true, Some("https://tuf.example.com/")).ok(),
+            Some(Instance::Custom("https://tuf.example.com".into()))
+        );
+    }
 
     #[test]
     fn embedded_material_parses_and_matches_its_instance() {
