@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use sigstore_crypto::KeyType;
 use sigstore_crypto::{Digest, HashAlgorithm};
-use sigstore_types::{Bundle, TrustedRoot};
+use sigstore_types::Bundle;
 use sigstore_verify::{Artifact, Error as VerifyError, Policy, VerificationResult, Verifier};
 
 pub mod sign;
@@ -71,26 +71,8 @@ pub fn read_bundle(path: &Path) -> Result<Bundle> {
 
 /// The trusted root from `--trusted-root FILE`, else the embedded staging or production one
 /// (the `sigstore-conformance` adapter's rule; `sigstore` itself fetches it over TUF, see
-/// [`trust`]).
-pub fn load_trusted_root(path: Option<&Path>, staging: bool) -> Result<TrustedRoot> {
-    match path {
-        Some(path) => {
-            let bytes = read_limited(path, MAX_JSON_FILE)?;
-            TrustedRoot::from_json(&bytes)
-                .with_context(|| format!("{}: invalid trusted root", path.display()))
-        }
-        None => Ok(embedded(staging).trusted_root()?),
-    }
-}
-
-/// The trust material embedded in this build: staging's, or production's.
-pub fn embedded(staging: bool) -> &'static sigstore_trust::Embedded {
-    if staging {
-        &sigstore_trust::STAGING
-    } else {
-        &sigstore_trust::PRODUCTION
-    }
-}
+/// [`trust`]); the trust material embedded in this build.
+pub use sigstore_trust::files::{embedded, load_trusted_root};
 
 /// Streams a file through `algorithm`.
 pub fn hash_file(path: &Path, algorithm: HashAlgorithm) -> Result<Digest> {
@@ -131,78 +113,6 @@ pub fn verify_input(
     match bundle_path {
         Some(path) => result.with_context(|| format!("{}", path.display())),
         None => Ok(result?),
-    }
-}
-
-/// How `verify` gets the log entry of a legacy detached signature (`.sig` + `.crt`) that has
-/// no `.rekor` file: from the Rekor v1 log (`--rekor-url`, else the trusted root's current
-/// Rekor v1 log), unless offline.
-pub enum DetachedLookup {
-    /// `--offline`: no lookup; such signatures fail.
-    Offline,
-    /// Look the entry up online.
-    Online {
-        /// The log's base URL, or why the trusted root names none.
-        url: std::result::Result<String, String>,
-        /// The HTTP settings (timeouts, retries, response size limit).
-        http: sigstore_http::HttpConfig,
-    },
-}
-
-impl DetachedLookup {
-    /// The lookup `verify` uses. A `rekor_url` that is not https (or http to a loopback host),
-    /// or one given with `offline`, is an error.
-    pub fn new(root: &TrustedRoot, rekor_url: Option<&str>, offline: bool) -> Result<Self> {
-        if offline {
-            if rekor_url.is_some() {
-                bail!("--rekor-url looks log entries up online; drop --offline to use it");
-            }
-            return Ok(Self::Offline);
-        }
-        let url = match rekor_url {
-            Some(url) if sigstore_trust::is_secure_service_url(url) => Ok(url.to_owned()),
-            Some(url) => bail!(
-                "--rekor-url {}: not https (plain http only for loopback hosts)",
-                escape_controls(url)
-            ),
-            None => sigstore_sign::lookup::rekor_v1_log_url(root, sigstore_sign::now())
-                .map_err(|e| e.to_string()),
-        };
-        Ok(Self::Online {
-            url,
-            http: sign::http_config()?,
-        })
-    }
-
-    /// Verifies `bundle` (made from a `.sig` and a `.crt`, without a log entry) for the
-    /// artifact `digest` with the log entry looked up online.
-    pub fn verify(
-        &self,
-        verifier: &Verifier,
-        bundle: &Bundle,
-        digest: Digest,
-        policy: &Policy,
-    ) -> Result<VerificationResult> {
-        let (url, config) = match self {
-            Self::Offline => bail!(
-                "a detached signature needs its log entry: pass --rekor-bundle FILE (the \
-                 .rekor) to verify offline, or drop --offline to look the entry up in Rekor"
-            ),
-            Self::Online { url, http } => (url, http),
-        };
-        let url = url.as_deref().map_err(|e| {
-            anyhow::anyhow!("{e}; pass --rekor-url or --rekor-bundle (the .rekor file)")
-        })?;
-        let http = sigstore_http::HttpClient::new(config.clone())?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("cannot start the async runtime")?;
-        Ok(
-            runtime.block_on(sigstore_sign::lookup::verify_detached_online(
-                verifier, &http, url, bundle, digest, policy,
-            ))?,
-        )
     }
 }
 

@@ -20,6 +20,7 @@ use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use sigstore_cli::sign::usage;
 use sigstore_cli::{read_bundle, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
+use sigstore_sign::lookup::DetachedLookup;
 use sigstore_types::Bundle;
 use sigstore_verify::{CosignatureVerifier, Policy, VerificationResult, Verifier, VerifierConfig};
 
@@ -697,9 +698,13 @@ fn verify_all(
         )));
     }
     let root = trust_flags::verify_root(&common.trust, instance)?;
-    let lookup =
-        sigstore_cli::DetachedLookup::new(&root, common.rekor_url.as_deref(), instance.offline())
-            .map_err(usage)?;
+    let rekor_url = common.rekor_url.as_deref();
+    let lookup = DetachedLookup::new(&root, rekor_url, instance.offline(), sigstore_sign::now())
+        .map_err(|e| usage(e.into()))?;
+    let lookup = match instance.offline() {
+        true => lookup,
+        false => lookup.with_http(sign::http_config()?),
+    };
     let mut config = VerifierConfig::default();
     config.include_statement = common.json || common.print_statement;
     let with_witnesses = |verifier: Verifier| -> Result<Verifier> {
@@ -806,7 +811,7 @@ fn verify_all(
 
 fn verify_one(
     verifier: &Verifier,
-    (legacy_verifier, lookup): (&Verifier, &sigstore_cli::DetachedLookup),
+    (legacy_verifier, lookup): (&Verifier, &DetachedLookup),
     input: &Input,
     material: Option<&Material>,
     policy: &Policy,
@@ -852,7 +857,12 @@ fn verify_one(
                     .verify(&bundle, sigstore_verify::Artifact::Digest(digest), policy)
                     .map_err(anyhow::Error::from),
                 // No .rekor: the entry comes from the log, and is verified the same way.
-                None => lookup.verify(legacy_verifier, &bundle, digest, policy),
+                None => tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .context("cannot start the async runtime")?
+                    .block_on(lookup.verify(legacy_verifier, &bundle, digest, policy))
+                    .map_err(anyhow::Error::from),
             }
             .with_context(|| format!("{}", signature.display()))
         }

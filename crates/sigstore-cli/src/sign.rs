@@ -21,13 +21,13 @@ use sigstore_crypto::{Digest, HashAlgorithm};
 use sigstore_oidc::ProcessEnv;
 pub use sigstore_oidc::{LoginOptions, TokenSource, TOKEN_ENV};
 use sigstore_sign::{
-    now, select_services, ArtifactInput, HttpConfig, IdentityToken, PrivateKey, SignInput,
-    SigningContext, SupportedApiVersions,
+    now, ArtifactInput, HttpConfig, IdentityToken, PrivateKey, SignInput, SigningContext,
+    SupportedApiVersions,
 };
-use sigstore_types::{intoto, Bundle, ClientTrustConfig, SigningConfig, Statement, TrustedRoot};
+use sigstore_types::{intoto, Bundle, SigningConfig, Statement, TrustedRoot};
 use zeroize::Zeroizing;
 
-use crate::{escape_controls, hash_file, load_trusted_root, read_limited, MAX_JSON_FILE};
+use crate::{escape_controls, hash_file, read_limited};
 
 /// Most inputs signed at once (each makes TSA and Rekor requests).
 pub use sigstore_sign::MAX_CONCURRENT_SIGNINGS;
@@ -114,40 +114,6 @@ pub fn usage(error: anyhow::Error) -> anyhow::Error {
     anyhow::Error::new(UsageError(error))
 }
 
-/// Where the trust material for signing comes from.
-#[derive(Debug, Clone, Default)]
-pub struct TrustOptions {
-    /// A `ClientTrustConfig` JSON (trusted root and signing config together).
-    pub trust_config: Option<PathBuf>,
-    /// A trusted root JSON.
-    pub trusted_root: Option<PathBuf>,
-    /// A signing config v0.2 JSON.
-    pub signing_config: Option<PathBuf>,
-    /// Use the staging instance's embedded material where no file is given.
-    pub staging: bool,
-}
-
-/// The trusted root and signing config: `trust_config`, else the files given, else the
-/// embedded production (or staging) material for whichever is missing.
-pub fn load_signing_trust(options: &TrustOptions) -> Result<(TrustedRoot, SigningConfig)> {
-    if let Some(path) = &options.trust_config {
-        let bytes = read_limited(path, MAX_JSON_FILE)?;
-        let config = ClientTrustConfig::from_json(&bytes)
-            .with_context(|| format!("{}: invalid client trust config", path.display()))?;
-        return Ok((config.trusted_root, config.signing_config));
-    }
-    let root = load_trusted_root(options.trusted_root.as_deref(), options.staging)?;
-    let config = match &options.signing_config {
-        Some(path) => {
-            let bytes = read_limited(path, MAX_JSON_FILE)?;
-            SigningConfig::from_json(&bytes)
-                .with_context(|| format!("{}: invalid signing config", path.display()))?
-        }
-        None => crate::embedded(options.staging).signing_config()?,
-    };
-    Ok((root, config))
-}
-
 /// The service API versions to select from: every supported one, or only Rekor `version`.
 pub fn supported_versions(rekor_version: Option<u32>) -> Result<SupportedApiVersions> {
     let mut supported = SupportedApiVersions::default();
@@ -162,22 +128,7 @@ pub fn supported_versions(rekor_version: Option<u32>) -> Result<SupportedApiVers
     Ok(supported)
 }
 
-/// Selects the services now, with a clear message when no Rekor log of the wanted version is
-/// usable. Returns the Rekor API version that will be used.
-pub fn check_services(
-    config: &SigningConfig,
-    supported: &SupportedApiVersions,
-    rekor_version: Option<u32>,
-) -> Result<u32> {
-    match select_services(config, now(), supported) {
-        Ok(selected) => Ok(selected.rekor_api_version()),
-        Err(sigstore_sign::Error::NoValidService { kind: "Rekor" }) => match rekor_version {
-            Some(v) => bail!("the signing config has no usable Rekor v{v} log"),
-            None => bail!("the signing config has no usable Rekor log"),
-        },
-        Err(e) => Err(anyhow::Error::new(e).context("the signing config is unusable")),
-    }
-}
+pub use sigstore_sign::check_services;
 
 /// The process environment for the hidden knobs; a value that is not UTF-8 is returned as
 /// an empty (invalid) setting.

@@ -16,16 +16,6 @@ pub use sigstore_trust::Instance;
 
 use crate::sign::usage;
 
-/// The instance the flags select: `--instance URL`, else `--staging`, else production.
-/// An unusable URL is a usage error.
-pub fn instance_from_flags(staging: bool, instance: Option<&str>) -> Result<Instance> {
-    match instance {
-        Some(url) => Instance::parse(url).map_err(|e| usage(e.into())),
-        None if staging => Ok(Instance::Staging),
-        None => Ok(Instance::Production),
-    }
-}
-
 /// The library's error with what to run about it.
 fn explain(error: Error) -> anyhow::Error {
     let hint = match &error {
@@ -81,40 +71,9 @@ pub fn trust_instance(
     tuf::trust_instance(root_path, &instance, offline, http, None).map_err(explain)
 }
 
-/// A summary as printed, one fact a line (target names escaped): the library's, then whether
-/// the repository was contacted and where the cache is.
-pub fn render(summary: &Summary) -> String {
-    let mut out = summary.to_string();
-    if !summary.refreshed {
-        out.push_str("not refreshed (--offline): the repository was not contacted\n");
-    }
-    out.push_str(&format!(
-        "metadata: {}\ntargets cache: {}\n",
-        summary.dirs.metadata.display(),
-        summary.dirs.targets.display()
-    ));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn instance_flags() {
-        assert!(instance_from_flags(false, Some("http://example.com"))
-            .unwrap_err()
-            .is::<crate::sign::UsageError>());
-        assert_eq!(instance_from_flags(true, None).unwrap(), Instance::Staging);
-        assert_eq!(
-            instance_from_flags(false, None).unwrap(),
-            Instance::Production
-        );
-        assert_eq!(
-            instance_from_flags(true, Some("https://tuf.example.com/")).unwrap(),
-            Instance::Custom("https://tuf.example.com".into())
-        );
-    }
 
     #[test]
     fn errors_say_what_to_run() {

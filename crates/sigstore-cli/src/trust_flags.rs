@@ -8,6 +8,7 @@ use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Subcommand};
 use sigstore_cli::sign::{self, usage};
 use sigstore_cli::trust::{self, Need};
+use sigstore_trust::files::TrustFiles;
 use sigstore_types::{SigningConfig, TrustedRoot};
 
 /// The Sigstore instance to use: options of every command, accepted before or after the
@@ -123,7 +124,8 @@ impl Instance {
         }
         let staging = self.args.staging && self.args.instance.is_none();
         Ok(Source::Repository {
-            instance: trust::instance_from_flags(staging, self.args.instance.as_deref())?,
+            instance: trust::Instance::from_flags(staging, self.args.instance.as_deref())
+                .map_err(|e| usage(e.into()))?,
             offline: self.args.offline,
         })
     }
@@ -195,7 +197,7 @@ fn print_notes(notes: &[String]) {
 pub fn verify_root(flags: &VerifyTrust, instance: &Instance) -> Result<TrustedRoot> {
     if let Some(path) = &flags.trusted_root {
         instance.check(&["--trusted-root"])?;
-        return sigstore_cli::load_trusted_root(Some(path), false);
+        return Ok(sigstore_cli::load_trusted_root(Some(path), false)?);
     }
     match instance.resolve()? {
         Source::TrustConfig(path) => Ok(load_trust_config(&path)?.0),
@@ -206,10 +208,11 @@ pub fn verify_root(flags: &VerifyTrust, instance: &Instance) -> Result<TrustedRo
 }
 
 fn load_trust_config(path: &Path) -> Result<(TrustedRoot, SigningConfig)> {
-    sign::load_signing_trust(&sign::TrustOptions {
+    let files = TrustFiles {
         trust_config: Some(path.to_owned()),
-        ..sign::TrustOptions::default()
-    })
+        ..TrustFiles::default()
+    };
+    Ok(files.load()?)
 }
 
 /// The trusted root and signing config `sign` and `attest` use: files given, else the
@@ -222,12 +225,12 @@ pub fn signing_trust(
 ) -> Result<(TrustedRoot, SigningConfig)> {
     if flags.trusted_root.is_some() {
         instance.check(&["--trusted-root"])?;
-        return sign::load_signing_trust(&sign::TrustOptions {
-            trust_config: None,
+        let files = TrustFiles {
             trusted_root: flags.trusted_root.clone(),
             signing_config: flags.signing_config.clone(),
-            staging: false,
-        });
+            ..TrustFiles::default()
+        };
+        return Ok(files.load()?);
     }
     match instance.resolve()? {
         Source::TrustConfig(path) => load_trust_config(&path),
@@ -265,7 +268,7 @@ pub fn trust_instance(root: &Path, instance: &Instance) -> Result<()> {
         )));
     };
     let summary = trust::trust_instance(root, url, instance.offline(), &sign::http_config()?)?;
-    print!("{}", trust::render(&summary));
+    print!("{}", summary.report());
     println!(
         "Trusted {}: use --instance {} with sign, attest and verify",
         summary.instance.url(),
@@ -282,7 +285,7 @@ pub fn update_trust_root(instance: &Instance) -> Result<()> {
         )));
     };
     let summary = trust::update(&instance, &sign::http_config()?)?;
-    print!("{}", trust::render(&summary));
+    print!("{}", summary.report());
     Ok(())
 }
 

@@ -29,6 +29,15 @@ pub enum Error {
         /// `CA`, `Rekor` or `TSA`.
         kind: &'static str,
     },
+    /// No Rekor log (of the version asked for) is usable now ([`crate::check_services`]).
+    #[error("the signing config has no usable Rekor{version} log")]
+    NoUsableRekorLog {
+        /// ` vN` when a version was asked for, else empty.
+        version: String,
+    },
+    /// The signing config cannot be used to sign ([`crate::check_services`]).
+    #[error("the signing config is unusable")]
+    UnusableSigningConfig(#[source] Box<Error>),
     /// The service selector is `SERVICE_SELECTOR_UNDEFINED` (or absent).
     #[error("the {kind} service selector is undefined")]
     SelectorUndefined {
@@ -84,6 +93,29 @@ pub enum Error {
     /// lookup, [`crate::lookup::rekor_v1_log_url`]).
     #[error("the trusted root lists no Rekor v1 log valid now to look the log entry up in")]
     NoRekorV1Log,
+    /// A log URL for detached signature lookups was given together with offline mode
+    /// ([`crate::lookup::DetachedLookup::new`]).
+    #[error("--rekor-url looks log entries up online; drop --offline to use it")]
+    LookupUrlOffline,
+    /// The log URL given for detached signature lookups is not https (nor http to a loopback
+    /// host).
+    #[error("--rekor-url {url}: not https (plain http only for loopback hosts)")]
+    InsecureLookupUrl {
+        /// The URL as given, control characters escaped.
+        url: String,
+    },
+    /// A detached signature without its log entry, in offline mode.
+    #[error(
+        "a detached signature needs its log entry: pass --rekor-bundle FILE (the .rekor) to \
+         verify offline, or drop --offline to look the entry up in Rekor"
+    )]
+    DetachedOffline,
+    /// No log to look a detached signature up in: none given and the trusted root names none.
+    #[error("{reason}; pass --rekor-url or --rekor-bundle (the .rekor file)")]
+    NoLookupLog {
+        /// Why the trusted root names no usable log.
+        reason: String,
+    },
     /// Looking up a log entry (of a detached signature, or to repair a bundle) failed.
     #[error("log entry lookup at {url} failed")]
     LogLookup {

@@ -76,7 +76,7 @@ mod signer;
 pub use error::Error;
 pub use output::{check_outputs, write_all_atomic, OutputOptions, Outputs};
 pub use repair::{complete_log_entry, needs_log_entry};
-pub use select::{select_services, SelectedServices, SupportedApiVersions};
+pub use select::{check_services, select_services, SelectedServices, SupportedApiVersions};
 pub use signer::{
     assemble_bundle, key_hint, now, ArtifactInput, SignInput, Signer, SigningContext,
     EXPIRY_MARGIN_SECS, MAX_CONCURRENT_SIGNINGS,

@@ -10,10 +10,10 @@
 //! before it has verified.
 
 use sigstore_crypto::{Digest, HashAlgorithm};
-use sigstore_http::HttpClient;
+use sigstore_http::{HttpClient, HttpConfig};
 use sigstore_rekor::client::{ProposedEntry, RekorV1Client};
 use sigstore_types::bundle::{BundleContent, TransparencyLogEntry};
-use sigstore_types::encoding::pem_encode;
+use sigstore_types::encoding::{escape_controls, pem_encode};
 use sigstore_types::{Bundle, Timestamp, TrustedRoot};
 use sigstore_verify::{Artifact, Policy, VerificationResult, Verifier};
 
@@ -51,6 +51,84 @@ pub fn rekor_v1_log_url(root: &TrustedRoot, now: Timestamp) -> Result<String, Er
         });
     }
     Ok(log.base_url.clone())
+}
+
+/// How a legacy detached signature (`.sig` + `.crt`) that has no `.rekor` file gets its log
+/// entry: from a Rekor v1 log (one given, else the trusted root's current Rekor v1 log), unless
+/// offline. The error messages name the command-line options `--rekor-url`, `--rekor-bundle`
+/// and `--offline` of `sigstore verify` (sigstore-python's spelling).
+#[derive(Debug, Clone)]
+pub enum DetachedLookup {
+    /// Offline: no lookup; such signatures fail with [`Error::DetachedOffline`].
+    Offline,
+    /// Look the entry up online.
+    Online {
+        /// The log's base URL, or why the trusted root names none.
+        url: Result<String, String>,
+        /// The HTTP settings (timeouts, retries, response size limit).
+        http: HttpConfig,
+    },
+}
+
+impl DetachedLookup {
+    /// The lookup for `root` at `now`: `rekor_url` when given (https, or http to a loopback
+    /// host), else [`rekor_v1_log_url`]; the default HTTP settings ([`Self::with_http`]).
+    /// `rekor_url` together with `offline` is [`Error::LookupUrlOffline`]; an insecure one
+    /// [`Error::InsecureLookupUrl`].
+    pub fn new(
+        root: &TrustedRoot,
+        rekor_url: Option<&str>,
+        offline: bool,
+        now: Timestamp,
+    ) -> Result<Self, Error> {
+        if offline {
+            return match rekor_url {
+                Some(_) => Err(Error::LookupUrlOffline),
+                None => Ok(Self::Offline),
+            };
+        }
+        let url = match rekor_url {
+            Some(url) if sigstore_trust::is_secure_service_url(url) => Ok(url.to_owned()),
+            Some(url) => {
+                return Err(Error::InsecureLookupUrl {
+                    url: escape_controls(url),
+                })
+            }
+            None => rekor_v1_log_url(root, now).map_err(|e| e.to_string()),
+        };
+        Ok(Self::Online {
+            url,
+            http: HttpConfig::default(),
+        })
+    }
+
+    /// The same lookup with the HTTP settings `config` (no effect offline).
+    pub fn with_http(self, config: HttpConfig) -> Self {
+        match self {
+            Self::Online { url, .. } => Self::Online { url, http: config },
+            Self::Offline => Self::Offline,
+        }
+    }
+
+    /// Verifies `bundle` (made from a `.sig` and a `.crt`, without a log entry) for the
+    /// artifact `digest` with the log entry looked up online ([`verify_detached_online`]).
+    pub async fn verify(
+        &self,
+        verifier: &Verifier,
+        bundle: &Bundle,
+        digest: Digest,
+        policy: &Policy,
+    ) -> Result<VerificationResult, Error> {
+        let (url, config) = match self {
+            Self::Offline => return Err(Error::DetachedOffline),
+            Self::Online { url, http } => (url, http),
+        };
+        let url = url.as_deref().map_err(|reason| Error::NoLookupLog {
+            reason: reason.to_owned(),
+        })?;
+        let http = HttpClient::new(config.clone())?;
+        verify_detached_online(verifier, &http, url, bundle, digest, policy).await
+    }
 }
 
 /// The log entries the Rekor v1 log at `url` holds for the detached signature in `bundle` (a
@@ -213,6 +291,88 @@ mod tests {
 
     fn at(text: &str) -> Timestamp {
         Timestamp::parse_rfc3339(text).unwrap_or(Timestamp::from_unix(0))
+    }
+
+    #[test]
+    fn detached_lookup_options() {
+        let now = at("2026-01-01T00:00:00Z");
+        let Ok(root) = sigstore_trust::PRODUCTION.trusted_root() else {
+            panic!("embedded production trusted root");
+        };
+        assert!(matches!(
+            DetachedLookup::new(&root, Some("https://rekor.example"), true, now),
+            Err(Error::LookupUrlOffline)
+        ));
+        assert!(matches!(
+            DetachedLookup::new(&root, None, true, now),
+            Ok(DetachedLookup::Offline)
+        ));
+        match DetachedLookup::new(&root, Some("http://rekor.example/\n"), false, now) {
+            Err(error @ Error::InsecureLookupUrl { .. }) => assert_eq!(
+                error.to_string(),
+                "--rekor-url http://rekor.example/\\n: not https (plain http only for loopback \
+                 hosts)"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            DetachedLookup::new(&root, Some("http://127.0.0.1:3000"), false, now),
+            Ok(DetachedLookup::Online { url: Ok(u), .. }) if u == "http://127.0.0.1:3000"
+        ));
+        assert!(matches!(
+            DetachedLookup::new(&root, None, false, now),
+            Ok(DetachedLookup::Online { url: Ok(u), .. }) if u == "https://rekor.sigstore.dev"
+        ));
+        // A root without a Rekor v1 log: the lookup fails only when used, saying what to pass.
+        let mut empty = root.clone();
+        empty.tlogs.clear();
+        let lookup = DetachedLookup::new(&empty, None, false, now)
+            .map(|l| l.with_http(HttpConfig::default()));
+        assert!(matches!(
+            lookup,
+            Ok(DetachedLookup::Online { url: Err(_), .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn detached_lookup_refusals() {
+        let now = at("2026-01-01T00:00:00Z");
+        let (Ok(root), Ok(bundle)) = (
+            sigstore_trust::PRODUCTION.trusted_root(),
+            Bundle::from_json(include_bytes!(
+                "../../../testdata/conformance/bundle-verify/happy-path-v0.2/bundle.sigstore.json"
+            )),
+        ) else {
+            panic!("embedded trusted root and test bundle");
+        };
+        let Ok(verifier) = Verifier::new(&root, Default::default()) else {
+            panic!("verifier");
+        };
+        let digest = HashAlgorithm::Sha256.digest(b"artifact");
+        let policy = Policy::identity(sigstore_x509_policy::Identity::new(
+            "a@example.com",
+            "https://issuer.example",
+        ));
+        let offline = DetachedLookup::Offline;
+        let error = offline.verify(&verifier, &bundle, digest, &policy).await;
+        assert!(matches!(error, Err(Error::DetachedOffline)), "{error:?}");
+        let mut empty = root.clone();
+        empty.tlogs.clear();
+        let lookup = DetachedLookup::new(&empty, None, false, now)
+            .map(|l| l.with_http(HttpConfig::default()));
+        let Ok(lookup) = lookup else {
+            panic!("{lookup:?}");
+        };
+        match lookup.verify(&verifier, &bundle, digest, &policy).await {
+            Err(error @ Error::NoLookupLog { .. }) => assert_eq!(
+                error.to_string(),
+                format!(
+                    "{}; pass --rekor-url or --rekor-bundle (the .rekor file)",
+                    Error::NoRekorV1Log
+                )
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

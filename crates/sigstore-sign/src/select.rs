@@ -51,6 +51,24 @@ impl SelectedServices {
     }
 }
 
+/// Selects the services of `config` now ([`select_services`]) before any request, with a
+/// clear error when no Rekor log (of version `rekor_version`, when given) is usable
+/// ([`Error::NoUsableRekorLog`]); any other failure is [`Error::UnusableSigningConfig`].
+/// Returns the Rekor API version that will be used.
+pub fn check_services(
+    config: &SigningConfig,
+    supported: &SupportedApiVersions,
+    rekor_version: Option<u32>,
+) -> Result<u32, Error> {
+    match select_services(config, crate::now(), supported) {
+        Ok(selected) => Ok(selected.rekor_api_version()),
+        Err(Error::NoValidService { kind: "Rekor" }) => Err(Error::NoUsableRekorLog {
+            version: rekor_version.map(|v| format!(" v{v}")).unwrap_or_default(),
+        }),
+        Err(e) => Err(Error::UnusableSigningConfig(Box::new(e))),
+    }
+}
+
 /// Selects services per spec §2.2 at `now`:
 ///
 /// 1. drop services whose `majorApiVersion` is not in `supported`;

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use serde_json::{json, Value};
-use sigstore_sign::{select_services, Error, SupportedApiVersions};
+use sigstore_sign::{check_services, select_services, Error, SupportedApiVersions};
 use sigstore_types::{SigningConfig, Timestamp};
 
 fn t(s: &str) -> Timestamp {
@@ -346,4 +346,31 @@ fn plain_http_services_only_on_loopback() {
         }
     }
     println!("insecure services: {refused} refused, 0 accepted");
+}
+
+#[test]
+fn check_services_names_the_missing_rekor_version() {
+    let production = sigstore_trust::PRODUCTION.signing_config().unwrap();
+    let v1 = SupportedApiVersions {
+        rekor: vec![1],
+        ..SupportedApiVersions::default()
+    };
+    assert_eq!(check_services(&production, &v1, Some(1)).unwrap(), 1);
+    let v3 = SupportedApiVersions {
+        rekor: vec![3],
+        ..SupportedApiVersions::default()
+    };
+    let e = check_services(&production, &v3, Some(3)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the signing config has no usable Rekor v3 log"
+    );
+    let e = check_services(&production, &v3, None).unwrap_err();
+    assert_eq!(e.to_string(), "the signing config has no usable Rekor log");
+    let v0 = SupportedApiVersions {
+        ca: vec![],
+        ..SupportedApiVersions::default()
+    };
+    let e = check_services(&production, &v0, None).unwrap_err();
+    assert!(matches!(e, Error::UnusableSigningConfig(_)), "{e:?}");
 }

@@ -29,6 +29,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod files;
 #[cfg(feature = "tuf")]
 pub mod tuf;
 mod url;
@@ -154,6 +155,40 @@ pub enum Error {
         url: String,
         /// What is missing.
         what: String,
+    },
+    /// A trust file given by the user cannot be opened ([`files`]).
+    #[error("{}: cannot open", path.display())]
+    FileOpen {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// A trust file given by the user cannot be read.
+    #[error("{}: cannot read", path.display())]
+    FileRead {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// A trust file given by the user is larger than its limit.
+    #[error("{}: larger than {limit} bytes", path.display())]
+    FileTooLarge {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The limit.
+        limit: u64,
+    },
+    /// A trust file given by the user does not parse.
+    #[error("{}: invalid {what}", path.display())]
+    InvalidFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// `trusted root`, `signing config` or `client trust config`.
+        what: &'static str,
+        /// Why.
+        source: sigstore_types::Error,
     },
     /// Downloaded or cached material that does not parse.
     #[cfg(feature = "tuf")]
@@ -313,6 +348,16 @@ pub enum Instance {
 }
 
 impl Instance {
+    /// The instance command-line flags select: `url` ([`Instance::parse`]), else staging when
+    /// `staging`, else production.
+    pub fn from_flags(staging: bool, url: Option<&str>) -> Result<Self, Error> {
+        match url {
+            Some(url) => Self::parse(url),
+            None if staging => Ok(Self::Staging),
+            None => Ok(Self::Production),
+        }
+    }
+
     /// The instance whose TUF repository is at `url`: `https://`, or `http://` for a
     /// loopback host only (127.0.0.0/8, `::1`, `localhost`); no user name, query, fragment,
     /// or `.`/`..` path segment. The URL is normalized (lower-case scheme and host, no
@@ -368,6 +413,26 @@ impl core::fmt::Display for Instance {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instance_from_flags() {
+        assert!(matches!(
+            Instance::from_flags(false, Some("http://example.com")),
+            Err(Error::InvalidUrl { .. })
+        ));
+        assert_eq!(
+            Instance::from_flags(true, None).ok(),
+            Some(Instance::Staging)
+        );
+        assert_eq!(
+            Instance::from_flags(false, None).ok(),
+            Some(Instance::Production)
+        );
+        assert_eq!(
+            Instance::from_flags(true, Some("https://tuf.example.com/")).ok(),
+            Some(Instance::Custom("https://tuf.example.com".into()))
+        );
+    }
 
     #[test]
     fn embedded_material_parses_and_matches_its_instance() {

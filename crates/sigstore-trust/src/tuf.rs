@@ -597,6 +597,23 @@ pub struct Summary {
     pub notes: Vec<String>,
 }
 
+impl Summary {
+    /// The summary as a report, one fact a line: its [`Display`](std::fmt::Display) output,
+    /// then whether the repository was contacted (not with `--offline`) and where the cache is.
+    pub fn report(&self) -> String {
+        let mut out = self.to_string();
+        if !self.refreshed {
+            out.push_str("not refreshed (--offline): the repository was not contacted\n");
+        }
+        out.push_str(&format!(
+            "metadata: {}\ntargets cache: {}\n",
+            self.dirs.metadata.display(),
+            self.dirs.targets.display()
+        ));
+        out
+    }
+}
+
 /// One fact a line: the notes, the repository, the root and targets versions and expiry, and
 /// every target (name, length, SHA-256, whether it is cached). Target names are escaped.
 impl std::fmt::Display for Summary {

@@ -169,12 +169,13 @@ fn sign_bundle(args: SignArgs) -> Result<()> {
             sign::hash_inputs(std::slice::from_ref(&input))?,
         )
     };
-    let (trusted_root, signing_config) = sign::load_signing_trust(&sign::TrustOptions {
+    let (trusted_root, signing_config) = sigstore_trust::files::TrustFiles {
         trust_config: None,
         trusted_root: args.trusted_root,
         signing_config: args.signing_config,
         staging: args.staging,
-    })?;
+    }
+    .load()?;
     let supported = sign::supported_versions(None)?;
     sign::check_services(&signing_config, &supported, None)?;
     let identity = sign::parse_token_for(&token, sigstore_oidc::SIGSTORE_AUDIENCE)?;
