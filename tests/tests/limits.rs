@@ -315,13 +315,12 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn tuf_file(size: usize, limit: u64) -> Result<(), String> {
-    let dir =
-        std::env::temp_dir().join(format!("sigstore-limits-tuf-{}-{size}", std::process::id()));
+    let dir = sigstore_test_support::TempDir::new(&format!("sigstore-limits-tuf-{size}"));
     std::fs::create_dir_all(dir.join("metadata")).expect("temp dir");
     std::fs::write(dir.join("metadata/timestamp.json"), vec![b' '; size]).expect("write");
     let transport = FsTransport::new(&dir);
     let result = runtime().block_on(transport.fetch(Resource::Metadata("timestamp.json"), limit));
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(dir);
     match result {
         Ok(bytes) if bytes.len() == size => Ok(()),
         Ok(bytes) => Err(format!("read {} of {size} bytes", bytes.len())),

@@ -233,3 +233,38 @@ fn nothing_reads_the_shared_mirror_at_build_time() {
     println!("build-time reads of ../shared: {} found", offenders.len());
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+#[test]
+fn scratch_directories_go_through_the_removing_guard() {
+    // Directories made directly under the system temp dir outlive a run (and a failing test);
+    // `sigstore_test_support::TempDir` removes them on drop. It is the only caller allowed.
+    let needle = format!("{}::{}()", "env", "temp_dir");
+    let mut files = Vec::new();
+    for dir in crate_dirs()
+        .into_iter()
+        .filter(|d| !d.ends_with("sigstore-test-support"))
+    {
+        files_under(&dir, &mut files);
+    }
+    files_under(&workspace_root().join("tests"), &mut files);
+    let files: Vec<PathBuf> = files
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    let mut offenders = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.contains(&needle) {
+                offenders.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    println!(
+        "temp-dir scan: {} files, {} direct uses of the system temp dir",
+        files.len(),
+        offenders.len()
+    );
+    assert!(files.len() > 50, "only {} Rust files scanned", files.len());
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}

@@ -180,7 +180,7 @@ fn usage_mistakes_exit_2_and_signing_failures_exit_1() {
     assert!(r.stderr.contains("--bundle <FILE>"), "{r:#?}");
 
     // Well-formed, but the token is not a JWT: a signing failure.
-    let dir = std::env::temp_dir().join(format!("conformance-bin-{}", std::process::id()));
+    let dir = sigstore_test_support::TempDir::new("conformance-bin");
     let out = dir.join("out.json");
     let r = run(
         conformance(),

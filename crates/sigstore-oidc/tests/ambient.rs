@@ -3,13 +3,13 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::json;
 use sigstore_http::testing::{CannedResponse, CannedServer};
 use sigstore_http::HttpConfig;
 use sigstore_oidc::{detect_ambient, detect_provider, AmbientConfig, Env, Error, Provider};
+use sigstore_test_support::TempDir;
 
 const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
 const REQUEST_TOKEN: &str = "request-token-secret";
@@ -20,11 +20,9 @@ fn env(vars: &[(&str, &str)]) -> HashMap<String, String> {
         .collect()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sigstore-oidc-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh `sigstore-oidc-<name>-…` directory, removed when the guard is dropped.
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("sigstore-oidc-{name}"))
 }
 
 /// No retries, and nothing on the real machine (DMI file, cosign token file) is consulted.
@@ -441,7 +439,6 @@ async fn token_files() {
     std::fs::write(&explicit, "a".repeat(200_000)).unwrap();
     let err = detect_ambient(&e, &cfg).await.unwrap_err();
     assert!(matches!(err, Error::MalformedCredential { .. }), "{err:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

@@ -42,9 +42,7 @@ fn fresh_dir(dir: &Path, name: &str) -> PathBuf {
 
 #[tokio::test]
 async fn helper_programs() {
-    let root = std::env::temp_dir().join(format!("sigstore-oidc-{}-commands", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = sigstore_test_support::TempDir::new("sigstore-oidc-commands");
     let cfg = config(&root);
     let mut passed = 0;
 

@@ -19,6 +19,7 @@ use sigstore_oidc::{
     BrowserOpener, DeviceAuthorization, Error, IdentityToken, LoginPrompt, OidcClient, OidcConfig,
     ProviderMetadata, OOB_REDIRECT_URI,
 };
+use sigstore_test_support::TempDir;
 use tokio::io::AsyncWriteExt as _;
 
 const GOOD_CODE: &str = "good-code-secret";
@@ -1012,11 +1013,9 @@ fn browser_login_script() -> PathBuf {
         .join("browser-login.cjs")
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sigstore-oidc-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh `sigstore-oidc-<name>-…` directory, removed when the guard is dropped.
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("sigstore-oidc-{name}"))
 }
 
 #[cfg(unix)]
@@ -1025,11 +1024,12 @@ fn shell_quote(text: &str) -> String {
 }
 
 /// A "browser" for the BROWSER variable: headless Chromium through the shared
-/// browser-login.cjs, logging in as `login`.
+/// browser-login.cjs, logging in as `login`; the script's path and the directory holding it.
 #[cfg(unix)]
-fn write_browser_wrapper(stack: &std::path::Path, login: &str) -> PathBuf {
+fn write_browser_wrapper(stack: &std::path::Path, login: &str) -> (PathBuf, TempDir) {
     use std::os::unix::fs::PermissionsExt as _;
-    let path = temp_dir(&format!("browser-{login}")).join("browser.sh");
+    let dir = temp_dir(&format!("browser-{login}"));
+    let path = dir.join("browser.sh");
     let script = format!(
         "#!/bin/sh\nNODE_MODULES_DIR={} LOGIN={} exec node {} \"$1\"\n",
         shell_quote(&stack.join("node").to_string_lossy()),
@@ -1038,7 +1038,7 @@ fn write_browser_wrapper(stack: &std::path::Path, login: &str) -> PathBuf {
     );
     std::fs::write(&path, script).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
+    (path, dir)
 }
 
 fn expect_identity(token: &IdentityToken, issuer: &str, login: &str) {
@@ -1056,7 +1056,7 @@ fn expect_identity(token: &IdentityToken, issuer: &str, login: &str) {
 #[tokio::test]
 async fn stack_browser_login_in_chromium() {
     let Some(stack) = stack_dir() else { return };
-    let wrapper = write_browser_wrapper(&stack, "carol");
+    let (wrapper, _wrapper_dir) = write_browser_wrapper(&stack, "carol");
     let env: BTreeMap<String, String> = [
         ("BROWSER".to_owned(), format!("{} %s", wrapper.display())),
         ("PATH".to_owned(), std::env::var("PATH").unwrap_or_default()),
@@ -1237,8 +1237,7 @@ async fn stack_device_login_in_chromium() {
 #[test]
 fn xdg_open_needs_a_display() {
     use std::os::unix::fs::PermissionsExt as _;
-    let dir = std::env::temp_dir().join(format!("oidc-xdg-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("oidc-xdg");
     let opener = dir.join("xdg-open");
     std::fs::write(&opener, "#!/bin/sh\nexit 0\n").unwrap();
     std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -1256,5 +1255,4 @@ fn xdg_open_needs_a_display() {
             "{display}"
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

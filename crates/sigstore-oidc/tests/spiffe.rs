@@ -18,6 +18,7 @@ use hyper::header::{HeaderMap, HeaderValue};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use sigstore_oidc::{detect_ambient, detect_provider, AmbientConfig, Error, Provider};
+use sigstore_test_support::TempDir;
 use sigstore_types::Timestamp;
 
 const SPIFFE_ID: &str = "spiffe://example.org/ns/ci/sa/signer";
@@ -43,12 +44,10 @@ fn env(vars: &[(&str, &str)]) -> HashMap<String, String> {
         .collect()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
+/// A fresh `so-spiffe-<name>-…` directory, removed when the guard is dropped.
+fn temp_dir(name: &str) -> TempDir {
     // Short: a Unix socket path must stay under ~100 bytes.
-    let dir = std::env::temp_dir().join(format!("so-spiffe-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TempDir::new(&format!("so-spiffe-{name}"))
 }
 
 /// Nothing on the real machine (DMI file, cosign token file) is consulted.

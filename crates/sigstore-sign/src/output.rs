@@ -265,15 +265,9 @@ fn install(temp: &Path, path: &Path, overwrite: bool) -> Result<(), Error> {
 mod tests {
     use super::*;
 
-    fn temp_dir(tag: &str) -> PathBuf {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "sigstore-sign-output-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A fresh `sigstore-sign-output-<tag>-…` directory, removed when the guard is dropped.
+    fn temp_dir(tag: &str) -> sigstore_test_support::TempDir {
+        sigstore_test_support::TempDir::new(&format!("sigstore-sign-output-{tag}"))
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -451,12 +445,11 @@ mod tests {
         assert!(check_outputs([&b], true).is_ok());
         assert!(check_outputs([&c], false).is_ok());
         assert!(matches!(
-            check_outputs([&dir], true),
+            check_outputs([&dir.to_path_buf()], true),
             Err(Error::OutputIsDirectory { .. })
         ));
         let missing = dir.join("nope/x.json");
         let e = check_outputs([&missing], true).unwrap_err();
         assert!(e.to_string().ends_with("/nope does not exist"), "{e}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -213,6 +213,85 @@ pub fn fixture_folders() -> Vec<PathBuf> {
     dirs
 }
 
+/// A fresh directory below the system temp directory, removed with everything in it when the
+/// guard is dropped: at the end of the test, and also when the test fails or panics.
+///
+/// The name is `<prefix>-<process id>-<counter>`, so directories of concurrent tests and of
+/// concurrent test processes never collide, and a leftover (after a killed run) still says
+/// which test made it. Set `SIGSTORE_KEEP_TEST_DIRS=1` to keep the directories for a look.
+///
+/// The guard dereferences to [`Path`]: `dir.join("x")`, `&dir` where a `&Path` is expected,
+/// `dir.to_path_buf()` where an owned path is.
+#[derive(Debug)]
+pub struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    /// Creates a new, empty directory `<temp>/<prefix>-<pid>-<n>`.
+    ///
+    /// # Panics
+    /// When the directory cannot be created (a test helper: the test cannot run without it).
+    pub fn new(prefix: &str) -> TempDir {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let base = std::env::temp_dir();
+        loop {
+            let path = base.join(format!(
+                "{prefix}-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
+            match std::fs::create_dir(&path) {
+                Ok(()) => return TempDir { path },
+                // A leftover of an earlier process with the same id: take the next number.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => panic!("cannot create {}: {e}", path.display()),
+            }
+        }
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempDir {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.path.as_os_str()
+    }
+}
+
+/// Whether `SIGSTORE_KEEP_TEST_DIRS` asks to keep the [`TempDir`]s.
+fn keep_test_dirs() -> bool {
+    std::env::var_os("SIGSTORE_KEEP_TEST_DIRS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if keep_test_dirs() {
+            return;
+        }
+        // Best effort: a failure to clean up must not turn a passing test into a failing one.
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,5 +305,28 @@ mod tests {
         assert!(parse_sums("abc  x").is_err());
         assert!(parse_sums(&format!("{h}  x\n{h}  x")).is_err());
         assert!(parse_sums(&format!("{h}x")).is_err());
+    }
+
+    #[test]
+    fn temp_dir_is_removed_on_drop_and_on_panic() {
+        if keep_test_dirs() {
+            return;
+        }
+        let a = TempDir::new("sigstore-test-support-guard");
+        let b = TempDir::new("sigstore-test-support-guard");
+        assert_ne!(a.path(), b.path());
+        assert!(a.is_dir() && b.is_dir());
+        std::fs::create_dir_all(a.join("x/y")).unwrap();
+        std::fs::write(a.join("x/y/z"), b"z").unwrap();
+        let (pa, pb) = (a.to_path_buf(), b.to_path_buf());
+        drop(a);
+        assert!(!pa.exists());
+        let moved = b;
+        let panicked = std::panic::catch_unwind(move || {
+            let _keep = moved;
+            panic!("a failing test");
+        });
+        assert!(panicked.is_err());
+        assert!(!pb.exists());
     }
 }

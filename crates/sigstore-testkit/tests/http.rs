@@ -957,7 +957,7 @@ async fn semantic_faults_produce_rejected_bundles() {
 #[tokio::test]
 async fn files_written_for_serve() {
     let kit = Testkit::start().await.unwrap();
-    let dir = std::env::temp_dir().join(format!("sigstore-testkit-{}", std::process::id()));
+    let dir = sigstore_test_support::TempDir::new("sigstore-testkit-files");
     kit.write_files(&dir).unwrap();
     let root = sigstore_types::TrustedRoot::from_json(
         &std::fs::read(dir.join("trusted_root.json")).unwrap(),
@@ -981,7 +981,6 @@ async fn files_written_for_serve() {
     kit.sigstore()
         .verify_token(&token, sigstore_testkit::system_now())
         .unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]

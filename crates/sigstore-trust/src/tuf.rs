@@ -1110,15 +1110,8 @@ mod tests {
 
     #[test]
     fn an_interrupted_swap_is_restored() {
-        let base = std::env::temp_dir().join(format!(
-            "sigstore-trust-restore-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos())
-        ));
+        let base = sigstore_test_support::TempDir::new("sigstore-trust-restore");
         let dir = base.join("instance");
-        std::fs::create_dir_all(&base).unwrap();
         // Nothing to restore: no folder, no leftovers.
         assert!(restore_interrupted_swap(&dir).unwrap().is_none());
         // A leftover without a stored root is not taken for the instance.
@@ -1137,7 +1130,6 @@ mod tests {
         std::fs::write(base.join(".instance.old-3-3-2").join(BOOTSTRAP_FILE), b"x").unwrap();
         assert!(restore_interrupted_swap(&dir).unwrap().is_none());
         assert_eq!(std::fs::read(dir.join(BOOTSTRAP_FILE)).unwrap(), b"root");
-        let _ = std::fs::remove_dir_all(&base);
     }
 
     #[test]
@@ -1150,13 +1142,7 @@ mod tests {
             nm: PathBuf,
         }
         let mut passed = 0;
-        let base = std::env::temp_dir().join(format!(
-            "sigstore-trust-swap-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos())
-        ));
+        let base = sigstore_test_support::TempDir::new("sigstore-trust-swap");
         // (what fails, whether old directories exist)
         let failing: [(&str, Fail); 4] = [
             ("moving the old targets aside", |f, _, l| f == l.t),
@@ -1272,7 +1258,6 @@ mod tests {
             assert!(asides(&dir).is_empty());
             passed += 1;
         }
-        let _ = std::fs::remove_dir_all(&base);
         println!("directory swaps: {passed} passed, 0 failed");
         assert_eq!(passed, 9);
     }

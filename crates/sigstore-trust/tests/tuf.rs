@@ -4,23 +4,17 @@
 #![cfg(feature = "tuf")]
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use sigstore_test_support::TempDir;
 use sigstore_trust::tuf::{self, CacheDirs, LoadOptions, Need, Origin};
 use sigstore_trust::{Error, Instance, PRODUCTION, SIGNING_CONFIG_TARGET, TRUSTED_ROOT_TARGET};
 use sigstore_tuf::{FsTransport, Tuf};
 use sigstore_types::Timestamp;
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "sigstore-trust-{tag}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh `sigstore-trust-<tag>-…` directory, removed when the guard is dropped.
+fn temp_dir(tag: &str) -> TempDir {
+    TempDir::new(&format!("sigstore-trust-{tag}"))
 }
 
 fn dirs(base: &Path, instance: &Instance) -> CacheDirs {
@@ -82,7 +76,6 @@ fn offline_without_a_cache_uses_the_embedded_material() {
     // Verification needs no signing config.
     let loaded = tuf::load(&Instance::Production, Need::TrustedRoot, &options).unwrap();
     assert!(loaded.signing_config.is_none() && loaded.signing_config_origin.is_none());
-    let _ = std::fs::remove_dir_all(&base);
 }
 
 #[test]
@@ -149,7 +142,6 @@ fn offline_uses_the_cache_and_reports_its_age() {
         matches!(e, Error::CachedTarget { target, .. } if target == TRUSTED_ROOT_TARGET),
         "{e}"
     );
-    let _ = std::fs::remove_dir_all(&base);
 }
 
 #[test]
@@ -169,7 +161,6 @@ fn a_cache_missing_a_target_falls_back_to_the_embedded_one_with_a_note() {
         "{:?}",
         loaded.notes
     );
-    let _ = std::fs::remove_dir_all(&base);
 }
 
 #[test]
@@ -225,5 +216,4 @@ fn private_instances_need_their_root_and_a_cache() {
         std::fs::read(d.bootstrap_path()).unwrap(),
         std::fs::read(&root).unwrap()
     );
-    let _ = std::fs::remove_dir_all(&base);
 }

@@ -20,11 +20,12 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use sigstore_crypto::HashAlgorithm;
+use sigstore_test_support::TempDir;
 use sigstore_tuf::{Error, FsTransport, HttpTransport, Limits, Role, Transport, Tuf};
 use sigstore_types::Timestamp;
 
@@ -36,16 +37,9 @@ fn stack_dir() -> Option<PathBuf> {
     std::env::var_os("SIGSTORE_STACK_DIR").map(PathBuf::from)
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sigstore-tuf-py-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh `sigstore-tuf-py-<tag>-…` directory, removed when the guard is dropped.
+fn temp_dir(tag: &str) -> TempDir {
+    TempDir::new(&format!("sigstore-tuf-py-{tag}"))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -353,7 +347,7 @@ async fn run_case(dir: &Path, server: &StepServer) -> Result<(), String> {
             .map_err(|e| format!("{name} (HTTP, a client per step): {e}"))?;
     }
 
-    let _ = std::fs::remove_dir_all(&cache);
+    drop(cache);
 
     // One client for all steps: over the filesystem, or HTTP when a step serves endlessly.
     let cache = temp_dir("cache");
@@ -380,8 +374,8 @@ async fn run_case(dir: &Path, server: &StepServer) -> Result<(), String> {
                 .map_err(|e| format!("{name} (filesystem, one client): {e}"))?;
         }
     }
-    let _ = std::fs::remove_dir_all(&current);
-    let _ = std::fs::remove_dir_all(&cache);
+    drop(current);
+    drop(cache);
     Ok(())
 }
 
@@ -446,8 +440,8 @@ async fn shared_script_case(
             other => return Err(format!("expired repository: {other:?}")),
         }
     }
-    let _ = std::fs::remove_dir_all(&out);
-    let _ = std::fs::remove_dir_all(&cache);
+    drop(out);
+    drop(cache);
     Ok(())
 }
 
@@ -458,8 +452,9 @@ async fn python_tuf_cases() {
         return;
     };
     let python = stack.join("venv/bin/python");
-    let (cases_dir, generated) = match std::env::var_os("SIGSTORE_TUF_CASES") {
-        Some(dir) => (PathBuf::from(dir), false),
+    // The generated cases live in a guard that removes them at the end.
+    let (cases_dir, _generated) = match std::env::var_os("SIGSTORE_TUF_CASES") {
+        Some(dir) => (PathBuf::from(dir), None),
         None => {
             let dir = temp_dir("cases");
             let script = PathBuf::from(concat!(
@@ -471,7 +466,7 @@ async fn python_tuf_cases() {
                 &[script.as_os_str(), dir.as_os_str(), "--check".as_ref()],
             );
             print!("{out}");
-            (dir, true)
+            (dir.to_path_buf(), Some(dir))
         }
     };
     let index: Value =
@@ -512,9 +507,6 @@ async fn python_tuf_cases() {
     );
     assert_eq!(failed, 0);
     assert_eq!(passed, total);
-    if generated {
-        let _ = std::fs::remove_dir_all(&cases_dir);
-    }
 }
 
 #[tokio::test]
@@ -551,5 +543,5 @@ async fn local_stack_repository() {
         "the stack serves its trusted_root.json"
     );
     println!("local stack TUF repository ({base}): 1 target verified, 0 failed");
-    let _ = std::fs::remove_dir_all(&cache);
+    drop(cache);
 }

@@ -5,11 +5,11 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use base64::Engine;
 use serde_json::{json, Value};
 use sigstore_crypto::SigningKey;
+use sigstore_test_support::TempDir;
 use sigstore_tuf::canonical::canonicalize;
 use sigstore_tuf::{FsTransport, HttpTransport, OfflineTuf, Role, TrustedMetadata, Tuf};
 use sigstore_types::Timestamp;
@@ -46,20 +46,13 @@ fn bootstrap() -> Vec<u8> {
     std::fs::read(repo().join("metadata/12.root.json")).unwrap()
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sigstore-tuf-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh `sigstore-tuf-<tag>-…` directory, removed when the guard is dropped.
+fn temp_dir(tag: &str) -> TempDir {
+    TempDir::new(&format!("sigstore-tuf-{tag}"))
 }
 
 /// A writable copy of the production repository.
-fn copy_repo() -> PathBuf {
+fn copy_repo() -> TempDir {
     let dst = temp_dir("repo");
     for sub in ["metadata", "targets"] {
         std::fs::create_dir_all(dst.join(sub)).unwrap();
@@ -221,10 +214,12 @@ async fn production_repository_expired_today() {
         now >= root_expiry(),
         "the machine's clock is before 2026-11-20"
     );
-    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(repo())).unwrap();
+    let cache_a = temp_dir("cache");
+    let mut tuf = Tuf::new(&bootstrap(), &cache_a, FsTransport::new(repo())).unwrap();
     assert_expired(&mut tuf, now, Role::Root).await;
     // Between the timestamp's expiry and the root's, the timestamp is named.
-    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(repo())).unwrap();
+    let cache_b = temp_dir("cache");
+    let mut tuf = Tuf::new(&bootstrap(), &cache_b, FsTransport::new(repo())).unwrap();
     assert_expired(&mut tuf, at("2026-09-01T00:00:00Z"), Role::Timestamp).await;
     // Targets are unavailable without a successful refresh.
     assert!(tuf.get_target("trusted_root.json").await.is_err());
@@ -235,17 +230,19 @@ async fn embedded_roots_and_walk_from_v1() {
     let prod = TrustedMetadata::new(&production_root()).unwrap();
     assert_eq!(prod.root_version(), 15);
     // The network constructors build without fetching anything.
+    let cache_c = temp_dir("cache");
     let tuf = Tuf::over_http(
         &production_root(),
         "https://tuf-repo-cdn.sigstore.dev",
-        temp_dir("cache"),
+        &cache_c,
     )
     .unwrap();
     assert_eq!(tuf.trusted().root_version(), 15);
+    let cache_d = temp_dir("cache");
     let tuf = Tuf::over_http(
         &staging_root(),
         "https://tuf-repo-cdn.sigstage.dev",
-        temp_dir("cache"),
+        &cache_d,
     )
     .unwrap();
     assert!(tuf.trusted().root_version() >= 1);
@@ -253,16 +250,13 @@ async fn embedded_roots_and_walk_from_v1() {
     assert!(staging.root_version() >= 1);
     // From v1 every rotation must verify up to v15.
     let v1 = std::fs::read(repo().join("metadata/1.root.json")).unwrap();
-    let mut tuf = Tuf::new(&v1, temp_dir("cache"), FsTransport::new(repo())).unwrap();
+    let cache_e = temp_dir("cache");
+    let mut tuf = Tuf::new(&v1, &cache_e, FsTransport::new(repo())).unwrap();
     tuf.refresh(in_window()).await.unwrap();
     assert_eq!(tuf.trusted().root_version(), 15);
     // The embedded production root needs no rotation.
-    let mut tuf = Tuf::new(
-        &production_root(),
-        temp_dir("cache"),
-        FsTransport::new(repo()),
-    )
-    .unwrap();
+    let cache_f = temp_dir("cache");
+    let mut tuf = Tuf::new(&production_root(), &cache_f, FsTransport::new(repo())).unwrap();
     tuf.refresh(in_window()).await.unwrap();
     assert_eq!(tuf.trusted().root_version(), 15);
 }
@@ -275,7 +269,8 @@ async fn tampered_targets() {
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[100] ^= 0x01;
     std::fs::write(&path, &bytes).unwrap();
-    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(&copy)).unwrap();
+    let cache_g = temp_dir("cache");
+    let mut tuf = Tuf::new(&bootstrap(), &cache_g, FsTransport::new(&copy)).unwrap();
     tuf.refresh(in_window()).await.unwrap();
     match tuf.get_target("trusted_root.json").await {
         Err(sigstore_tuf::Error::TargetHashMismatch { name, algorithm }) => {
@@ -314,7 +309,8 @@ async fn tampered_metadata() {
     let ts = copy.join("metadata/timestamp.json");
     let text = std::fs::read_to_string(&ts).unwrap();
     std::fs::write(&ts, text.replace("\"version\": 762", "\"version\": 763")).unwrap();
-    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(&copy)).unwrap();
+    let cache_h = temp_dir("cache");
+    let mut tuf = Tuf::new(&bootstrap(), &cache_h, FsTransport::new(&copy)).unwrap();
     match tuf.refresh(in_window()).await {
         Err(sigstore_tuf::Error::InsufficientSignatures { role, valid, .. }) => {
             assert_eq!(role, Role::Timestamp);
@@ -335,7 +331,8 @@ async fn tampered_metadata() {
     doc["signed"]["roles"]["root"] = json!({"keyids": ids, "threshold": 3});
     let signed = sign(&doc["signed"], &keys.iter().zip(&ids).collect::<Vec<_>>());
     std::fs::write(&path, serde_json::to_vec(&signed).unwrap()).unwrap();
-    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(&copy)).unwrap();
+    let cache_i = temp_dir("cache");
+    let mut tuf = Tuf::new(&bootstrap(), &cache_i, FsTransport::new(&copy)).unwrap();
     match tuf.refresh(in_window()).await {
         Err(sigstore_tuf::Error::InsufficientSignatures {
             role,
@@ -356,7 +353,8 @@ async fn tampered_metadata() {
     let mut bytes = std::fs::read(&ts).unwrap();
     bytes.extend(std::iter::repeat_n(b' ', 20_000));
     std::fs::write(&ts, bytes).unwrap();
-    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), FsTransport::new(&copy)).unwrap();
+    let cache_j = temp_dir("cache");
+    let mut tuf = Tuf::new(&bootstrap(), &cache_j, FsTransport::new(&copy)).unwrap();
     assert!(matches!(
         tuf.refresh(in_window()).await,
         Err(sigstore_tuf::Error::TooLarge { .. })
@@ -386,7 +384,7 @@ fn sign(signed: &Value, keys: &[(&SigningKey, &String)]) -> Value {
 }
 
 struct MiniRepo {
-    dir: PathBuf,
+    dir: TempDir,
     key: SigningKey,
     id: String,
 }
@@ -542,7 +540,8 @@ async fn metadata_hashes_of_unsupported_algorithms_only_are_a_mismatch() {
         &json!({"_type": "timestamp", "spec_version": "1.0", "version": 1, "expires": FAR,
                 "meta": {"snapshot.json": {"version": 1, "hashes": {"blake2b": "00"}}}}),
     );
-    let mut tuf = Tuf::new(&mini.root(), temp_dir("cache"), FsTransport::new(&mini.dir)).unwrap();
+    let cache_k = temp_dir("cache");
+    let mut tuf = Tuf::new(&mini.root(), &cache_k, FsTransport::new(&mini.dir)).unwrap();
     assert!(matches!(
         tuf.refresh(now).await,
         Err(sigstore_tuf::Error::HashMismatch {
@@ -647,14 +646,16 @@ async fn production_repository_over_http() {
     let url = serve(repo());
     let transport =
         HttpTransport::new(&url, HttpTransport::default_config().with_retries(0)).unwrap();
-    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), transport).unwrap();
+    let cache_l = temp_dir("cache");
+    let mut tuf = Tuf::new(&bootstrap(), &cache_l, transport).unwrap();
     let ok = refresh_and_fetch(&mut tuf).await;
     println!("production TUF repository (HTTP): {ok} targets verified, 0 failed");
     assert_eq!(ok, 3);
     // Today the same repository is expired, over HTTP too.
     let transport =
         HttpTransport::new(&url, HttpTransport::default_config().with_retries(0)).unwrap();
-    let mut tuf = Tuf::new(&bootstrap(), temp_dir("cache"), transport).unwrap();
+    let cache_m = temp_dir("cache");
+    let mut tuf = Tuf::new(&bootstrap(), &cache_m, transport).unwrap();
     assert_expired(&mut tuf, today(), Role::Root).await;
 }
 

@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The identity every default conformance case was signed with.
 pub const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
@@ -159,28 +158,21 @@ where
     run(sigstore(), args)
 }
 
-/// A temporary directory removed on drop.
-pub struct TempDir(PathBuf);
+/// A temporary directory removed on drop (also when the test panics), with helpers to fill it.
+pub struct TempDir(sigstore_test_support::TempDir);
 
 impl TempDir {
-    /// Creates a fresh, uniquely named directory under the system temp dir.
+    /// Creates a fresh, uniquely named directory `sigstore-cli-test-<tag>-…` under the system
+    /// temp dir.
     pub fn new(tag: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "sigstore-cli-test-{tag}-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        Self(path)
+        Self(sigstore_test_support::TempDir::new(&format!(
+            "sigstore-cli-test-{tag}"
+        )))
     }
 
     /// The directory.
     pub fn path(&self) -> &Path {
-        &self.0
+        self.0.path()
     }
 
     /// A path inside the directory.
@@ -201,12 +193,6 @@ impl TempDir {
         std::fs::copy(from, &path)
             .unwrap_or_else(|e| panic!("copy {} -> {}: {e}", from.display(), path.display()));
         path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
