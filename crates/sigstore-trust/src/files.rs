@@ -130,8 +130,7 @@ mod tests {
 
     #[test]
     fn file_errors_name_the_file() {
-        let dir = std::env::temp_dir().join(format!("sigstore-trust-files-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
+        let dir = sigstore_test_support::TempDir::new("sigstore-trust-files");
         let missing = dir.join("missing.json");
         let error = load_trusted_root(Some(&missing), false).err();
         assert!(matches!(error, Some(Error::FileOpen { .. })), "{error:?}");
