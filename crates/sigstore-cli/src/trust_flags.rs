@@ -46,7 +46,7 @@ pub struct InstanceArgs {
     pub offline: bool,
 }
 
-/// Where the trust material comes from, after [`InstanceArgs::resolve`].
+/// Where the trust material comes from, after [`Instance::resolve`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// A client trust config file.
