@@ -972,48 +972,42 @@ fn sign_files(
              (pass --rekor-version 1)"
         );
     }
-    if let (Some(key), Some(path)) = (key, &common.key) {
+    let with = if let (Some(key), Some(path)) = (key, &common.key) {
         eprintln!("{}", sign::signing_with_key(path, &key));
-        let plan = sign::SignPlan {
-            inputs,
-            outputs: plans,
-            payload,
-            overwrite: outputs.overwrite,
-            trusted_root,
-            signing_config,
-            supported,
-            with: sign::SignWith::Key(key),
-            http,
+        sign::SignWith::Key(key)
+    } else {
+        let (token, source) = match detected {
+            Some(found) => found,
+            None => {
+                let issuer = login.issuer_for(Some(&signing_config), sigstore_sign::now());
+                (sign::login(&login, &issuer)?, sign::TokenSource::Login)
+            }
         };
-        print_written(sign::runtime()?.block_on(sign::execute(plan))?);
-        return Ok(());
-    }
-    let (token, source) = match detected {
-        Some(found) => found,
-        None => {
-            let issuer = login.issuer_for(Some(&signing_config), sigstore_sign::now());
-            (sign::login(&login, &issuer)?, sign::TokenSource::Login)
+        announce_source(source);
+        // The token must be meant for the OAuth client (the audience a private Fulcio expects).
+        let identity =
+            sign::parse_token_for(&token, &common.oidc.oidc_client_id).map_err(|error| {
+                let audience = error.chain().any(|cause| {
+                    matches!(
+                        cause.downcast_ref::<sigstore_oidc::Error>(),
+                        Some(sigstore_oidc::Error::TokenAudience { .. })
+                    )
+                });
+                if audience {
+                    error.context(
+                        "the identity token is not meant for the OAuth client \
+                     (--oidc-client-id, default sigstore, names the audience it must have)",
+                    )
+                } else {
+                    error
+                }
+            })?;
+        eprintln!("{}", sign::signing_as(&identity));
+        sign::SignWith::Token {
+            token: identity,
+            audience: common.oidc.oidc_client_id.clone(),
         }
     };
-    announce_source(source);
-    // The token must be meant for the OAuth client (the audience a private Fulcio expects).
-    let identity = sign::parse_token_for(&token, &common.oidc.oidc_client_id).map_err(|error| {
-        let audience = error.chain().any(|cause| {
-            matches!(
-                cause.downcast_ref::<sigstore_oidc::Error>(),
-                Some(sigstore_oidc::Error::TokenAudience { .. })
-            )
-        });
-        if audience {
-            error.context(
-                "the identity token is not meant for the OAuth client \
-                 (--oidc-client-id, default sigstore, names the audience it must have)",
-            )
-        } else {
-            error
-        }
-    })?;
-    eprintln!("{}", sign::signing_as(&identity));
     let plan = sign::SignPlan {
         inputs,
         outputs: plans,
@@ -1022,10 +1016,7 @@ fn sign_files(
         trusted_root,
         signing_config,
         supported,
-        with: sign::SignWith::Token {
-            token: identity,
-            audience: common.oidc.oidc_client_id.clone(),
-        },
+        with,
         http,
     };
     print_written(sign::runtime()?.block_on(sign::execute(plan))?);
