@@ -6,7 +6,6 @@
 #![deny(missing_docs)]
 
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -53,14 +52,11 @@ impl Input {
 /// Reads a file of at most `limit` bytes, with the path in every error.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
     let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    if bytes.len() as u64 > limit {
-        bail!("{}: larger than {limit} bytes", path.display());
+    match sigstore_types::io::read_limited(file, limit) {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => bail!("{}: larger than {limit} bytes", path.display()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("{}: cannot read", path.display()))),
     }
-    Ok(bytes)
 }
 
 /// Reads and parses a Sigstore bundle file.

@@ -49,6 +49,7 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+#[command(defer = true)]
 #[allow(clippy::large_enum_variant)] // parsed once per process
 enum Command {
     /// Verify artifacts against their Sigstore bundles.
@@ -101,6 +102,7 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+#[command(defer = true)]
 enum VerifyCommand {
     /// Verify keyless signatures made by a given identity and OIDC issuer.
     #[command(after_help = include_str!("examples/verify-identity.txt"))]
@@ -739,9 +741,11 @@ fn verify_all(
             *slot = Some(outcome);
         }
     };
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(jobs.len());
+    // One input needs no thread (nor the cgroup reads that find how many cores there are).
+    let workers = match jobs.len() {
+        0 | 1 => 1,
+        n => std::thread::available_parallelism().map_or(1, usize::from).min(n),
+    };
     if workers <= 1 {
         // One input (or one core): no thread to start.
         work();

@@ -161,6 +161,7 @@ fn load(instance: &trust::Instance, offline: bool, need: Need) -> Result<trust::
 
 /// Low-level commands.
 #[derive(Subcommand)]
+#[command(defer = true)]
 pub enum PlumbingCommand {
     /// Refresh the TUF trust material now, cache the trusted root and signing configs, and
     /// print what the repository holds (root version, targets, expiry).

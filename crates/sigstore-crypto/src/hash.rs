@@ -45,23 +45,51 @@ impl HashAlgorithm {
         hasher.finalize()
     }
 
-    /// Hashes everything `reader` yields, streamed in 256 KiB chunks.
+    /// Hashes everything `reader` yields, streamed with [`read_chunks`].
     pub fn digest_reader(self, reader: &mut impl std::io::Read) -> std::io::Result<Digest> {
         let mut hasher = self.hasher();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = reader.read(&mut buf)?;
-            if n == 0 {
-                return Ok(hasher.finalize());
-            }
-            hasher.update(buf.get(..n).unwrap_or_default());
-        }
+        read_chunks(reader, |chunk| hasher.update(chunk))?;
+        Ok(hasher.finalize())
     }
 
     /// Starts a streaming hash.
     pub fn hasher(self) -> Hasher {
         Hasher {
             inner: backend::HasherInner::new(self),
+        }
+    }
+}
+
+/// Passes everything `reader` yields to `each`, chunk by chunk, until end of input
+/// (interrupted reads are retried).
+///
+/// Reads go first into a 16 KiB buffer on the stack; only once a read fills it (a large
+/// input) is a 256 KiB heap buffer used. Small artifacts, the common case when verifying
+/// many bundles, so cost no allocation and no zeroing of a large buffer.
+pub fn read_chunks(
+    reader: &mut (impl std::io::Read + ?Sized),
+    mut each: impl FnMut(&[u8]),
+) -> std::io::Result<()> {
+    const SMALL: usize = 16 * 1024;
+    const LARGE: usize = 256 * 1024;
+    let mut small = [0u8; SMALL];
+    let mut large: Vec<u8> = Vec::new();
+    loop {
+        let buf: &mut [u8] = if large.is_empty() {
+            &mut small
+        } else {
+            &mut large
+        };
+        let n = match reader.read(buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let full = n == buf.len();
+        each(buf.get(..n).unwrap_or_default());
+        if full && large.is_empty() {
+            large = vec![0u8; LARGE];
         }
     }
 }
@@ -208,6 +236,46 @@ impl core::fmt::Debug for Hasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Yields `data` in reads of at most `step` bytes, failing once with `Interrupted` first.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+        interrupted: bool,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if !self.interrupted {
+                self.interrupted = true;
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(self.step).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn streamed_digest_equals_one_shot_across_buffer_sizes() {
+        let data: Vec<u8> = (0..1_000_003u32).map(|i| (i % 251) as u8).collect();
+        let mut checked = 0;
+        for len in [0, 1, 16_383, 16_384, 16_385, 262_144, 300_000, 1_000_003] {
+            for step in [1_000, 16_384, usize::MAX] {
+                let data = &data[..len];
+                let mut reader = Trickle { data, step, interrupted: false };
+                let mut seen = 0usize;
+                read_chunks(&mut reader, |chunk| seen += chunk.len()).expect("read");
+                assert_eq!(seen, len, "len {len}, step {step}");
+                let mut reader = Trickle { data, step, interrupted: false };
+                let streamed = HashAlgorithm::Sha256.digest_reader(&mut reader).expect("read");
+                assert_eq!(streamed, HashAlgorithm::Sha256.digest(data), "len {len}, step {step}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 24);
+    }
 
     #[test]
     fn known_answers() {

@@ -43,7 +43,7 @@ pub mod probe;
 mod signing;
 
 pub use error::Error;
-pub use hash::{Digest, HashAlgorithm, Hasher};
+pub use hash::{read_chunks, Digest, HashAlgorithm, Hasher};
 pub use key::{KeyType, PublicKey, SignatureAlgorithm};
 pub use private_key::PrivateKey;
 pub use signing::SigningKey;

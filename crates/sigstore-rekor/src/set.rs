@@ -29,14 +29,18 @@ pub fn set_payload(
     if log_id.len() != 32 {
         return Err(Error::LogIdLength { len: log_id.len() });
     }
-    // Base64 and hex output and decimal integers need no JSON escaping.
-    let payload = format!(
-        "{{\"body\":\"{}\",\"integratedTime\":{},\"logID\":\"{}\",\"logIndex\":{}}}",
-        STANDARD.encode(body),
-        integrated_time,
-        hex::encode(log_id),
-        log_index
-    );
+    // Base64 and hex output and decimal integers need no JSON escaping. Written into one
+    // buffer of the final size: the body dominates, and is encoded in place.
+    let mut payload = String::with_capacity(body.len().div_ceil(3) * 4 + 160);
+    payload.push_str("{\"body\":\"");
+    STANDARD.encode_string(body, &mut payload);
+    payload.push_str("\",\"integratedTime\":");
+    payload.push_str(&integrated_time.to_string());
+    payload.push_str(",\"logID\":\"");
+    payload.push_str(&hex::encode(log_id));
+    payload.push_str("\",\"logIndex\":");
+    payload.push_str(&log_index.to_string());
+    payload.push('}');
     Ok(payload.into_bytes())
 }
 

@@ -5,7 +5,6 @@
 //! Files are read up to [`MAX_TRUST_FILE`] bytes; every error names the file.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sigstore_types::{ClientTrustConfig, SigningConfig, TrustedRoot};
@@ -30,20 +29,15 @@ fn read(path: &Path) -> Result<Vec<u8>, Error> {
         path: path.to_owned(),
         source,
     })?;
-    let mut bytes = Vec::new();
-    file.take(MAX_TRUST_FILE + 1)
-        .read_to_end(&mut bytes)
+    sigstore_types::io::read_limited(file, MAX_TRUST_FILE)
         .map_err(|source| Error::FileRead {
             path: path.to_owned(),
             source,
-        })?;
-    if bytes.len() as u64 > MAX_TRUST_FILE {
-        return Err(Error::FileTooLarge {
+        })?
+        .ok_or_else(|| Error::FileTooLarge {
             path: path.to_owned(),
             limit: MAX_TRUST_FILE,
-        });
-    }
-    Ok(bytes)
+        })
 }
 
 /// Reads and parses `path` with `parse`; `what` names the content in errors.

@@ -794,22 +794,18 @@ pub fn trust_instance(
 
 /// Reads at most `limit` bytes of `path`; a larger file is an error.
 fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
-    use std::io::Read as _;
     let io = |source| Error::Io {
         action: "read",
         path: path.to_owned(),
         source,
     };
     let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > limit {
-        return Err(Error::TooLarge {
+    sigstore_types::io::read_limited(file, limit)
+        .map_err(io)?
+        .ok_or_else(|| Error::TooLarge {
             path: path.to_owned(),
             limit,
-        });
-    }
-    Ok(bytes)
+        })
 }
 
 /// A path next to `dir` that does not exist yet: `.<name>.<kind>-<pid>-<nanos>-<n>` (a

@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod io;
 mod wire;
 
 pub mod bundle;

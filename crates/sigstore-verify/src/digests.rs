@@ -102,19 +102,12 @@ impl ArtifactDigests {
         algorithms: DigestAlgorithms,
     ) -> Result<Self, Error> {
         let mut hashers: Vec<Hasher> = algorithms.iter().map(HashAlgorithm::hasher).collect();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::ArtifactRead(e)),
-            };
-            let chunk = buf.get(..n).unwrap_or_default();
+        sigstore_crypto::read_chunks(reader, |chunk| {
             for hasher in &mut hashers {
                 hasher.update(chunk);
             }
-        }
+        })
+        .map_err(Error::ArtifactRead)?;
         let mut out = Self::new();
         for hasher in hashers {
             out.insert(hasher.finalize());
