@@ -9,7 +9,7 @@
 //! compares it with the targets.
 //!
 //! Options (see `cargo xtask bench --help`): `--backend rustcrypto|aws-lc|both` (default both),
-//! `--seconds S` per figure (default 2), `--cli-runs N` (default 30), `--skip-cli`, `--check`
+//! `--seconds S` per figure (default 2), `--cli-runs N` (default 300), `--skip-cli`, `--check`
 //! (exit non-zero when a target is missed), `--baseline REV` (also run the throughput bench on
 //! a checkout of REV, backend by backend right before the working tree, and print before and
 //! after).
@@ -70,7 +70,7 @@ struct Options {
     #[arg(long, default_value_t = 2.0, value_parser = parse_seconds)]
     seconds: f64,
     /// Timed cold runs of the CLI.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=10_000))]
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u16).range(1..=10_000))]
     cli_runs: u16,
     /// Skip the cold CLI run.
     #[arg(long)]
@@ -82,7 +82,7 @@ struct Options {
     #[arg(long, conflicts_with = "skip_peer")]
     peer_only: bool,
     /// Alternating rounds per figure of the comparison with sigstore-rust.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=1000))]
     peer_rounds: u16,
     /// Exit non-zero when a target is missed (or, with --baseline, when a case got more than
     /// 5% slower).

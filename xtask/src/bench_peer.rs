@@ -95,6 +95,24 @@ fn base() -> PathBuf {
     workspace_root().join("target/bench-peer")
 }
 
+/// The workspace's `[profile.release]` table, verbatim, so both tools build alike.
+fn release_profile() -> Result<String> {
+    let manifest = std::fs::read_to_string(workspace_root().join("Cargo.toml"))
+        .context("reading the workspace Cargo.toml")?;
+    let mut lines = manifest
+        .lines()
+        .skip_while(|line| line.trim() != "[profile.release]");
+    let header = lines
+        .next()
+        .context("the workspace has no [profile.release]")?;
+    let mut table = format!("{header}\n");
+    for line in lines.take_while(|line| !line.trim().is_empty() && !line.starts_with('[')) {
+        table.push_str(line);
+        table.push('\n');
+    }
+    Ok(table)
+}
+
 /// Writes and builds the peer program; returns its binary.
 fn build_peer() -> Result<PathBuf> {
     let dir = base().join("peer");
@@ -103,7 +121,8 @@ fn build_peer() -> Result<PathBuf> {
         "[package]\nname = \"peer\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          [dependencies]\nsigstore-verify = \"={PEER_VERSION}\"\n\n\
          # The same release settings as this workspace's.\n\
-         [profile.release]\nlto = \"thin\"\ncodegen-units = 4\n\n[workspace]\n"
+         {}\n[workspace]\n",
+        release_profile()?
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).context("writing the peer manifest")?;
     std::fs::write(dir.join("src/main.rs"), PEER_MAIN).context("writing the peer program")?;
@@ -335,4 +354,26 @@ pub(crate) fn run(ours: &Path, rounds: usize, cold_runs: usize) -> Result<PeerFi
         }
     }
     Ok(PeerFigures { lines, missed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_peer_gets_the_workspace_release_profile() {
+        let table = release_profile().expect("profile");
+        let manifest = std::fs::read_to_string(workspace_root().join("Cargo.toml")).unwrap();
+        assert!(table.starts_with("[profile.release]\n"), "{table}");
+        let settings: Vec<&str> = table.lines().skip(1).collect();
+        assert!(!settings.is_empty(), "{table}");
+        for line in &settings {
+            assert!(!line.starts_with('['), "{table}");
+            assert!(manifest.contains(&format!("\n{line}\n")), "{line}");
+        }
+        assert!(
+            settings.iter().any(|line| line.starts_with("lto")),
+            "{table}"
+        );
+    }
 }

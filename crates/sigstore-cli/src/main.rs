@@ -4,6 +4,7 @@
 //! or signing or could not be read, 2 on usage errors.
 #![forbid(unsafe_code)]
 
+mod log;
 mod policy;
 mod trust_flags;
 
@@ -41,7 +42,7 @@ struct Cli {
         value_name = "LEVEL",
         value_parser = parse_log_level
     )]
-    log_level: Option<&'static str>,
+    log_level: Option<tracing::level_filters::LevelFilter>,
     #[command(flatten)]
     instance: trust_flags::InstanceArgs,
     #[command(subcommand)]
@@ -432,35 +433,30 @@ fn colour_stderr() -> bool {
 }
 
 /// A sigstore-python log level name (any case) as a tracing level.
-fn parse_log_level(name: &str) -> Result<&'static str, String> {
+fn parse_log_level(name: &str) -> Result<tracing::level_filters::LevelFilter, String> {
+    use tracing::level_filters::LevelFilter;
     match name.to_ascii_lowercase().as_str() {
-        "critical" | "fatal" | "error" => Ok("error"),
-        "warning" | "warn" => Ok("warn"),
-        "info" => Ok("info"),
-        "debug" => Ok("debug"),
-        "notset" => Ok("trace"),
+        "critical" | "fatal" | "error" => Ok(LevelFilter::ERROR),
+        "warning" | "warn" => Ok(LevelFilter::WARN),
+        "info" => Ok(LevelFilter::INFO),
+        "debug" => Ok(LevelFilter::DEBUG),
+        "notset" => Ok(LevelFilter::TRACE),
         _ => Err("not a log level (debug, info, warning, error, critical)".to_owned()),
     }
 }
 
 /// Warnings reach stderr (e.g. a timestamp authority that failed) unless SIGSTORE_LOGLEVEL
 /// asks for less; `-v` adds more; RUST_LOG overrides both.
-fn init_tracing(verbose: u8, log_level: Option<&'static str>) {
+fn init_tracing(verbose: u8, log_level: Option<tracing::level_filters::LevelFilter>) {
+    use tracing::level_filters::LevelFilter;
     let level = match verbose {
-        0 => log_level.unwrap_or("warn"),
-        1 => "info",
-        2 => "debug",
-        _ => "trace",
+        0 => log_level.unwrap_or(LevelFilter::WARN),
+        1 => LevelFilter::INFO,
+        2 => LevelFilter::DEBUG,
+        _ => LevelFilter::TRACE,
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(colour_stderr())
-        .with_writer(std::io::stderr)
-        .without_time()
-        .with_target(verbose > 0)
-        .init();
+    let rust_log = std::env::var("RUST_LOG").ok();
+    log::init(level, rust_log.as_deref(), colour_stderr(), verbose > 0);
 }
 
 fn run(cli: Cli, staging_explicit: bool) -> Result<bool> {
@@ -744,7 +740,9 @@ fn verify_all(
     // One input needs no thread (nor the cgroup reads that find how many cores there are).
     let workers = match jobs.len() {
         0 | 1 => 1,
-        n => std::thread::available_parallelism().map_or(1, usize::from).min(n),
+        n => std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(n),
     };
     if workers <= 1 {
         // One input (or one core): no thread to start.

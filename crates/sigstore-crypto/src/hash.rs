@@ -264,13 +264,27 @@ mod tests {
         for len in [0, 1, 16_383, 16_384, 16_385, 262_144, 300_000, 1_000_003] {
             for step in [1_000, 16_384, usize::MAX] {
                 let data = &data[..len];
-                let mut reader = Trickle { data, step, interrupted: false };
+                let mut reader = Trickle {
+                    data,
+                    step,
+                    interrupted: false,
+                };
                 let mut seen = 0usize;
                 read_chunks(&mut reader, |chunk| seen += chunk.len()).expect("read");
                 assert_eq!(seen, len, "len {len}, step {step}");
-                let mut reader = Trickle { data, step, interrupted: false };
-                let streamed = HashAlgorithm::Sha256.digest_reader(&mut reader).expect("read");
-                assert_eq!(streamed, HashAlgorithm::Sha256.digest(data), "len {len}, step {step}");
+                let mut reader = Trickle {
+                    data,
+                    step,
+                    interrupted: false,
+                };
+                let streamed = HashAlgorithm::Sha256
+                    .digest_reader(&mut reader)
+                    .expect("read");
+                assert_eq!(
+                    streamed,
+                    HashAlgorithm::Sha256.digest(data),
+                    "len {len}, step {step}"
+                );
                 checked += 1;
             }
         }

@@ -104,9 +104,15 @@ impl SigningContext {
     ) -> Result<Self, Error> {
         // The trusted root is parsed once, under the verifier's rules (an authority or log that
         // does not parse makes the root unusable), and the signer checks its certificate,
-        // SCTs and timestamps against that same material.
+        // SCTs and timestamps against that same material. A verifier parses the timestamp
+        // authorities on first use; signing parses them now, so a root with one that does not
+        // parse is refused before anything is sent.
         let verifier =
             Verifier::new(&trusted_root, VerifierConfig::default()).map_err(Error::TrustedRoot)?;
+        verifier
+            .trust_material()
+            .timestamp_authorities()
+            .map_err(Error::TrustedRoot)?;
         Ok(Self {
             signing_config,
             http: HttpClient::new(http_config)?,
@@ -657,17 +663,16 @@ impl Signer<'_> {
             let check =
                 response.map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { Box::new(e) });
             let check = check.and_then(|response| {
-                verify_timestamp(
-                    &response.der,
-                    signature,
-                    self.context
-                        .verifier
-                        .trust_material()
-                        .timestamp_authorities(),
-                )
-                .and_then(|v| v.check_nonce(&response.nonce))
-                .map(|()| response.der)
-                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { Box::new(e) })
+                let authorities = self
+                    .context
+                    .verifier
+                    .trust_material()
+                    .timestamp_authorities()
+                    .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { Box::new(e) })?;
+                verify_timestamp(&response.der, signature, authorities)
+                    .and_then(|v| v.check_nonce(&response.nonce))
+                    .map(|()| response.der)
+                    .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { Box::new(e) })
             });
             match check {
                 Ok(der) => verified.push(der),

@@ -25,9 +25,13 @@ impl TrustMaterial {
         &self.ct_logs
     }
 
-    /// The timestamp authorities, parsed.
-    pub fn timestamp_authorities(&self) -> &[TimestampAuthority] {
-        &self.timestamp_authorities
+    /// The timestamp authorities, parsed (on the first call).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TrustedRootCertificate`] when a timestamp authority's chain does not parse.
+    pub fn timestamp_authorities(&self) -> Result<&[TimestampAuthority], Error> {
+        self.timestamp_authorities.get()
     }
 }
 

@@ -32,17 +32,62 @@ impl TrustedLog {
 /// Everything a [`crate::Verifier`] trusts, parsed from a [`TrustedRoot`] once.
 ///
 /// Building it checks the trusted root: a transparency log key without a validity start, or a
-/// certificate authority whose chain does not parse, makes the whole root unusable.
+/// Fulcio certificate authority whose chain does not parse, makes the whole root unusable.
+/// The timestamp authorities are parsed when first needed (most bundles carry no RFC 3161
+/// timestamp, and a one-shot verification should not pay for them); a chain of theirs that
+/// does not parse then fails whatever needed it, never counts as a pass.
 #[derive(Debug)]
 pub struct TrustMaterial {
     pub(crate) logs: Vec<TrustedLog>,
     pub(crate) certificate_authorities: Vec<CertificateAuthority>,
     pub(crate) ct_logs: Vec<CtLog>,
-    pub(crate) timestamp_authorities: Vec<TimestampAuthority>,
+    pub(crate) timestamp_authorities: LazyTimestampAuthorities,
+}
+
+/// The trusted root's timestamp authorities, parsed on first use.
+#[derive(Debug)]
+pub(crate) struct LazyTimestampAuthorities {
+    chains: Vec<(Vec<Vec<u8>>, Option<ValidityPeriod>)>,
+    parsed: std::sync::OnceLock<Result<Vec<TimestampAuthority>, sigstore_x509_policy::Error>>,
+}
+
+impl LazyTimestampAuthorities {
+    fn new(root: &TrustedRoot) -> Self {
+        Self {
+            chains: root
+                .timestamp_authorities
+                .iter()
+                .map(|tsa| (tsa.cert_chain.clone(), tsa.valid_for))
+                .collect(),
+            parsed: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The parsed authorities (parsing them the first time), or the first parse error.
+    pub(crate) fn get(&self) -> Result<&[TimestampAuthority], Error> {
+        self.parsed
+            .get_or_init(|| {
+                self.chains
+                    .iter()
+                    .map(|(chain, valid_for)| {
+                        CertificateAuthority::new(chain, *valid_for)
+                            .map(|ca| {
+                                ca.with_checked_chains(sigstore_trust::embedded_chain_digests())
+                            })
+                            .map(TimestampAuthority::from_authority)
+                    })
+                    .collect()
+            })
+            .as_deref()
+            .map_err(|source| Error::TrustedRootCertificate {
+                source: source.clone(),
+            })
+    }
 }
 
 impl TrustMaterial {
-    /// Parses and checks every key and certificate of `root`.
+    /// Parses and checks every key and certificate of `root` (the timestamp authorities' when
+    /// first used).
     pub fn new(root: &TrustedRoot) -> Result<Self, Error> {
         // A key this build cannot use (a future algorithm, PKCS#1 RSA of old CT logs) is left
         // out: a bundle that relies on it then fails as naming an unknown log. A key whose
@@ -80,16 +125,7 @@ impl TrustMaterial {
                 )
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        let timestamp_authorities = root
-            .timestamp_authorities
-            .iter()
-            .map(|tsa| {
-                CertificateAuthority::new(&tsa.cert_chain, tsa.valid_for)
-                    .map(|ca| ca.with_checked_chains(sigstore_trust::embedded_chain_digests()))
-                    .map(TimestampAuthority::from_authority)
-                    .map_err(|source| Error::TrustedRootCertificate { source })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let timestamp_authorities = LazyTimestampAuthorities::new(root);
         Ok(Self {
             logs,
             certificate_authorities,

@@ -437,14 +437,16 @@ impl Verifier {
         let mut times = Vec::new();
         let mut tsa_seen = BTreeSet::new();
         let mut skipped_timestamps = Vec::new();
+        // A trusted root whose timestamp authorities do not parse fails any bundle that
+        // carries a timestamp (they are parsed on first use).
+        let authorities = match material.rfc3161_timestamps.is_empty() {
+            true => &[][..],
+            false => self.trust.timestamp_authorities.get()?,
+        };
         for (index, token) in material.rfc3161_timestamps.iter().enumerate() {
             // A token that does not verify is skipped (and reported), never counted, as
             // sigstore-python and sigstore-go do; the threshold counts the ones that verify.
-            let verified = match sigstore_tsa::verify_timestamp(
-                token,
-                signature,
-                &self.trust.timestamp_authorities,
-            ) {
+            let verified = match sigstore_tsa::verify_timestamp(token, signature, authorities) {
                 Ok(verified) => verified,
                 Err(source) => {
                     skipped_timestamps.push(SkippedTimestamp {
