@@ -16,8 +16,13 @@ fn fixture() -> &'static (Vec<u8>, Vec<TimestampAuthority>) {
     static FIXTURE: OnceLock<(Vec<u8>, Vec<TimestampAuthority>)> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let bundle = Bundle::from_json(CASES[6].bundle.as_bytes()).expect("the case parses");
-        let mut authorities = production_trust().timestamp_authorities().to_vec();
-        authorities.extend_from_slice(rekor2_trust().timestamp_authorities());
+        let parsed = |trust: &'static sigstore_verify::TrustMaterial| {
+            trust
+                .timestamp_authorities()
+                .expect("the timestamp authorities parse")
+        };
+        let mut authorities = parsed(production_trust()).to_vec();
+        authorities.extend_from_slice(parsed(rekor2_trust()));
         (bundle.signature_bytes().to_vec(), authorities)
     })
 }
