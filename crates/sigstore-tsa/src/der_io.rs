@@ -12,31 +12,24 @@ use sigstore_types::Timestamp;
 
 use crate::Error;
 
+/// A context-specific tag.
+const fn context(number: TagNumber, constructed: bool) -> Tag {
+    Tag::ContextSpecific {
+        constructed,
+        number,
+    }
+}
+
 /// `[0]` constructed.
-pub(crate) const CTX0: Tag = Tag::ContextSpecific {
-    constructed: true,
-    number: TagNumber::N0,
-};
+pub(crate) const CTX0: Tag = context(TagNumber::N0, true);
 /// `[1]` constructed.
-pub(crate) const CTX1: Tag = Tag::ContextSpecific {
-    constructed: true,
-    number: TagNumber::N1,
-};
+pub(crate) const CTX1: Tag = context(TagNumber::N1, true);
 /// `[0]` primitive.
-pub(crate) const CTX0_PRIM: Tag = Tag::ContextSpecific {
-    constructed: false,
-    number: TagNumber::N0,
-};
+pub(crate) const CTX0_PRIM: Tag = context(TagNumber::N0, false);
 /// `[1]` primitive.
-pub(crate) const CTX1_PRIM: Tag = Tag::ContextSpecific {
-    constructed: false,
-    number: TagNumber::N1,
-};
+pub(crate) const CTX1_PRIM: Tag = context(TagNumber::N1, false);
 /// `[4]` constructed (GeneralName directoryName).
-pub(crate) const CTX4: Tag = Tag::ContextSpecific {
-    constructed: true,
-    number: TagNumber::N4,
-};
+pub(crate) const CTX4: Tag = context(TagNumber::N4, true);
 
 pub(crate) const OID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
 pub(crate) const OID_SHA256: ObjectIdentifier =

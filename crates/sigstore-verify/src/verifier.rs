@@ -439,9 +439,10 @@ impl Verifier {
         let mut skipped_timestamps = Vec::new();
         // A trusted root whose timestamp authorities do not parse fails any bundle that
         // carries a timestamp (they are parsed on first use).
-        let authorities = match material.rfc3161_timestamps.is_empty() {
-            true => &[][..],
-            false => self.trust.timestamp_authorities.get()?,
+        let authorities = if material.rfc3161_timestamps.is_empty() {
+            &[][..]
+        } else {
+            self.trust.timestamp_authorities.get()?
         };
         for (index, token) in material.rfc3161_timestamps.iter().enumerate() {
             // A token that does not verify is skipped (and reported), never counted, as
