@@ -31,7 +31,7 @@ fn precert() -> &'static ([u8; 32], Vec<u8>) {
         let spki = chain.issuer().spki_der();
         let hash = sigstore_crypto::HashAlgorithm::Sha256.digest(spki);
         let hash: [u8; 32] = hash.as_bytes().try_into().expect("32 bytes");
-        let tbs = precert_tbs(&leaf.x509().tbs_certificate, leaf.tbs_der()).expect("a precert");
+        let tbs = precert_tbs(&leaf).expect("a precert");
         (hash, tbs)
     })
 }

@@ -29,7 +29,6 @@ use der::{
 use sigstore_crypto::{HashAlgorithm, KeyType, PublicKey, SignatureAlgorithm};
 use sigstore_types::{Timestamp, ValidityPeriod};
 use sigstore_x509_policy::{Certificate, VerifiedChain};
-use x509_cert::TbsCertificate;
 
 pub use error::Error;
 pub use sct::{
@@ -132,27 +131,26 @@ pub fn embedded_scts(leaf: &Certificate) -> Result<Vec<Sct>, Error> {
 /// TBSCertificate without the SCT-list extension, all other extensions kept in order, DER
 /// re-encoded.
 ///
-/// `original_der` is the leaf's TBSCertificate as it was signed; the decoded `tbs` must
-/// re-encode to exactly those bytes, so that nothing is lost or altered in decoding.
-pub fn precert_tbs(tbs: &TbsCertificate, original_der: &[u8]) -> Result<Vec<u8>, Error> {
+/// Every byte other than the SCT list's is taken from `leaf`'s TBSCertificate as it was
+/// signed.
+pub fn precert_tbs(leaf: &Certificate) -> Result<Vec<u8>, Error> {
     // Checks on the parsed structure: exactly one SCT list, no poison.
-    let extensions = tbs.extensions.as_deref().ok_or(Error::MissingSctList)?;
-    match extensions
-        .iter()
-        .filter(|ext| ext.extn_id == OID_SCT_LIST)
+    match leaf
+        .extensions()
+        .filter(|ext| ext.oid == OID_SCT_LIST)
         .count()
     {
         0 => return Err(Error::MissingSctList),
         1 => {}
         _ => return Err(Error::DuplicateSctList),
     }
-    if extensions.iter().any(|ext| ext.extn_id == OID_CT_POISON) {
+    if leaf.extensions().any(|ext| ext.oid == OID_CT_POISON) {
         return Err(Error::PoisonedCertificate);
     }
     // The bytes: the encoded TBS read with `der`, that one extension left out and the
     // enclosing SEQUENCE, [3] and SEQUENCE OF re-encoded around the other fields and
     // extensions as they were encoded, so every other byte is exactly what the CA signed.
-    let der = splice_out_sct_list(original_der).ok_or(Error::NonCanonicalTbs)?;
+    let der = splice_out_sct_list(leaf.tbs_der()).ok_or(Error::NonCanonicalTbs)?;
     if der.len() > MAX_TBS_LEN {
         return Err(Error::TbsTooLarge);
     }
@@ -269,7 +267,7 @@ mod splice_tests {
             .decode(raw)
             .unwrap();
         let leaf = Certificate::from_der(&der).unwrap();
-        let mut structured = leaf.x509().tbs_certificate.clone();
+        let mut structured = leaf.x509().unwrap().tbs_certificate;
         let kept: Vec<_> = structured
             .extensions
             .take()
@@ -279,7 +277,7 @@ mod splice_tests {
             .collect();
         structured.extensions = Some(kept);
         let expected = structured.to_der().unwrap();
-        let spliced = precert_tbs(&leaf.x509().tbs_certificate, leaf.tbs_der()).unwrap();
+        let spliced = precert_tbs(&leaf).unwrap();
         assert_eq!(spliced, expected);
     }
 
@@ -464,7 +462,7 @@ pub fn verify_embedded_scts(
     }
     let issuer = precert_issuer(chain)?;
     let issuer_key_hash = spki_hash(issuer.spki_der());
-    let tbs = precert_tbs(&leaf.x509().tbs_certificate, leaf.tbs_der())?;
+    let tbs = precert_tbs(leaf)?;
     verify_scts(&scts, &issuer_key_hash, &tbs, ct_logs)
 }
 

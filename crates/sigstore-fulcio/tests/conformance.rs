@@ -170,7 +170,7 @@ fn tampering_fails() {
         .as_bytes()
         .try_into()
         .unwrap();
-    let tbs = precert_tbs(&leaf.x509().tbs_certificate, leaf.tbs_der()).unwrap();
+    let tbs = precert_tbs(&leaf).unwrap();
     assert!(verify_scts(&scts, &issuer_hash, &tbs, &logs).is_ok());
     // The precertificate TBS is shorter than the leaf's by the extension.
     assert!(tbs.len() < leaf.tbs_der().len());
@@ -278,7 +278,7 @@ fn tampering_fails() {
         .unwrap();
     der[serial_at + 2] ^= 0x01;
     let forged = Certificate::from_der(&der).unwrap();
-    let forged_tbs = precert_tbs(&forged.x509().tbs_certificate, forged.tbs_der()).unwrap();
+    let forged_tbs = precert_tbs(&forged).unwrap();
     assert!(matches!(
         verify_scts(&scts, &issuer_hash, &forged_tbs, &logs),
         Err(Error::BadSctSignature { .. })

@@ -7,7 +7,7 @@ use sigstore_tsa::TimestampAuthority;
 use sigstore_types::common::PublicKeyDetails;
 use sigstore_types::trust::TransparencyLogInstance;
 use sigstore_types::{TrustedRoot, ValidityPeriod};
-use sigstore_x509_policy::CertificateAuthority;
+use sigstore_x509_policy::{Certificate, CertificateAuthority};
 
 use crate::Error;
 
@@ -141,6 +141,15 @@ impl TrustMaterial {
             .iter()
             .filter_map(|ca| ca.certificates().last())
             .any(|anchor| anchor.der() == der)
+    }
+
+    /// The certificate of a trusted Fulcio certificate authority that is byte-identical to
+    /// `der`, already parsed (bundled chains usually repeat the trusted intermediates).
+    pub(crate) fn fulcio_certificate(&self, der: &[u8]) -> Option<&Certificate> {
+        self.certificate_authorities
+            .iter()
+            .flat_map(CertificateAuthority::certificates)
+            .find(|cert| cert.der() == der)
     }
 
     pub(crate) fn log_named_by(&self, log_id: &[u8]) -> Option<&TrustedLog> {

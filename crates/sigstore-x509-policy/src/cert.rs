@@ -2,16 +2,22 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use const_oid::ObjectIdentifier;
-use der::{Decode, Encode, Header, Reader, SliceReader, Tag, TagNumber};
+use der::asn1::{AnyRef, BitStringRef, IntRef, OctetStringRef};
+use der::{
+    Decode, DecodeValue, Encode, EncodeValue, FixedTag, Header, Length, Reader, Sequence,
+    SliceReader, Tag, TagNumber, Tagged, Writer,
+};
 use sigstore_crypto::{PublicKey, SignatureAlgorithm};
 use sigstore_types::Timestamp;
-use spki::AlgorithmIdentifierRef;
+use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+use x509_cert::certificate::Version;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
+use x509_cert::time::Validity;
 
 use crate::{oids, Error};
 
-/// An X.509 certificate parsed once: the DER, the decoded structure, the public key and the
-/// fields path validation needs.
+/// An X.509 certificate parsed once: the DER, the public key and the fields path validation
+/// needs, each kept as a range of the DER rather than copied out.
 ///
 /// Cloning is cheap (the parsed data is shared).
 #[derive(Clone)]
@@ -22,9 +28,13 @@ pub struct Certificate {
 struct Inner {
     der: Vec<u8>,
     tbs: Range<usize>,
+    serial: Range<usize>,
     issuer: Range<usize>,
     subject: Range<usize>,
-    x509: x509_cert::Certificate,
+    signature_algorithm: Range<usize>,
+    /// `None` when the BIT STRING is not a whole number of octets.
+    signature: Option<Range<usize>>,
+    extensions: Vec<ExtensionEntry>,
     key: PublicKey,
     not_before: Timestamp,
     not_after: Timestamp,
@@ -33,31 +43,162 @@ struct Inner {
     eku: Option<(bool, Vec<ObjectIdentifier>)>,
 }
 
+/// An extension as found while parsing: its OID, criticality and where its value lies.
+struct ExtensionEntry {
+    oid: ObjectIdentifier,
+    critical: bool,
+    value: Range<usize>,
+}
+
+/// One extension of a certificate: `extnID`, `critical` and the content of the `extnValue`
+/// OCTET STRING.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extension<'a> {
+    /// `extnID`.
+    pub oid: ObjectIdentifier,
+    /// `critical` (DEFAULT FALSE).
+    pub critical: bool,
+    /// The content of `extnValue`.
+    pub value: &'a [u8],
+}
+
+// The certificate's ASN.1 (RFC 5280 4.1) with borrowed fields: the same shape, tagging,
+// DEFAULT and OPTIONAL rules as `x509_cert::Certificate`, so the same encodings are accepted,
+// without an allocation per name attribute or extension.
+
+#[derive(Sequence)]
+struct CertificateRef<'a> {
+    tbs_certificate: TbsCertificateRef<'a>,
+    signature_algorithm: AlgorithmIdentifierRef<'a>,
+    signature: BitStringRef<'a>,
+}
+
+#[derive(Sequence)]
+struct TbsCertificateRef<'a> {
+    #[asn1(context_specific = "0", default = "Default::default")]
+    version: Version,
+    serial_number: IntRef<'a>,
+    signature: AlgorithmIdentifierRef<'a>,
+    issuer: NameRef<'a>,
+    validity: Validity,
+    subject: NameRef<'a>,
+    subject_public_key_info: SubjectPublicKeyInfoRef<'a>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    issuer_unique_id: Option<BitStringRef<'a>>,
+    #[asn1(context_specific = "2", tag_mode = "IMPLICIT", optional = "true")]
+    subject_unique_id: Option<BitStringRef<'a>>,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+    extensions: Option<Vec<ExtensionRef<'a>>>,
+}
+
+#[derive(Sequence)]
+struct ExtensionRef<'a> {
+    extn_id: ObjectIdentifier,
+    #[asn1(default = "Default::default")]
+    critical: bool,
+    extn_value: OctetStringRef<'a>,
+}
+
+#[derive(Sequence)]
+struct AttributeTypeAndValueRef<'a> {
+    oid: ObjectIdentifier,
+    value: AnyRef<'a>,
+}
+
+/// The serial number's limit in `x509_cert` (RFC 5280's 20 octets, plus one for a leading
+/// zero some encoders add).
+const MAX_SERIAL_LEN: u16 = 21;
+
+/// `Name ::= SEQUENCE OF RelativeDistinguishedName`, `RelativeDistinguishedName ::= SET OF
+/// AttributeTypeAndValue`, checked as `x509_cert` checks it (a SET OF in any order, no two
+/// equal members) without keeping the values: names are compared as encoded.
+struct NameRef<'a>(&'a [u8]);
+
+impl<'a> DecodeValue<'a> for NameRef<'a> {
+    fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
+        let value = reader.read_slice(header.length)?;
+        let mut reader = SliceReader::new(value)?;
+        {
+            let reader = &mut reader;
+            while !reader.is_finished() {
+                let rdn = AnyRef::decode(reader)?;
+                rdn.tag().assert_eq(Tag::Set)?;
+                let mut members = SliceReader::new(rdn.value())?;
+                let mut seen: Vec<&[u8]> = Vec::new();
+                while !members.is_finished() {
+                    let member = members.tlv_bytes()?;
+                    AttributeTypeAndValueRef::from_der(member)?;
+                    if seen.contains(&member) {
+                        return Err(Tag::Set.value_error());
+                    }
+                    seen.push(member);
+                }
+            }
+        }
+        Ok(Self(value))
+    }
+}
+
+impl EncodeValue for NameRef<'_> {
+    fn value_len(&self) -> der::Result<Length> {
+        Length::try_from(self.0.len())
+    }
+
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        writer.write(self.0)
+    }
+}
+
+impl FixedTag for NameRef<'_> {
+    const TAG: Tag = Tag::Sequence;
+}
+
+/// Where `part` (a subslice of `whole`) lies in `whole`.
+fn range_in(whole: &[u8], part: &[u8]) -> der::Result<Range<usize>> {
+    let start = (part.as_ptr() as usize)
+        .checked_sub(whole.as_ptr() as usize)
+        .ok_or(der::ErrorKind::Overflow)?;
+    let end = start
+        .checked_add(part.len())
+        .filter(|end| *end <= whole.len())
+        .ok_or(der::ErrorKind::Overflow)?;
+    Ok(start..end)
+}
+
 impl Certificate {
     /// Parses a DER certificate. Rejects trailing bytes, a `signatureAlgorithm` that differs
     /// from the TBSCertificate's `signature` (RFC 5280 4.1.1.2), duplicate extensions,
     /// malformed basicConstraints / keyUsage / extKeyUsage values and unsupported public keys.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let x509 = x509_cert::Certificate::from_der(der).map_err(Error::MalformedCertificate)?;
-        if x509.signature_algorithm != x509.tbs_certificate.signature {
+        let der = der.to_vec();
+        let parsed = CertificateRef::from_der(&der).map_err(Error::MalformedCertificate)?;
+        let tbs = &parsed.tbs_certificate;
+        if parsed.signature_algorithm != tbs.signature {
             return Err(Error::SignatureAlgorithmMismatch);
         }
-        let layout = Layout::read(der).map_err(Error::MalformedCertificate)?;
-        let tbs = &x509.tbs_certificate;
-        let spki = tbs
-            .subject_public_key_info
-            .to_der()
-            .map_err(Error::MalformedCertificate)?;
-        let key = PublicKey::from_spki_der(&spki).map_err(Error::PublicKey)?;
+        if tbs.serial_number.len() > Length::new(MAX_SERIAL_LEN) {
+            return Err(Error::MalformedCertificate(Tag::Integer.value_error()));
+        }
+        let layout = Layout::read(&der).map_err(Error::MalformedCertificate)?;
+        let key = PublicKey::from_spki_der(layout.spki(&der)).map_err(Error::PublicKey)?;
         let not_before = to_timestamp(tbs.validity.not_before)?;
         let not_after = to_timestamp(tbs.validity.not_after)?;
+        let malformed = Error::MalformedCertificate;
+        let serial = range_in(&der, tbs.serial_number.as_bytes()).map_err(malformed)?;
+        let signature = parsed
+            .signature
+            .as_bytes()
+            .map(|bytes| range_in(&der, bytes))
+            .transpose()
+            .map_err(malformed)?;
 
         let mut basic_constraints = None;
         let mut key_usage = None;
         let mut eku = None;
-        let extensions = tbs.extensions.as_deref().unwrap_or(&[]);
-        for (i, ext) in extensions.iter().enumerate() {
-            if extensions
+        let found = tbs.extensions.as_deref().unwrap_or(&[]);
+        let mut extensions = Vec::with_capacity(found.len());
+        for (i, ext) in found.iter().enumerate() {
+            if found
                 .iter()
                 .skip(i.saturating_add(1))
                 .any(|other| other.extn_id == ext.extn_id)
@@ -77,22 +218,37 @@ impl Certificate {
                 }
                 eku = Some((ext.critical, usages.0));
             }
+            extensions.push(ExtensionEntry {
+                oid: ext.extn_id,
+                critical: ext.critical,
+                value: range_in(&der, value).map_err(Error::MalformedCertificate)?,
+            });
         }
-
+        let Layout {
+            tbs,
+            issuer,
+            subject,
+            signature_algorithm,
+            ..
+        } = layout;
+        let inner = Inner {
+            der,
+            tbs,
+            serial,
+            issuer,
+            subject,
+            signature_algorithm,
+            signature,
+            extensions,
+            key,
+            not_before,
+            not_after,
+            basic_constraints,
+            key_usage,
+            eku,
+        };
         Ok(Self {
-            inner: Arc::new(Inner {
-                der: der.to_vec(),
-                tbs: layout.tbs,
-                issuer: layout.issuer,
-                subject: layout.subject,
-                x509,
-                key,
-                not_before,
-                not_after,
-                basic_constraints,
-                key_usage,
-                eku,
-            }),
+            inner: Arc::new(inner),
         })
     }
 
@@ -129,12 +285,18 @@ impl Certificate {
 
     /// The serial number's big-endian content bytes, as encoded.
     pub fn serial_number(&self) -> &[u8] {
-        self.inner.x509.tbs_certificate.serial_number.as_bytes()
+        self.slice(&self.inner.serial)
     }
 
-    /// The decoded certificate.
-    pub fn x509(&self) -> &x509_cert::Certificate {
-        &self.inner.x509
+    /// The certificate decoded in full by `x509_cert` (done on each call: the verifier itself
+    /// never needs it).
+    pub fn x509(&self) -> Result<x509_cert::Certificate, Error> {
+        x509_cert::Certificate::from_der(self.der()).map_err(Error::MalformedCertificate)
+    }
+
+    /// Whether the subject is the empty name (a SEQUENCE with no RDN).
+    pub fn subject_is_empty(&self) -> bool {
+        self.subject_der() == [0x30, 0x00]
     }
 
     /// The subject public key.
@@ -206,29 +368,24 @@ impl Certificate {
     /// OCTET STRING.
     pub fn extension(&self, oid: &ObjectIdentifier) -> Option<(bool, &[u8])> {
         self.extensions()
-            .iter()
-            .find(|ext| ext.extn_id == *oid)
-            .map(|ext| (ext.critical, ext.extn_value.as_bytes()))
+            .find(|ext| ext.oid == *oid)
+            .map(|ext| (ext.critical, ext.value))
     }
 
     /// All extensions, in certificate order.
-    pub fn extensions(&self) -> &[x509_cert::ext::Extension] {
-        self.inner
-            .x509
-            .tbs_certificate
-            .extensions
-            .as_deref()
-            .unwrap_or(&[])
+    pub fn extensions(&self) -> impl ExactSizeIterator<Item = Extension<'_>> + '_ {
+        self.inner.extensions.iter().map(|ext| Extension {
+            oid: ext.oid,
+            critical: ext.critical,
+            value: self.slice(&ext.value),
+        })
     }
 
     /// The algorithm the issuer signed this certificate with.
     pub fn signature_algorithm(&self) -> Result<SignatureAlgorithm, Error> {
-        let outer = &self.inner.x509.signature_algorithm;
-        if *outer != self.inner.x509.tbs_certificate.signature {
-            return Err(Error::SignatureAlgorithmMismatch);
-        }
-        let der = outer.to_der().map_err(Error::MalformedCertificate)?;
-        let alg = AlgorithmIdentifierRef::from_der(&der).map_err(Error::MalformedCertificate)?;
+        // The TBSCertificate's `signature` equals it (checked when parsed).
+        let der = self.slice(&self.inner.signature_algorithm);
+        let alg = AlgorithmIdentifierRef::from_der(der).map_err(Error::MalformedCertificate)?;
         signature_algorithm(&alg)
     }
 
@@ -241,9 +398,9 @@ impl Certificate {
         let algorithm = self.signature_algorithm()?;
         let signature = self
             .inner
-            .x509
             .signature
-            .as_bytes()
+            .as_ref()
+            .map(|range| self.slice(range))
             .ok_or(Error::BadSignature(
                 sigstore_crypto::Error::MalformedSignature,
             ))?;
@@ -274,15 +431,16 @@ impl Eq for Certificate {}
 
 impl core::fmt::Debug for Certificate {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let names = self.x509().ok().map(|x509| {
+            (
+                x509.tbs_certificate.subject.to_string(),
+                x509.tbs_certificate.issuer.to_string(),
+            )
+        });
+        let (subject, issuer) = names.unwrap_or_default();
         f.debug_struct("Certificate")
-            .field(
-                "subject",
-                &self.inner.x509.tbs_certificate.subject.to_string(),
-            )
-            .field(
-                "issuer",
-                &self.inner.x509.tbs_certificate.issuer.to_string(),
-            )
+            .field("subject", &subject)
+            .field("issuer", &issuer)
             .field("not_before", &self.inner.not_before)
             .field("not_after", &self.inner.not_after)
             .finish_non_exhaustive()
@@ -295,19 +453,22 @@ fn to_timestamp(time: x509_cert::time::Time) -> Result<Timestamp, Error> {
     Ok(Timestamp::from_unix(secs))
 }
 
-/// Byte ranges of the parts of a certificate that must be used exactly as encoded.
+/// Byte ranges of the parts of a certificate that are used exactly as encoded (whole TLVs).
+/// Read after the structure was checked, so only the field order matters here.
 struct Layout {
     tbs: Range<usize>,
     issuer: Range<usize>,
     subject: Range<usize>,
+    spki: Range<usize>,
+    signature_algorithm: Range<usize>,
 }
 
 impl Layout {
     fn read(der: &[u8]) -> der::Result<Self> {
         let mut outer = SliceReader::new(der)?;
         Header::decode(&mut outer)?.tag.assert_eq(Tag::Sequence)?;
-        let tbs_start = usize::try_from(outer.position())?;
         let tbs = outer.tlv_bytes()?;
+        let signature_algorithm = outer.tlv_bytes()?;
         let mut reader = SliceReader::new(tbs)?;
         Header::decode(&mut reader)?.tag.assert_eq(Tag::Sequence)?;
         let version_tag = Tag::ContextSpecific {
@@ -319,23 +480,21 @@ impl Layout {
         }
         reader.tlv_bytes()?; // serialNumber
         reader.tlv_bytes()?; // signature
-        let issuer_start = usize::try_from(reader.position())?;
-        let issuer_len = reader.tlv_bytes()?.len();
+        let issuer = reader.tlv_bytes()?;
         reader.tlv_bytes()?; // validity
-        let subject_start = usize::try_from(reader.position())?;
-        let subject_len = reader.tlv_bytes()?.len();
-        let range = |start: usize, len: usize| -> der::Result<Range<usize>> {
-            let start = tbs_start
-                .checked_add(start)
-                .ok_or(der::ErrorKind::Overflow)?;
-            let end = start.checked_add(len).ok_or(der::ErrorKind::Overflow)?;
-            Ok(start..end)
-        };
+        let subject = reader.tlv_bytes()?;
+        let spki = reader.tlv_bytes()?;
         Ok(Self {
-            tbs: range(0, tbs.len())?,
-            issuer: range(issuer_start, issuer_len)?,
-            subject: range(subject_start, subject_len)?,
+            tbs: range_in(der, tbs)?,
+            issuer: range_in(der, issuer)?,
+            subject: range_in(der, subject)?,
+            spki: range_in(der, spki)?,
+            signature_algorithm: range_in(der, signature_algorithm)?,
         })
+    }
+
+    fn spki<'a>(&self, der: &'a [u8]) -> &'a [u8] {
+        der.get(self.spki.clone()).unwrap_or_default()
     }
 }
 

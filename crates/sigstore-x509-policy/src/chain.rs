@@ -239,7 +239,7 @@ fn validate_path(
         if !cert.is_ca() {
             return Err(Error::NotCa { depth });
         }
-        if cert.x509().tbs_certificate.subject.0.is_empty() {
+        if cert.subject_is_empty() {
             return Err(Error::EmptyCaSubject { depth });
         }
         if !cert.key_usage().is_some_and(|ku| ku.key_cert_sign()) {
@@ -298,8 +298,8 @@ fn check_time(cert: &Certificate, depth: usize, time: Timestamp) -> Result<(), E
 /// identifiers are not processed (paths are fixed by the trust root and chained by name and
 /// signature), and RFC 5280 requires them to be non-critical.
 fn check_critical_extensions(cert: &Certificate, depth: usize, is_leaf: bool) -> Result<(), Error> {
-    for ext in cert.extensions().iter().filter(|ext| ext.critical) {
-        let oid = ext.extn_id;
+    for ext in cert.extensions().filter(|ext| ext.critical) {
+        let oid = ext.oid;
         let handled = oid == oids::BASIC_CONSTRAINTS
             || oid == oids::KEY_USAGE
             || oid == oids::EXTENDED_KEY_USAGE

@@ -22,7 +22,7 @@ mod github;
 pub mod oids;
 mod policy;
 
-pub use cert::Certificate;
+pub use cert::{Certificate, Extension};
 pub use chain::{verify_chain, verify_tsa_chain, CertificateAuthority, KeyPurpose, VerifiedChain};
 pub use describe::describe_certificate;
 pub use error::Error;

@@ -110,7 +110,7 @@ fn pem_round_trip() {
 
 /// Re-encodes the happy leaf after `edit` (the signature no longer matches).
 fn altered(edit: impl FnOnce(&mut Vec<Extension>)) -> Certificate {
-    let mut x509 = happy_leaf().x509().clone();
+    let mut x509 = happy_leaf().x509().unwrap();
     edit(x509.tbs_certificate.extensions.as_mut().unwrap());
     Certificate::from_der(&x509.to_der().unwrap()).unwrap()
 }
@@ -338,7 +338,7 @@ fn legacy_workflow_policies_fall_back_to_v2() {
 fn structural_rejections() {
     // Duplicate extensions.
     let dup = {
-        let mut x509 = happy_leaf().x509().clone();
+        let mut x509 = happy_leaf().x509().unwrap();
         let exts = x509.tbs_certificate.extensions.as_mut().unwrap();
         let first = exts[0].clone();
         exts.push(first);
@@ -351,7 +351,7 @@ fn structural_rejections() {
 
     // Malformed key usage.
     let bad_ku = {
-        let mut x509 = happy_leaf().x509().clone();
+        let mut x509 = happy_leaf().x509().unwrap();
         set(
             x509.tbs_certificate.extensions.as_mut().unwrap(),
             oids::KEY_USAGE,
@@ -365,7 +365,7 @@ fn structural_rejections() {
     );
 
     // Unsupported signature algorithm.
-    let mut x509 = happy_leaf().x509().clone();
+    let mut x509 = happy_leaf().x509().unwrap();
     let md5 = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.4");
     x509.signature_algorithm.oid = md5;
     x509.tbs_certificate.signature.oid = md5;
@@ -377,10 +377,86 @@ fn structural_rejections() {
 
     // Inner and outer signature algorithms must agree (checked at parse time, so a trust
     // anchor, whose own signature is never verified, is held to it too).
-    let mut x509 = happy_leaf().x509().clone();
+    let mut x509 = happy_leaf().x509().unwrap();
     x509.signature_algorithm.oid = oids::ECDSA_WITH_SHA256;
     assert_eq!(
         Certificate::from_der(&x509.to_der().unwrap()).unwrap_err(),
         Error::SignatureAlgorithmMismatch
     );
+}
+
+/// The certificate parser reads borrowed fields with the same ASN.1 rules as
+/// `x509_cert::Certificate`. On the happy-path leaf and the production Fulcio certificates,
+/// and on every truncation and single-byte change of them, both must reject the same
+/// encodings, and where both accept, every field this crate keeps must equal the decoded one.
+#[test]
+fn parse_agrees_with_x509_cert_on_every_mutation() {
+    use der::Decode;
+
+    fn compare(bytes: &[u8]) -> bool {
+        let reference = x509_cert::Certificate::from_der(bytes);
+        let ours = Certificate::from_der(bytes);
+        match (&reference, &ours) {
+            (Err(_), Err(Error::MalformedCertificate(_))) => false,
+            (Err(_), other) => panic!("x509_cert rejects, we return {:?}", other.as_ref().err()),
+            (Ok(_), Err(Error::MalformedCertificate(e))) => {
+                panic!("x509_cert accepts, we reject: {e}")
+            }
+            (Ok(_), Err(_)) => false,
+            (Ok(reference), Ok(ours)) => {
+                let tbs = &reference.tbs_certificate;
+                // (The TBS itself is not compared: `der` accepts an explicit DEFAULT value
+                // such as `critical FALSE` and leaves it out when re-encoding.)
+                assert!(
+                    ours.serial_number() == tbs.serial_number.as_bytes(),
+                    "serial"
+                );
+                assert!(ours.issuer_der() == tbs.issuer.to_der().unwrap(), "issuer");
+                assert!(
+                    ours.subject_der() == tbs.subject.to_der().unwrap(),
+                    "subject"
+                );
+                assert_eq!(ours.subject_is_empty(), tbs.subject.0.is_empty());
+                let spki = tbs.subject_public_key_info.to_der().unwrap();
+                assert!(ours.spki_der() == spki, "spki");
+                let expected: Vec<_> = tbs
+                    .extensions
+                    .iter()
+                    .flatten()
+                    .map(|e| (e.extn_id, e.critical, e.extn_value.as_bytes().to_vec()))
+                    .collect();
+                let found: Vec<_> = ours
+                    .extensions()
+                    .map(|e| (e.oid, e.critical, e.value.to_vec()))
+                    .collect();
+                assert!(found == expected, "extensions");
+                true
+            }
+        }
+    }
+
+    let mut inputs = vec![happy_leaf().der().to_vec()];
+    for ca in fulcio_authorities(&production_root()) {
+        inputs.extend(ca.certificates().iter().map(|c| c.der().to_vec()));
+    }
+    let (mut accepted, mut rejected) = (0usize, 0usize);
+    for der in &inputs {
+        let mut count = |ok: bool| if ok { accepted += 1 } else { rejected += 1 };
+        count(compare(der));
+        for len in 0..der.len() {
+            count(compare(&der[..len]));
+        }
+        for i in 0..der.len() {
+            for mask in [0x01u8, 0x80, 0xff] {
+                let mut m = der.clone();
+                m[i] ^= mask;
+                count(compare(&m));
+            }
+        }
+    }
+    println!(
+        "{} certificates: {accepted} encodings accepted by both, {rejected} rejected by both",
+        inputs.len()
+    );
+    assert!(accepted > inputs.len() && rejected > 0);
 }
