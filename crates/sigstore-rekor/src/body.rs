@@ -284,7 +284,9 @@ struct DsseV002Spec {
 }
 
 fn b64(s: &str, what: &'static str) -> Result<Vec<u8>, Error> {
-    STANDARD.decode(s).map_err(|_| Error::MalformedBody(what))
+    base64_simd::STANDARD
+        .decode_to_vec(s)
+        .map_err(|_| Error::MalformedBody(what))
 }
 
 fn v1_hash(h: &V1Hash) -> Result<Digest, Error> {

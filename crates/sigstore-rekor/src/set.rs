@@ -4,8 +4,6 @@
 //! `{"body":"<base64 body>","integratedTime":N,"logID":"<hex log ID>","logIndex":N}`, where
 //! `logIndex` is the entry's global (top-level) index, not the shard-local proof index.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use sigstore_crypto::PublicKey;
 
 use crate::Error;
@@ -33,7 +31,7 @@ pub fn set_payload(
     // buffer of the final size: the body dominates, and is encoded in place.
     let mut payload = String::with_capacity(body.len().div_ceil(3) * 4 + 160);
     payload.push_str("{\"body\":\"");
-    STANDARD.encode_string(body, &mut payload);
+    base64_simd::STANDARD.encode_append(body, &mut payload);
     payload.push_str("\",\"integratedTime\":");
     payload.push_str(&integrated_time.to_string());
     payload.push_str(",\"logID\":\"");

@@ -27,17 +27,20 @@ pub fn base64_decode(text: &[u8]) -> Result<Vec<u8>, Error> {
 
 /// Decodes strict standard base64: standard alphabet, canonical padding, no stray bits.
 pub fn base64_decode_strict(text: &[u8]) -> Result<Vec<u8>, Error> {
-    STANDARD.decode(text).map_err(|_| Error::InvalidBase64 {
+    base64_simd::STANDARD
+        .decode_to_vec(text)
+        .map_err(|_| Error::InvalidBase64 {
         field: "base64 value",
     })
 }
 
 /// Lenient base64 decoding reporting `field` on failure.
 pub(crate) fn decode_field(text: &[u8], field: &'static str) -> Result<Vec<u8>, Error> {
-    // Fast path for the usual case, one pass: text that decodes with the standard alphabet
-    // holds no line break and no URL-safe character, so the rules below would pick exactly
-    // this decoding. Anything else falls through to them.
-    if let Ok(decoded) = LENIENT_STANDARD.decode(text) {
+    // Fast path for the usual case, one pass: text that is strict standard base64 holds no
+    // line break and no URL-safe character, so the rules below would pick exactly this
+    // decoding (strict is a subset of lenient, with the same output). Anything else falls
+    // through to them.
+    if let Ok(decoded) = base64_simd::STANDARD.decode_to_vec(text) {
         return Ok(decoded);
     }
     let unwrapped: Vec<u8>;
@@ -289,6 +292,49 @@ mod tests {
         assert!(base64_decode(b"ab====").is_err());
         assert!(base64_decode_strict(b"+/8").is_err());
         assert_eq!(base64_encode(&[0xfb, 0xff]), "+/8=");
+    }
+
+    /// The SIMD decoder must accept exactly what `base64`'s engines accept, with the same
+    /// output: the strict decoder against STANDARD, the lenient one against its rules.
+    #[test]
+    fn simd_decoding_agrees_with_base64_engines() {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n\r\t.";
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % 1_000_003).unwrap_or(0)
+        };
+        let (mut accepted, mut rejected) = (0, 0);
+        for _ in 0..200_000 {
+            let len = next() % 14;
+            let text: Vec<u8> = (0..len)
+                .map(|_| {
+                    let r = next();
+                    // Mostly the standard alphabet, sometimes padding, URL-safe or whitespace.
+                    let pool = if r % 10 < 8 { 64 } else { alphabet.len() };
+                    alphabet[r / 10 % pool]
+                })
+                .collect();
+            let strict = base64_decode_strict(&text).ok();
+            assert_eq!(strict, STANDARD.decode(&text).ok(), "{text:?}");
+            let lenient = base64_decode(&text).ok();
+            let url_safe = text.iter().any(|&c| c == b'-' || c == b'_');
+            let unwrapped: Vec<u8> = text
+                .iter()
+                .copied()
+                .filter(|&c| c != b'\r' && c != b'\n')
+                .collect();
+            let engine = if url_safe { &LENIENT_URL_SAFE } else { &LENIENT_STANDARD };
+            assert_eq!(lenient, engine.decode(&unwrapped).ok(), "{text:?}");
+            if lenient.is_some() {
+                accepted += 1;
+            } else {
+                rejected += 1;
+            }
+        }
+        assert!(accepted > 10_000 && rejected > 10_000, "{accepted} / {rejected}");
     }
 
     #[test]
