@@ -21,11 +21,7 @@ pub mod client;
 mod error;
 mod sct;
 
-use der::asn1::{AnyRef, ContextSpecificRef, ObjectIdentifier, OctetStringRef};
-use der::{
-    Decode, Encode, EncodeValue, FixedTag, Length, Reader, Sequence, SliceReader, Tag, TagMode,
-    TagNumber, Tagged, Writer,
-};
+use der::asn1::ObjectIdentifier;
 use sigstore_crypto::{HashAlgorithm, KeyType, PublicKey, SignatureAlgorithm};
 use sigstore_types::{Timestamp, ValidityPeriod};
 use sigstore_x509_policy::{Certificate, VerifiedChain};
@@ -150,107 +146,114 @@ pub fn precert_tbs(leaf: &Certificate) -> Result<Vec<u8>, Error> {
     // The bytes: the encoded TBS read with `der`, that one extension left out and the
     // enclosing SEQUENCE, [3] and SEQUENCE OF re-encoded around the other fields and
     // extensions as they were encoded, so every other byte is exactly what the CA signed.
-    let der = splice_out_sct_list(leaf.tbs_der()).ok_or(Error::NonCanonicalTbs)?;
+    let der = leaf
+        .tbs_without_extension(&OID_SCT_LIST)
+        .ok_or(Error::NonCanonicalTbs)?;
     if der.len() > MAX_TBS_LEN {
         return Err(Error::TbsTooLarge);
     }
     Ok(der)
 }
 
-/// A TBSCertificate rebuilt from its encoded fields: every field before `extensions` as it
-/// was encoded, then `[3] EXPLICIT SEQUENCE OF Extension` with the kept extensions, each as it
-/// was encoded (omitted when none is left).
-struct SplicedTbs<'a> {
-    fields: Vec<AnyRef<'a>>,
-    extensions: Vec<AnyRef<'a>>,
-}
-
-impl SplicedTbs<'_> {
-    fn extensions_field(&self) -> Option<ContextSpecificRef<'_, Vec<AnyRef<'_>>>> {
-        (!self.extensions.is_empty()).then_some(ContextSpecificRef {
-            tag_number: TagNumber::N3,
-            tag_mode: TagMode::Explicit,
-            value: &self.extensions,
-        })
-    }
-}
-
-impl EncodeValue for SplicedTbs<'_> {
-    fn value_len(&self) -> der::Result<Length> {
-        self.fields
-            .iter()
-            .try_fold(self.extensions_field().encoded_len()?, |len, field| {
-                len + field.encoded_len()?
-            })
-    }
-
-    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
-        for field in &self.fields {
-            field.encode(writer)?;
-        }
-        self.extensions_field().encode(writer)
-    }
-}
-
-impl FixedTag for SplicedTbs<'_> {
-    const TAG: Tag = Tag::Sequence;
-}
-
-/// The TBSCertificate `tbs` without its SCT-list extension; `None` if it is not a DER
-/// `SEQUENCE { ..., [3] EXPLICIT SEQUENCE OF Extension }` holding exactly one SCT list.
-fn splice_out_sct_list(tbs: &[u8]) -> Option<Vec<u8>> {
-    let outer = AnyRef::from_der(tbs).ok()?;
-    if outer.tag() != Tag::Sequence {
-        return None;
-    }
-    let mut reader = SliceReader::new(outer.value()).ok()?;
-    let mut fields = Vec::new();
-    while !reader.is_finished() {
-        fields.push(reader.decode::<AnyRef<'_>>().ok()?);
-    }
-    // The extensions are the TBS's last field.
-    let extensions_field = fields.pop().filter(|f| {
-        f.tag()
-            == Tag::ContextSpecific {
-                constructed: true,
-                number: TagNumber::N3,
-            }
-    })?;
-    let list = AnyRef::from_der(extensions_field.value()).ok()?;
-    if list.tag() != Tag::Sequence {
-        return None;
-    }
-    let mut items = SliceReader::new(list.value()).ok()?;
-    let mut extensions = Vec::new();
-    let mut removed = 0;
-    while !items.is_finished() {
-        let item = items.decode::<AnyRef<'_>>().ok()?;
-        let extension: ExtensionRef<'_> = item.decode_as().ok()?;
-        if extension.extn_id == OID_SCT_LIST {
-            removed += 1;
-        } else {
-            extensions.push(item);
-        }
-    }
-    if removed != 1 {
-        return None;
-    }
-    SplicedTbs { fields, extensions }.to_der().ok()
-}
-
-/// `Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET
-/// STRING }`, borrowed, to check each extension's shape and read its OID.
-#[derive(Sequence)]
-struct ExtensionRef<'a> {
-    extn_id: ObjectIdentifier,
-    #[asn1(default = "Default::default")]
-    _critical: bool,
-    _extn_value: OctetStringRef<'a>,
-}
-
 #[cfg(test)]
 mod splice_tests {
     use super::*;
+    use der::asn1::{AnyRef, ContextSpecificRef, OctetStringRef};
+    use der::{
+        Decode, Encode, EncodeValue, FixedTag, Length, Reader, Sequence, SliceReader, Tag, TagMode,
+        TagNumber, Tagged, Writer,
+    };
+    /// `Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET
+    /// STRING }`, borrowed, to check each extension's shape and read its OID.
+    #[derive(Sequence)]
+    struct ExtensionRef<'a> {
+        extn_id: ObjectIdentifier,
+        #[asn1(default = "Default::default")]
+        _critical: bool,
+        _extn_value: OctetStringRef<'a>,
+    }
+
+    /// A TBSCertificate rebuilt from its encoded fields: every field before `extensions` as it
+    /// was encoded, then `[3] EXPLICIT SEQUENCE OF Extension` with the kept extensions, each as it
+    /// was encoded (omitted when none is left). The reference the certificate's own splice is
+    /// tested against.
+    struct SplicedTbs<'a> {
+        fields: Vec<AnyRef<'a>>,
+        extensions: Vec<AnyRef<'a>>,
+    }
+
+    impl SplicedTbs<'_> {
+        fn extensions_field(&self) -> Option<ContextSpecificRef<'_, Vec<AnyRef<'_>>>> {
+            (!self.extensions.is_empty()).then_some(ContextSpecificRef {
+                tag_number: TagNumber::N3,
+                tag_mode: TagMode::Explicit,
+                value: &self.extensions,
+            })
+        }
+    }
+
+    impl EncodeValue for SplicedTbs<'_> {
+        fn value_len(&self) -> der::Result<Length> {
+            self.fields
+                .iter()
+                .try_fold(self.extensions_field().encoded_len()?, |len, field| {
+                    len + field.encoded_len()?
+                })
+        }
+
+        fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+            for field in &self.fields {
+                field.encode(writer)?;
+            }
+            self.extensions_field().encode(writer)
+        }
+    }
+
+    impl FixedTag for SplicedTbs<'_> {
+        const TAG: Tag = Tag::Sequence;
+    }
+
+    /// The TBSCertificate `tbs` without its SCT-list extension; `None` if it is not a DER
+    /// `SEQUENCE { ..., [3] EXPLICIT SEQUENCE OF Extension }` holding exactly one SCT list.
+    fn splice_out_sct_list(tbs: &[u8]) -> Option<Vec<u8>> {
+        let outer = AnyRef::from_der(tbs).ok()?;
+        if outer.tag() != Tag::Sequence {
+            return None;
+        }
+        let mut reader = SliceReader::new(outer.value()).ok()?;
+        let mut fields = Vec::new();
+        while !reader.is_finished() {
+            fields.push(reader.decode::<AnyRef<'_>>().ok()?);
+        }
+        // The extensions are the TBS's last field.
+        let extensions_field = fields.pop().filter(|f| {
+            f.tag()
+                == Tag::ContextSpecific {
+                    constructed: true,
+                    number: TagNumber::N3,
+                }
+        })?;
+        let list = AnyRef::from_der(extensions_field.value()).ok()?;
+        if list.tag() != Tag::Sequence {
+            return None;
+        }
+        let mut items = SliceReader::new(list.value()).ok()?;
+        let mut extensions = Vec::new();
+        let mut removed = 0;
+        while !items.is_finished() {
+            let item = items.decode::<AnyRef<'_>>().ok()?;
+            let extension: ExtensionRef<'_> = item.decode_as().ok()?;
+            if extension.extn_id == OID_SCT_LIST {
+                removed += 1;
+            } else {
+                extensions.push(item);
+            }
+        }
+        if removed != 1 {
+            return None;
+        }
+        SplicedTbs { fields, extensions }.to_der().ok()
+    }
 
     #[test]
     fn splicing_equals_structured_reencoding() {
@@ -279,6 +282,43 @@ mod splice_tests {
         let expected = structured.to_der().unwrap();
         let spliced = precert_tbs(&leaf).unwrap();
         assert_eq!(spliced, expected);
+    }
+
+    /// The certificate's splice and the reference splice agree on the happy-path leaf and
+    /// on every single-byte change of it that still parses.
+    #[test]
+    fn certificate_splice_equals_reference_on_mutations() {
+        let bundle = std::fs::read_to_string(
+            sigstore_test_support::conformance_cases().join("happy-path-v0.3/bundle.sigstore.json"),
+        )
+        .expect("conformance case happy-path-v0.3");
+        let value: serde_json::Value = serde_json::from_str(&bundle).unwrap();
+        let raw = value["verificationMaterial"]["certificate"]["rawBytes"]
+            .as_str()
+            .unwrap();
+        use base64::Engine as _;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(raw)
+            .unwrap();
+        let mut compared = 0;
+        for i in 0..=der.len() {
+            for mask in [0u8, 0x01, 0x80, 0xff] {
+                let mut m = der.clone();
+                if let Some(byte) = m.get_mut(i) {
+                    *byte ^= mask;
+                } else if mask != 0 {
+                    continue;
+                }
+                let Ok(leaf) = Certificate::from_der(&m) else {
+                    continue;
+                };
+                let ours = leaf.tbs_without_extension(&OID_SCT_LIST);
+                let reference = splice_out_sct_list(leaf.tbs_der());
+                assert_eq!(ours, reference, "byte {i} ^ {mask:#x}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 1000, "{compared}");
     }
 
     #[test]

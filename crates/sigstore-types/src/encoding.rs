@@ -30,8 +30,8 @@ pub fn base64_decode_strict(text: &[u8]) -> Result<Vec<u8>, Error> {
     base64_simd::STANDARD
         .decode_to_vec(text)
         .map_err(|_| Error::InvalidBase64 {
-        field: "base64 value",
-    })
+            field: "base64 value",
+        })
 }
 
 /// Lenient base64 decoding reporting `field` on failure.
@@ -298,7 +298,8 @@ mod tests {
     /// output: the strict decoder against STANDARD, the lenient one against its rules.
     #[test]
     fn simd_decoding_agrees_with_base64_engines() {
-        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n\r\t.";
+        let alphabet =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n\r\t.";
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = move || {
             state ^= state << 13;
@@ -326,7 +327,11 @@ mod tests {
                 .copied()
                 .filter(|&c| c != b'\r' && c != b'\n')
                 .collect();
-            let engine = if url_safe { &LENIENT_URL_SAFE } else { &LENIENT_STANDARD };
+            let engine = if url_safe {
+                &LENIENT_URL_SAFE
+            } else {
+                &LENIENT_STANDARD
+            };
             assert_eq!(lenient, engine.decode(&unwrapped).ok(), "{text:?}");
             if lenient.is_some() {
                 accepted += 1;
@@ -334,7 +339,10 @@ mod tests {
                 rejected += 1;
             }
         }
-        assert!(accepted > 10_000 && rejected > 10_000, "{accepted} / {rejected}");
+        assert!(
+            accepted > 10_000 && rejected > 10_000,
+            "{accepted} / {rejected}"
+        );
     }
 
     #[test]

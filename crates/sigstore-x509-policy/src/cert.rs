@@ -35,6 +35,8 @@ struct Inner {
     /// `None` when the BIT STRING is not a whole number of octets.
     signature: Option<Range<usize>>,
     extensions: Vec<ExtensionEntry>,
+    /// The TBSCertificate's `[3]` field (extensions), if present.
+    extensions_field: Option<Range<usize>>,
     key: PublicKey,
     not_before: Timestamp,
     not_after: Timestamp,
@@ -48,6 +50,8 @@ struct ExtensionEntry {
     oid: ObjectIdentifier,
     critical: bool,
     value: Range<usize>,
+    /// The whole encoded Extension.
+    tlv: Range<usize>,
 }
 
 /// One extension of a certificate: `extnID`, `critical` and the content of the `extnValue`
@@ -197,7 +201,10 @@ impl Certificate {
         let mut eku = None;
         let found = tbs.extensions.as_deref().unwrap_or(&[]);
         let mut extensions = Vec::with_capacity(found.len());
-        for (i, ext) in found.iter().enumerate() {
+        if found.len() != layout.extensions.len() {
+            return Err(Error::MalformedCertificate(der::ErrorKind::Failed.into()));
+        }
+        for ((i, ext), tlv) in found.iter().enumerate().zip(&layout.extensions) {
             if found
                 .iter()
                 .skip(i.saturating_add(1))
@@ -222,6 +229,7 @@ impl Certificate {
                 oid: ext.extn_id,
                 critical: ext.critical,
                 value: range_in(&der, value).map_err(Error::MalformedCertificate)?,
+                tlv: tlv.clone(),
             });
         }
         let Layout {
@@ -229,6 +237,7 @@ impl Certificate {
             issuer,
             subject,
             signature_algorithm,
+            extensions_field,
             ..
         } = layout;
         let inner = Inner {
@@ -240,6 +249,7 @@ impl Certificate {
             signature_algorithm,
             signature,
             extensions,
+            extensions_field,
             key,
             not_before,
             not_after,
@@ -381,6 +391,55 @@ impl Certificate {
         })
     }
 
+    /// The TBSCertificate as encoded, less the extension `oid`: every other byte as it was
+    /// signed, with the lengths around the extensions re-encoded, and the `[3]` field left
+    /// out when no extension remains (what a CT log signed for a precertificate, RFC 6962
+    /// 3.2). `None` when the certificate has no such extension.
+    pub fn tbs_without_extension(&self, oid: &ObjectIdentifier) -> Option<Vec<u8>> {
+        let removed = self.inner.extensions.iter().find(|ext| ext.oid == *oid)?;
+        let field = self.inner.extensions_field.as_ref()?;
+        let tbs = self.tbs_der();
+        let content_start = SliceReader::new(tbs)
+            .and_then(|mut reader| Header::decode(&mut reader))
+            .ok()
+            .and_then(|header| header.encoded_len().ok())
+            .and_then(|len| usize::try_from(len).ok())?;
+        let before = self
+            .inner
+            .der
+            .get(self.inner.tbs.start.checked_add(content_start)?..field.start)?;
+        let kept: Vec<&[u8]> = self
+            .inner
+            .extensions
+            .iter()
+            .filter(|ext| ext.tlv != removed.tlv)
+            .map(|ext| self.slice(&ext.tlv))
+            .collect();
+        let list_len = kept.iter().map(|tlv| tlv.len()).sum::<usize>();
+        let mut content = Vec::with_capacity(tbs.len());
+        content.extend_from_slice(before);
+        if !kept.is_empty() {
+            let list = Header::new(Tag::Sequence, Length::try_from(list_len).ok()?).ok()?;
+            let explicit_len =
+                (list.encoded_len().ok()? + Length::try_from(list_len).ok()?).ok()?;
+            Header::new(EXTENSIONS_TAG, explicit_len)
+                .ok()?
+                .encode_to_vec(&mut content)
+                .ok()?;
+            list.encode_to_vec(&mut content).ok()?;
+            for tlv in kept {
+                content.extend_from_slice(tlv);
+            }
+        }
+        let mut out = Vec::with_capacity(content.len().saturating_add(6));
+        Header::new(Tag::Sequence, Length::try_from(content.len()).ok()?)
+            .ok()?
+            .encode_to_vec(&mut out)
+            .ok()?;
+        out.extend_from_slice(&content);
+        Some(out)
+    }
+
     /// The algorithm the issuer signed this certificate with.
     pub fn signature_algorithm(&self) -> Result<SignatureAlgorithm, Error> {
         // The TBSCertificate's `signature` equals it (checked when parsed).
@@ -453,6 +512,12 @@ fn to_timestamp(time: x509_cert::time::Time) -> Result<Timestamp, Error> {
     Ok(Timestamp::from_unix(secs))
 }
 
+/// The TBSCertificate's `extensions` tag: `[3]`, constructed (EXPLICIT).
+const EXTENSIONS_TAG: Tag = Tag::ContextSpecific {
+    constructed: true,
+    number: TagNumber::N3,
+};
+
 /// Byte ranges of the parts of a certificate that are used exactly as encoded (whole TLVs).
 /// Read after the structure was checked, so only the field order matters here.
 struct Layout {
@@ -461,6 +526,9 @@ struct Layout {
     subject: Range<usize>,
     spki: Range<usize>,
     signature_algorithm: Range<usize>,
+    /// The `[3]` field and each Extension in it.
+    extensions_field: Option<Range<usize>>,
+    extensions: Vec<Range<usize>>,
 }
 
 impl Layout {
@@ -484,12 +552,32 @@ impl Layout {
         reader.tlv_bytes()?; // validity
         let subject = reader.tlv_bytes()?;
         let spki = reader.tlv_bytes()?;
+        let mut extensions_field = None;
+        let mut extensions = Vec::new();
+        while !reader.is_finished() {
+            // issuerUniqueID [1], subjectUniqueID [2], extensions [3].
+            let tag = reader.peek_tag()?;
+            let field = reader.tlv_bytes()?;
+            if tag == EXTENSIONS_TAG {
+                let mut explicit = SliceReader::new(field)?;
+                Header::decode(&mut explicit)?;
+                let list = explicit.tlv_bytes()?;
+                let mut list = SliceReader::new(list)?;
+                Header::decode(&mut list)?.tag.assert_eq(Tag::Sequence)?;
+                while !list.is_finished() {
+                    extensions.push(range_in(der, list.tlv_bytes()?)?);
+                }
+                extensions_field = Some(range_in(der, field)?);
+            }
+        }
         Ok(Self {
             tbs: range_in(der, tbs)?,
             issuer: range_in(der, issuer)?,
             subject: range_in(der, subject)?,
             spki: range_in(der, spki)?,
             signature_algorithm: range_in(der, signature_algorithm)?,
+            extensions_field,
+            extensions,
         })
     }
 
