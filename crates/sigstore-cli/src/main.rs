@@ -717,9 +717,9 @@ fn verify_all(
     // The same parsed trust material, for legacy inputs.
     let legacy_verifier = verifier.with_config(config.allowing_promise_only_entries());
 
-    // Inputs verify in parallel; results print in input order.
-    let results: Vec<Mutex<Option<Result<VerificationResult>>>> =
-        jobs.iter().map(|_| Mutex::new(None)).collect();
+    // Inputs verify in parallel; each result prints, in input order, as soon as every earlier
+    // one has, so a long list streams and holds no more results than the workers run ahead.
+    let printer = Mutex::new(Printer::default());
     let next = AtomicUsize::new(0);
     let work = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -733,8 +733,9 @@ fn verify_all(
             material.as_ref(),
             policy,
         );
-        if let Ok(mut slot) = results[i].lock() {
-            *slot = Some(outcome);
+        if let Ok(mut printer) = printer.lock() {
+            printer.pending.insert(i, outcome);
+            printer.flush(&jobs, common);
         }
     };
     // One input needs no thread (nor the cgroup reads that find how many cores there are).
@@ -755,60 +756,106 @@ fn verify_all(
         });
     }
 
-    let mut all_ok = true;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    for ((input, _), slot) in jobs.iter().zip(results) {
-        let outcome = slot
-            .into_inner()
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| Err(anyhow::anyhow!("verification did not run")));
-        let name = input.display();
-        // Text (file names, messages quoting the bundle) stays on its own line.
-        let shown = sigstore_cli::escape_controls(&name);
-        match outcome {
-            Ok(result) => {
-                for skipped in &result.skipped_timestamps {
-                    tracing::warn!(
-                        "{shown}: RFC 3161 timestamp #{} skipped (not counted): {}",
-                        skipped.index,
-                        sigstore_cli::escape_controls(&skipped.reason)
-                    );
-                }
-                for note in &result.notes {
-                    tracing::info!("{shown}: {note}");
-                }
-                if common.json {
-                    let line =
-                        serde_json::json!({"input": name, "verified": true, "result": result});
-                    writeln!(out, "{line}")?;
-                } else {
-                    writeln!(out, "OK: {shown}")?;
-                    if common.print_statement {
-                        if let Some(statement) =
-                            result.statement.as_ref().and_then(|s| s.statement.as_ref())
-                        {
-                            writeln!(out, "{}", serde_json::to_string_pretty(statement)?)?;
-                        }
+    let mut printer = printer
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a verification thread failed"))?;
+    // Anything left (a worker that stopped early) is reported, never skipped.
+    for i in printer.next..jobs.len() {
+        printer
+            .pending
+            .entry(i)
+            .or_insert_with(|| Err(anyhow::anyhow!("verification did not run")));
+    }
+    printer.flush(&jobs, common);
+    match printer.error {
+        Some(error) => Err(error),
+        None => Ok(printer.all_ok),
+    }
+}
+
+/// Results waiting for their turn to print, and what printing found so far.
+struct Printer {
+    /// The index of the next input to print.
+    next: usize,
+    pending: std::collections::BTreeMap<usize, Result<VerificationResult>>,
+    all_ok: bool,
+    /// The first error writing to stdout; nothing more is written after it.
+    error: Option<anyhow::Error>,
+}
+
+impl Default for Printer {
+    fn default() -> Self {
+        Self {
+            next: 0,
+            pending: std::collections::BTreeMap::new(),
+            all_ok: true,
+            error: None,
+        }
+    }
+}
+
+impl Printer {
+    /// Prints every result that is next in input order.
+    fn flush(&mut self, jobs: &[(Input, Option<Material>)], common: &CommonArgs) {
+        while let Some(outcome) = self.pending.remove(&self.next) {
+            if let Some((input, _)) = jobs.get(self.next) {
+                self.all_ok &= outcome.is_ok();
+                if self.error.is_none() {
+                    if let Err(error) = report(common, input, outcome) {
+                        self.error = Some(error);
                     }
                 }
             }
-            Err(error) => {
-                all_ok = false;
-                let reason = sigstore_cli::error_chain(&error);
-                if common.json {
-                    let line =
-                        serde_json::json!({"input": name, "verified": false, "error": reason});
-                    writeln!(out, "{line}")?;
-                } else {
-                    let reason = sigstore_cli::escape_controls(&reason);
-                    writeln!(out, "FAIL: {shown}: {reason}")?;
+            self.next = self.next.saturating_add(1);
+        }
+    }
+}
+
+/// Prints one input's outcome: `OK`/`FAIL` lines or a JSON line on stdout, warnings about
+/// skipped timestamps and notes on stderr.
+fn report(common: &CommonArgs, input: &Input, outcome: Result<VerificationResult>) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    let name = input.display();
+    // Text (file names, messages quoting the bundle) stays on its own line.
+    let shown = sigstore_cli::escape_controls(&name);
+    match outcome {
+        Ok(result) => {
+            for skipped in &result.skipped_timestamps {
+                tracing::warn!(
+                    "{shown}: RFC 3161 timestamp #{} skipped (not counted): {}",
+                    skipped.index,
+                    sigstore_cli::escape_controls(&skipped.reason)
+                );
+            }
+            for note in &result.notes {
+                tracing::info!("{shown}: {note}");
+            }
+            if common.json {
+                let line = serde_json::json!({"input": name, "verified": true, "result": result});
+                writeln!(out, "{line}")?;
+            } else {
+                writeln!(out, "OK: {shown}")?;
+                if common.print_statement {
+                    if let Some(statement) =
+                        result.statement.as_ref().and_then(|s| s.statement.as_ref())
+                    {
+                        writeln!(out, "{}", serde_json::to_string_pretty(statement)?)?;
+                    }
                 }
             }
         }
+        Err(error) => {
+            let reason = sigstore_cli::error_chain(&error);
+            if common.json {
+                let line = serde_json::json!({"input": name, "verified": false, "error": reason});
+                writeln!(out, "{line}")?;
+            } else {
+                let reason = sigstore_cli::escape_controls(&reason);
+                writeln!(out, "FAIL: {shown}: {reason}")?;
+            }
+        }
     }
-    Ok(all_ok)
+    Ok(())
 }
 
 fn verify_one(
