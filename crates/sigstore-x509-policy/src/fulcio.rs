@@ -85,10 +85,32 @@ impl FulcioExtensions {
     /// Decodes every Fulcio extension present in `cert`. A present but malformed extension is
     /// an error.
     pub fn from_certificate(cert: &Certificate) -> Result<Self, Error> {
-        let raw = |oid| raw_extension(cert, oid);
-        let utf8 = |oid| utf8_extension(cert, oid);
+        // One pass over the extensions: the value of each `1.3.6.1.4.1.57264.1.N` by N (the
+        // extensions are unique, checked when the certificate was parsed).
+        let prefix = oids::FULCIO_ISSUER
+            .as_bytes()
+            .split_last()
+            .map_or(&[][..], |(_, prefix)| prefix);
+        let mut values: [Option<&[u8]>; 32] = [None; 32];
+        for ext in cert.extensions() {
+            if let Some([arc]) = ext.oid.as_bytes().strip_prefix(prefix) {
+                if let Some(slot) = values.get_mut(usize::from(*arc)) {
+                    *slot = Some(ext.value);
+                }
+            }
+        }
+        let value = |oid: ObjectIdentifier| {
+            let arc = oid.as_bytes().last().copied().unwrap_or(0);
+            values.get(usize::from(arc)).copied().flatten()
+        };
+        let raw = |oid| raw_value(oid, value(oid));
+        let utf8 = |oid| utf8_value(oid, value(oid));
+        let issuer = match utf8(oids::FULCIO_ISSUER_V2)? {
+            Some(issuer) => Some(issuer),
+            None => raw(oids::FULCIO_ISSUER)?,
+        };
         Ok(Self {
-            issuer: issuer(cert)?,
+            issuer,
             github_workflow_trigger: raw(oids::GITHUB_WORKFLOW_TRIGGER)?,
             github_workflow_sha: raw(oids::GITHUB_WORKFLOW_SHA)?,
             github_workflow_name: raw(oids::GITHUB_WORKFLOW_NAME)?,
@@ -127,8 +149,12 @@ pub fn issuer(cert: &Certificate) -> Result<Option<String>, Error> {
 
 /// Decodes an extension whose value is raw UTF-8 bytes (Fulcio `.1.1`-`.1.6`).
 pub fn raw_extension(cert: &Certificate, oid: ObjectIdentifier) -> Result<Option<String>, Error> {
-    cert.extension(&oid)
-        .map(|(_, value)| {
+    raw_value(oid, cert.extension(&oid).map(|(_, value)| value))
+}
+
+fn raw_value(oid: ObjectIdentifier, value: Option<&[u8]>) -> Result<Option<String>, Error> {
+    value
+        .map(|value| {
             core::str::from_utf8(value)
                 .map(str::to_owned)
                 .map_err(|_| Error::NotUtf8(oid))
@@ -139,8 +165,12 @@ pub fn raw_extension(cert: &Certificate, oid: ObjectIdentifier) -> Result<Option
 /// Decodes an extension whose value is a DER UTF8String (Fulcio `.1.8`-`.1.24`), rejecting
 /// any other tag and trailing bytes.
 pub fn utf8_extension(cert: &Certificate, oid: ObjectIdentifier) -> Result<Option<String>, Error> {
-    cert.extension(&oid)
-        .map(|(_, value)| {
+    utf8_value(oid, cert.extension(&oid).map(|(_, value)| value))
+}
+
+fn utf8_value(oid: ObjectIdentifier, value: Option<&[u8]>) -> Result<Option<String>, Error> {
+    value
+        .map(|value| {
             Utf8StringRef::from_der(value)
                 .map(|s| s.as_str().to_owned())
                 .map_err(|_| Error::MalformedExtension(oid))
@@ -214,4 +244,82 @@ pub fn check_fulcio_leaf_profile(cert: &Certificate) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod single_pass_tests {
+    use super::*;
+
+    /// The extensions looked up one OID at a time, as before the single pass.
+    fn by_lookup(cert: &Certificate) -> Result<FulcioExtensions, Error> {
+        let raw = |oid| raw_extension(cert, oid);
+        let utf8 = |oid| utf8_extension(cert, oid);
+        Ok(FulcioExtensions {
+            issuer: issuer(cert)?,
+            github_workflow_trigger: raw(oids::GITHUB_WORKFLOW_TRIGGER)?,
+            github_workflow_sha: raw(oids::GITHUB_WORKFLOW_SHA)?,
+            github_workflow_name: raw(oids::GITHUB_WORKFLOW_NAME)?,
+            github_workflow_repository: raw(oids::GITHUB_WORKFLOW_REPOSITORY)?,
+            github_workflow_ref: raw(oids::GITHUB_WORKFLOW_REF)?,
+            build_signer_uri: utf8(oids::BUILD_SIGNER_URI)?,
+            build_signer_digest: utf8(oids::BUILD_SIGNER_DIGEST)?,
+            runner_environment: utf8(oids::RUNNER_ENVIRONMENT)?,
+            source_repository_uri: utf8(oids::SOURCE_REPOSITORY_URI)?,
+            source_repository_digest: utf8(oids::SOURCE_REPOSITORY_DIGEST)?,
+            source_repository_ref: utf8(oids::SOURCE_REPOSITORY_REF)?,
+            source_repository_identifier: utf8(oids::SOURCE_REPOSITORY_IDENTIFIER)?,
+            source_repository_owner_uri: utf8(oids::SOURCE_REPOSITORY_OWNER_URI)?,
+            source_repository_owner_identifier: utf8(oids::SOURCE_REPOSITORY_OWNER_IDENTIFIER)?,
+            build_config_uri: utf8(oids::BUILD_CONFIG_URI)?,
+            build_config_digest: utf8(oids::BUILD_CONFIG_DIGEST)?,
+            build_trigger: utf8(oids::BUILD_TRIGGER)?,
+            run_invocation_uri: utf8(oids::RUN_INVOCATION_URI)?,
+            source_repository_visibility_at_signing: utf8(
+                oids::SOURCE_REPOSITORY_VISIBILITY_AT_SIGNING,
+            )?,
+            deployment_environment: utf8(oids::DEPLOYMENT_ENVIRONMENT)?,
+            token_subject: utf8(oids::TOKEN_SUBJECT)?,
+        })
+    }
+
+    /// On the happy-path leaf and every single-byte change of it that parses, the single pass
+    /// finds what the lookups find, and fails where they fail.
+    #[test]
+    fn single_pass_equals_lookups() {
+        let bundle = std::fs::read_to_string(
+            sigstore_test_support::conformance_cases().join("happy-path-v0.3/bundle.sigstore.json"),
+        )
+        .expect("conformance case happy-path-v0.3");
+        let value: serde_json::Value = serde_json::from_str(&bundle).expect("JSON");
+        let raw = value["verificationMaterial"]["certificate"]["rawBytes"]
+            .as_str()
+            .expect("rawBytes");
+        let der = sigstore_types::encoding::base64_decode(raw.as_bytes()).expect("base64");
+        let (mut same, mut failed) = (0, 0);
+        for i in 0..der.len() {
+            for mask in [0x01u8, 0x80] {
+                let mut m = der.clone();
+                if let Some(byte) = m.get_mut(i) {
+                    *byte ^= mask;
+                }
+                let Ok(cert) = Certificate::from_der(&m) else {
+                    continue;
+                };
+                let fast = FulcioExtensions::from_certificate(&cert);
+                let slow = by_lookup(&cert);
+                match (fast, slow) {
+                    (Ok(fast), Ok(slow)) => {
+                        assert_eq!(fast, slow, "byte {i} ^ {mask:#x}");
+                        same += 1;
+                    }
+                    (Err(_), Err(_)) => failed += 1,
+                    (fast, slow) => panic!("byte {i} ^ {mask:#x}: {fast:?} vs {slow:?}"),
+                }
+            }
+        }
+        assert!(
+            same > 1000 && failed > 10,
+            "{same} equal, {failed} failed alike"
+        );
+    }
 }
