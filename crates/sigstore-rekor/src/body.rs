@@ -11,8 +11,8 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use serde::de::IgnoredAny;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use sigstore_crypto::{Digest, HashAlgorithm};
 
 use crate::error::BodyField;
@@ -124,22 +124,16 @@ pub enum EntryBody {
     },
 }
 
-/// The body's outer object. `spec` must be present; it is decoded in a second pass straight
-/// into the shape its kind and version call for (see [`from_spec`]), which is cheaper than
-/// building a generic JSON tree and converting it.
+/// The body's outer object. `spec` must be present; its text is kept as it is and decoded
+/// straight into the shape its kind and version call for (see [`from_spec`]), which is cheaper
+/// than building a generic JSON tree and converting it.
 #[derive(Deserialize)]
-struct Envelope {
+struct Envelope<'a> {
     kind: String,
     #[serde(rename = "apiVersion")]
     api_version: String,
-    #[allow(dead_code)] // only required to be present here
-    spec: IgnoredAny,
-}
-
-/// The body again, with `spec` in its typed shape; the other members were checked already.
-#[derive(Deserialize)]
-struct Typed<T> {
-    spec: T,
+    #[serde(borrow)]
+    spec: &'a RawValue,
 }
 
 // ----- Rekor v1 shapes -----
@@ -406,9 +400,8 @@ fn signatures_capped<T>(sigs: &[T]) -> Result<&[T], Error> {
     }
 }
 
-fn from_spec<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice::<Typed<T>>(body)
-        .map(|typed| typed.spec)
+fn from_spec<T: for<'de> Deserialize<'de>>(spec: &RawValue) -> Result<T, Error> {
+    serde_json::from_str::<T>(spec.get())
         .map_err(|_| Error::MalformedBody("spec does not match the entry type"))
 }
 
@@ -449,7 +442,7 @@ impl EntryBody {
         }
         match (kind, version) {
             ("hashedrekord", "0.0.1") => {
-                let s: HashedRekordV001Spec = from_spec(body)?;
+                let s: HashedRekordV001Spec = from_spec(envelope.spec)?;
                 Ok(Self::HashedRekordV001 {
                     digest: v1_hash(&s.data.hash)?,
                     signature: b64(&s.signature.content, "signature is not base64")?,
@@ -457,7 +450,7 @@ impl EntryBody {
                 })
             }
             ("dsse", "0.0.1") => {
-                let s: DsseV001Spec = from_spec(body)?;
+                let s: DsseV001Spec = from_spec(envelope.spec)?;
                 let signatures = signatures_capped(&s.signatures)?
                     .iter()
                     .map(|sig| {
@@ -474,7 +467,7 @@ impl EntryBody {
                 })
             }
             ("intoto", "0.0.1") => {
-                let s: IntotoV001Spec = from_spec(body)?;
+                let s: IntotoV001Spec = from_spec(envelope.spec)?;
                 let payload_hash = s
                     .content
                     .payload_hash
@@ -486,7 +479,7 @@ impl EntryBody {
                 })
             }
             ("intoto", "0.0.2") => {
-                let s: IntotoV002Spec = from_spec(body)?;
+                let s: IntotoV002Spec = from_spec(envelope.spec)?;
                 let c = s.content;
                 let payload_hash = c
                     .payload_hash
@@ -509,7 +502,7 @@ impl EntryBody {
                 })
             }
             ("hashedrekord", "0.0.2") => {
-                let s: HashedRekordV002Outer = from_spec(body)?;
+                let s: HashedRekordV002Outer = from_spec(envelope.spec)?;
                 let s = s.inner;
                 Ok(Self::HashedRekordV002 {
                     digest: v2_hash(&s.data)?,
@@ -519,7 +512,7 @@ impl EntryBody {
                 })
             }
             ("dsse", "0.0.2") => {
-                let s: DsseV002Outer = from_spec(body)?;
+                let s: DsseV002Outer = from_spec(envelope.spec)?;
                 let signatures = signatures_capped(&s.inner.signatures)?
                     .iter()
                     .map(|sig| {

@@ -99,6 +99,10 @@ impl Matcher {
 
     /// A regex matcher. The pattern must match the whole value: it is compiled as
     /// `\A(?:pattern)\z`, so a substring match does not pass.
+    ///
+    /// The syntax is the `regex` crate's (RE2-like, linear time), Unicode-aware: `\w`, `\d`,
+    /// `\s` and `(?i)` follow Unicode. Unicode property classes (`\p{Greek}`, `\pL`) are not
+    /// built in: a pattern using one is refused as invalid, never matched loosely.
     pub fn regex(pattern: &str) -> Result<Self, Error> {
         // The pattern must be a regular expression on its own: text such as `a)|(.*` would
         // otherwise close the anchoring group early and match anything.

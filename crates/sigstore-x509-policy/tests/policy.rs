@@ -357,3 +357,22 @@ fn github_policy_builder() {
     ));
     assert_eq!(GITHUB_ACTIONS_ISSUER, HAPPY_ISSUER);
 }
+
+/// The regex syntax identity policies get: Unicode-aware `\w`, `\d`, `\s` and `(?i)`; Unicode
+/// property classes are refused as invalid rather than matched some other way.
+#[test]
+fn identity_regex_syntax() {
+    let matches = |pattern: &str, value: &str| Matcher::regex(pattern).unwrap().is_match(value);
+    assert!(matches(r"\w+@example\.com", "josé@example.com"));
+    assert!(!matches(r"\w+@example\.com", "jo sé@example.com"));
+    assert!(matches(r"\d+", "٣"));
+    assert!(matches(r"(?i)USER@EXAMPLE\.COM", "user@example.com"));
+    assert!(matches(r"(?i)ÉTÉ", "été"));
+    assert!(!matches(r"ÉTÉ", "été"));
+    for pattern in [r"\p{Greek}+", r"\pL+", r"\p{Script=Latin}"] {
+        assert!(
+            matches!(Matcher::regex(pattern), Err(Error::InvalidRegex { .. })),
+            "{pattern}"
+        );
+    }
+}
