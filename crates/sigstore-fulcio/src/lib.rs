@@ -255,8 +255,8 @@ mod splice_tests {
         SplicedTbs { fields, extensions }.to_der().ok()
     }
 
-    #[test]
-    fn splicing_equals_structured_reencoding() {
+    /// The leaf certificate of the happy-path-v0.3 conformance case.
+    fn happy_leaf_der() -> Vec<u8> {
         let bundle = std::fs::read_to_string(
             sigstore_test_support::conformance_cases().join("happy-path-v0.3/bundle.sigstore.json"),
         )
@@ -266,9 +266,14 @@ mod splice_tests {
             .as_str()
             .unwrap();
         use base64::Engine as _;
-        let der = base64::engine::general_purpose::STANDARD
+        base64::engine::general_purpose::STANDARD
             .decode(raw)
-            .unwrap();
+            .unwrap()
+    }
+
+    #[test]
+    fn splicing_equals_structured_reencoding() {
+        let der = happy_leaf_der();
         let leaf = Certificate::from_der(&der).unwrap();
         let mut structured = leaf.x509().unwrap().tbs_certificate;
         let kept: Vec<_> = structured
@@ -288,18 +293,7 @@ mod splice_tests {
     /// on every single-byte change of it that still parses.
     #[test]
     fn certificate_splice_equals_reference_on_mutations() {
-        let bundle = std::fs::read_to_string(
-            sigstore_test_support::conformance_cases().join("happy-path-v0.3/bundle.sigstore.json"),
-        )
-        .expect("conformance case happy-path-v0.3");
-        let value: serde_json::Value = serde_json::from_str(&bundle).unwrap();
-        let raw = value["verificationMaterial"]["certificate"]["rawBytes"]
-            .as_str()
-            .unwrap();
-        use base64::Engine as _;
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(raw)
-            .unwrap();
+        let der = happy_leaf_der();
         let mut compared = 0;
         for i in 0..=der.len() {
             for mask in [0u8, 0x01, 0x80, 0xff] {

@@ -121,22 +121,19 @@ struct NameRef<'a>(&'a [u8]);
 impl<'a> DecodeValue<'a> for NameRef<'a> {
     fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
         let value = reader.read_slice(header.length)?;
-        let mut reader = SliceReader::new(value)?;
-        {
-            let reader = &mut reader;
-            while !reader.is_finished() {
-                let rdn = AnyRef::decode(reader)?;
-                rdn.tag().assert_eq(Tag::Set)?;
-                let mut members = SliceReader::new(rdn.value())?;
-                let mut seen: Vec<&[u8]> = Vec::new();
-                while !members.is_finished() {
-                    let member = members.tlv_bytes()?;
-                    AttributeTypeAndValueRef::from_der(member)?;
-                    if seen.contains(&member) {
-                        return Err(Tag::Set.value_error());
-                    }
-                    seen.push(member);
+        let mut rdns = SliceReader::new(value)?;
+        while !rdns.is_finished() {
+            let rdn = AnyRef::decode(&mut rdns)?;
+            rdn.tag().assert_eq(Tag::Set)?;
+            let mut members = SliceReader::new(rdn.value())?;
+            let mut seen: Vec<&[u8]> = Vec::new();
+            while !members.is_finished() {
+                let member = members.tlv_bytes()?;
+                AttributeTypeAndValueRef::from_der(member)?;
+                if seen.contains(&member) {
+                    return Err(Tag::Set.value_error());
                 }
+                seen.push(member);
             }
         }
         Ok(Self(value))

@@ -99,10 +99,17 @@ impl FulcioExtensions {
                 }
             }
         }
-        let value = |oid: ObjectIdentifier| {
+        Self::from_values(|oid| {
             let arc = oid.as_bytes().last().copied().unwrap_or(0);
             values.get(usize::from(arc)).copied().flatten()
-        };
+        })
+    }
+
+    /// Decodes the extensions `value` finds, by OID (raw bytes for `.1.1`-`.1.6`, a DER
+    /// UTF8String for the rest; the issuer from `.1.8`, else `.1.1`).
+    fn from_values<'a>(
+        value: impl Fn(ObjectIdentifier) -> Option<&'a [u8]>,
+    ) -> Result<Self, Error> {
         let raw = |oid| raw_value(oid, value(oid));
         let utf8 = |oid| utf8_value(oid, value(oid));
         let issuer = match utf8(oids::FULCIO_ISSUER_V2)? {
@@ -250,36 +257,10 @@ pub fn check_fulcio_leaf_profile(cert: &Certificate) -> Result<(), Error> {
 mod single_pass_tests {
     use super::*;
 
-    /// The extensions looked up one OID at a time, as before the single pass.
+    /// The extensions looked up one OID at a time (`Certificate::extension`), as before the
+    /// single pass.
     fn by_lookup(cert: &Certificate) -> Result<FulcioExtensions, Error> {
-        let raw = |oid| raw_extension(cert, oid);
-        let utf8 = |oid| utf8_extension(cert, oid);
-        Ok(FulcioExtensions {
-            issuer: issuer(cert)?,
-            github_workflow_trigger: raw(oids::GITHUB_WORKFLOW_TRIGGER)?,
-            github_workflow_sha: raw(oids::GITHUB_WORKFLOW_SHA)?,
-            github_workflow_name: raw(oids::GITHUB_WORKFLOW_NAME)?,
-            github_workflow_repository: raw(oids::GITHUB_WORKFLOW_REPOSITORY)?,
-            github_workflow_ref: raw(oids::GITHUB_WORKFLOW_REF)?,
-            build_signer_uri: utf8(oids::BUILD_SIGNER_URI)?,
-            build_signer_digest: utf8(oids::BUILD_SIGNER_DIGEST)?,
-            runner_environment: utf8(oids::RUNNER_ENVIRONMENT)?,
-            source_repository_uri: utf8(oids::SOURCE_REPOSITORY_URI)?,
-            source_repository_digest: utf8(oids::SOURCE_REPOSITORY_DIGEST)?,
-            source_repository_ref: utf8(oids::SOURCE_REPOSITORY_REF)?,
-            source_repository_identifier: utf8(oids::SOURCE_REPOSITORY_IDENTIFIER)?,
-            source_repository_owner_uri: utf8(oids::SOURCE_REPOSITORY_OWNER_URI)?,
-            source_repository_owner_identifier: utf8(oids::SOURCE_REPOSITORY_OWNER_IDENTIFIER)?,
-            build_config_uri: utf8(oids::BUILD_CONFIG_URI)?,
-            build_config_digest: utf8(oids::BUILD_CONFIG_DIGEST)?,
-            build_trigger: utf8(oids::BUILD_TRIGGER)?,
-            run_invocation_uri: utf8(oids::RUN_INVOCATION_URI)?,
-            source_repository_visibility_at_signing: utf8(
-                oids::SOURCE_REPOSITORY_VISIBILITY_AT_SIGNING,
-            )?,
-            deployment_environment: utf8(oids::DEPLOYMENT_ENVIRONMENT)?,
-            token_subject: utf8(oids::TOKEN_SUBJECT)?,
-        })
+        FulcioExtensions::from_values(|oid| cert.extension(&oid).map(|(_, value)| value))
     }
 
     /// On the happy-path leaf and every single-byte change of it that parses, the single pass
