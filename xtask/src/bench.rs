@@ -186,7 +186,7 @@ fn throughput(backend: &str, seconds: f64, baseline: Option<&Baseline>) -> Resul
 }
 
 /// Builds the release `sigstore` binary (aws-lc, the CLI's default) and returns its path.
-fn build_cli() -> Result<std::path::PathBuf> {
+pub(crate) fn build_cli() -> Result<std::path::PathBuf> {
     eprintln!("==> cargo build --release -p sigstore-cli --bin sigstore");
     let mut build = cargo();
     build.args([

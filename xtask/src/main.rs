@@ -32,6 +32,7 @@ mod interop;
 mod limbo;
 mod stack;
 mod standalone;
+mod symbol_order;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -95,6 +96,9 @@ enum Task {
     Fixtures(fixtures::Fixtures),
     /// Build the cargo-fuzz targets of fuzz/ and run each from its committed corpus.
     Fuzz(fuzz::Args),
+    /// Profile a cold `sigstore verify` (valgrind) and write the functions it runs to
+    /// crates/sigstore-cli/link/symbol-order.txt, the layout the CLI is linked with.
+    SymbolOrder(symbol_order::Args),
     /// Build every example of the workspace and run the offline ones (and sign_file against
     /// the testkit), each on an input it must accept and one it must refuse.
     #[command(after_help = "Examples:\n  cargo xtask examples")]
@@ -144,6 +148,7 @@ fn main() -> Result<()> {
         Task::Fixtures(command) => fixtures::run(command),
         Task::Standalone { skip_tests } => standalone::run(skip_tests),
         Task::Fuzz(args) => fuzz::run(&args),
+        Task::SymbolOrder(args) => symbol_order::run(&args),
         Task::Examples => examples(),
     }
 }

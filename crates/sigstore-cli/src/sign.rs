@@ -526,9 +526,11 @@ fn render(outputs: &Outputs, bundle: &Bundle) -> Result<Vec<(PathBuf, Vec<u8>)>>
     })
 }
 
-/// The multi-threaded async runtime the signing commands run on.
+/// The async runtime the signing commands run on: one thread. The work is waiting on the
+/// network, which the inputs overlap; the few signatures are cheap. Without the multi-threaded
+/// scheduler the binary also needs no `libm`, which every start would otherwise load.
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")
