@@ -204,6 +204,29 @@ pub(crate) fn build_cli() -> Result<std::path::PathBuf> {
     Ok(workspace_root().join("target/release/sigstore"))
 }
 
+/// A fresh copy of `binary` under `target/bench-install/`, which is what is timed.
+///
+/// `cargo install` copies the binary it built, and a user runs that copy. How a file was
+/// written changes how the kernel caches it: a binary the linker has just written through a
+/// memory map starts measurably slower (more, smaller page-cache pages) than the same bytes
+/// written by a copy or read back from disk. Both tools of the comparison are timed as copies.
+pub(crate) fn installed_copy(binary: &Path) -> Result<std::path::PathBuf> {
+    let dir = workspace_root().join("target/bench-install");
+    std::fs::create_dir_all(&dir).context("creating target/bench-install")?;
+    let name = binary
+        .file_name()
+        .with_context(|| format!("{} has no file name", binary.display()))?;
+    let copy = dir.join(name);
+    match std::fs::remove_file(&copy) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("removing {}", copy.display())),
+    }
+    std::fs::copy(binary, &copy)
+        .with_context(|| format!("copying {} to {}", binary.display(), copy.display()))?;
+    Ok(copy)
+}
+
 /// The median wall time, in milliseconds, of `runs` cold `sigstore verify identity` runs of
 /// `binary` on happy-path-v0.3.
 fn cli_median_ms(binary: &Path, runs: usize) -> Result<f64> {
@@ -297,7 +320,17 @@ pub(crate) fn run(args: BenchArgs) -> Result<()> {
     let binary = if options.skip_cli && options.skip_peer {
         None
     } else {
-        Some(build_cli()?)
+        let built = build_cli()?;
+        // The start-up layout is only as good as the symbol order matches this build.
+        match crate::symbol_order::defined_functions(&built).and_then(|defined| {
+            crate::symbol_order::coverage(&crate::symbol_order::order_file(), &defined)
+        }) {
+            Ok((found, listed)) => eprintln!(
+                "==> symbol order: {found} of {listed} listed functions are in this build"
+            ),
+            Err(e) => eprintln!("==> symbol order: not checked ({e:#})"),
+        }
+        Some(installed_copy(&built)?)
     };
     let cli = match &binary {
         Some(binary) if !options.skip_cli && !options.peer_only => {

@@ -260,7 +260,7 @@ pub(crate) fn run(ours: &Path, rounds: usize, cold_runs: usize) -> Result<PeerFi
     if Command::new("taskset").arg("-V").output().is_err() {
         bail!("the comparison pins processes with taskset (util-linux), which is not installed");
     }
-    let peer = build_peer()?;
+    let peer = crate::bench::installed_copy(&build_peer()?)?;
     let files = write_corpus()?;
     let trusted_root =
         workspace_root().join("crates/sigstore-trust/data/production/trusted_root.json");

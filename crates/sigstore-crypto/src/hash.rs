@@ -63,33 +63,44 @@ impl HashAlgorithm {
 /// Passes everything `reader` yields to `each`, chunk by chunk, until end of input
 /// (interrupted reads are retried).
 ///
-/// Reads go first into a 16 KiB buffer on the stack; only once a read fills it (a large
-/// input) is a 256 KiB heap buffer used. Small artifacts, the common case when verifying
-/// many bundles, so cost no allocation and no zeroing of a large buffer.
+/// Reads go into a buffer kept per thread and reused: 16 KiB, grown to 256 KiB once a read
+/// fills it (a large input). Hashing many small artifacts so costs no allocation and no
+/// zeroing per call, and no deep stack frame on a cold start.
 pub fn read_chunks(
+    reader: &mut (impl std::io::Read + ?Sized),
+    each: impl FnMut(&[u8]),
+) -> std::io::Result<()> {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buffer) => read_chunks_into(&mut buffer, reader, each),
+        // Called again from inside `each`: that call gets a buffer of its own.
+        Err(_) => read_chunks_into(&mut Vec::new(), reader, each),
+    })
+}
+
+fn read_chunks_into(
+    buffer: &mut Vec<u8>,
     reader: &mut (impl std::io::Read + ?Sized),
     mut each: impl FnMut(&[u8]),
 ) -> std::io::Result<()> {
     const SMALL: usize = 16 * 1024;
     const LARGE: usize = 256 * 1024;
-    let mut small = [0u8; SMALL];
-    let mut large: Vec<u8> = Vec::new();
+    if buffer.len() < SMALL {
+        buffer.resize(SMALL, 0);
+    }
     loop {
-        let buf: &mut [u8] = if large.is_empty() {
-            &mut small
-        } else {
-            &mut large
-        };
-        let n = match reader.read(buf) {
+        let n = match reader.read(buffer) {
             Ok(0) => return Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        let full = n == buf.len();
-        each(buf.get(..n).unwrap_or_default());
-        if full && large.is_empty() {
-            large = vec![0u8; LARGE];
+        let full = n == buffer.len();
+        each(buffer.get(..n).unwrap_or_default());
+        if full && buffer.len() < LARGE {
+            buffer.resize(LARGE, 0);
         }
     }
 }
@@ -289,6 +300,26 @@ mod tests {
             }
         }
         assert_eq!(checked, 24);
+    }
+
+    #[test]
+    fn read_chunks_reentered_from_its_callback() {
+        let outer: Vec<u8> = (0..40_000u32).map(|i| (i % 7) as u8).collect();
+        let inner: Vec<u8> = (0..20_000u32).map(|i| (i % 13) as u8).collect();
+        let mut outer_seen = Vec::new();
+        let mut inner_digests = Vec::new();
+        read_chunks(&mut outer.as_slice(), |chunk| {
+            outer_seen.extend_from_slice(chunk);
+            let mut inner_seen = Vec::new();
+            read_chunks(&mut inner.as_slice(), |c| inner_seen.extend_from_slice(c)).expect("inner");
+            inner_digests.push(HashAlgorithm::Sha256.digest(&inner_seen));
+        })
+        .expect("outer");
+        assert_eq!(outer_seen, outer);
+        assert!(!inner_digests.is_empty());
+        assert!(inner_digests
+            .iter()
+            .all(|d| *d == HashAlgorithm::Sha256.digest(&inner)));
     }
 
     #[test]
