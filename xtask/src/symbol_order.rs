@@ -16,7 +16,6 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
 
-use crate::bench::{IDENTITY, ISSUER};
 use crate::workspace_root;
 
 /// The bundles profiled: those of the bench's corpus.
@@ -43,16 +42,14 @@ pub(crate) struct Args {
 }
 
 /// The order file's path.
-pub(crate) fn order_file() -> PathBuf {
+fn order_file() -> PathBuf {
     workspace_root().join("crates/sigstore-cli/link/symbol-order.txt")
 }
 
 pub(crate) fn run(args: &Args) -> Result<()> {
     let binary = crate::bench::build_cli()?;
-    let defined = defined_functions(&binary)?;
     if args.check {
-        let (found, listed) = coverage(&order_file(), &defined)?;
-        println!("symbol order: {found} of {listed} listed functions are in this build");
+        let (found, listed) = report_coverage(&binary)?;
         if listed == 0 || found * 10 < listed * 9 {
             bail!("the symbol order is stale: run `cargo xtask symbol-order`");
         }
@@ -72,12 +69,7 @@ pub(crate) fn run(args: &Args) -> Result<()> {
             .arg("--demangle=no")
             .arg(format!("--callgrind-out-file={}", out.display()))
             .arg(&binary)
-            .args(["verify", "identity"])
-            .arg(&artifact)
-            .arg("--bundle")
-            .arg(&bundle)
-            .args(["--cert-identity", IDENTITY, "--cert-oidc-issuer", ISSUER])
-            .arg("--offline")
+            .args(crate::bench::verify_args(&artifact, &bundle))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
@@ -89,6 +81,7 @@ pub(crate) fn run(args: &Args) -> Result<()> {
             std::fs::read_to_string(&out).with_context(|| format!("reading {}", out.display()))?;
         executed.extend(callgrind_functions(&text));
     }
+    let defined = defined_functions(&binary)?;
     let ordered: Vec<&String> = executed.iter().filter(|f| defined.contains(*f)).collect();
     if ordered.is_empty() {
         bail!("callgrind saw none of the binary's functions (is it stripped?)");
@@ -112,8 +105,16 @@ pub(crate) fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// Prints, and returns, how many of the order file's names `binary` defines and how many it
+/// lists.
+pub(crate) fn report_coverage(binary: &Path) -> Result<(usize, usize)> {
+    let (found, listed) = coverage(&order_file(), &defined_functions(binary)?)?;
+    eprintln!("==> symbol order: {found} of {listed} listed functions are in this build");
+    Ok((found, listed))
+}
+
 /// How many of the names listed in `file` are in `defined`, and how many it lists.
-pub(crate) fn coverage(file: &Path, defined: &BTreeSet<String>) -> Result<(usize, usize)> {
+fn coverage(file: &Path, defined: &BTreeSet<String>) -> Result<(usize, usize)> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let names: Vec<&str> = text
@@ -126,7 +127,7 @@ pub(crate) fn coverage(file: &Path, defined: &BTreeSet<String>) -> Result<(usize
 }
 
 /// The names of the functions `binary` defines, as `nm` lists them.
-pub(crate) fn defined_functions(binary: &Path) -> Result<BTreeSet<String>> {
+fn defined_functions(binary: &Path) -> Result<BTreeSet<String>> {
     let output = Command::new("nm")
         .arg("--defined-only")
         .arg(binary)
