@@ -4,6 +4,7 @@
 //! or signing or could not be read, 2 on usage errors.
 #![forbid(unsafe_code)]
 
+mod globals;
 mod log;
 mod policy;
 mod trust_flags;
@@ -16,8 +17,8 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use clap::builder::BoolishValueParser;
-use clap::parser::ValueSource;
 use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use globals::{GlobalArgs, Globals};
 use sigstore_cli::sign::usage;
 use sigstore_cli::{read_bundle, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
@@ -29,22 +30,8 @@ use sigstore_verify::{CosignatureVerifier, Policy, VerificationResult, Verifier,
 #[derive(Parser)]
 #[command(name = "sigstore", version, about, after_help = include_str!("examples/top.txt"))]
 struct Cli {
-    /// Log what happens (repeat for more detail).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    verbose: u8,
-    /// The log level when neither -v nor RUST_LOG is given: sigstore-python's names
-    /// (debug, info, warning, error, critical). Default: warning.
-    #[arg(
-        long = "loglevel",
-        global = true,
-        hide = true,
-        env = "SIGSTORE_LOGLEVEL",
-        value_name = "LEVEL",
-        value_parser = parse_log_level
-    )]
-    log_level: Option<tracing::level_filters::LevelFilter>,
     #[command(flatten)]
-    instance: trust_flags::InstanceArgs,
+    _global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,8 +41,8 @@ struct Cli {
 #[allow(clippy::large_enum_variant)] // parsed once per process
 enum Command {
     /// Verify artifacts against their Sigstore bundles.
-    #[command(subcommand, after_help = include_str!("examples/verify.txt"))]
-    Verify(VerifyCommand),
+    #[command(after_help = include_str!("examples/verify.txt"))]
+    Verify(VerifyArgs),
     /// Sign files with a short-lived certificate for your identity (keyless), or with --key.
     #[command(after_help = include_str!("examples/sign.txt"))]
     Sign(SignArgs),
@@ -71,12 +58,16 @@ enum Command {
     GetIdentityToken {
         #[command(flatten)]
         oidc: OidcArgs,
+        #[command(flatten)]
+        _global: GlobalArgs,
     },
     /// Summarize a bundle without verifying it.
     #[command(after_help = include_str!("examples/inspect.txt"))]
     Inspect {
         /// The bundle to describe.
         bundle: PathBuf,
+        #[command(flatten)]
+        _global: GlobalArgs,
     },
     /// Trust a private Sigstore instance's TUF repository (--instance URL, required); then
     /// use --instance URL with the other commands.
@@ -90,16 +81,29 @@ enum Command {
         /// The TUF root metadata (root.json) to start from.
         #[arg(value_name = "ROOT.json")]
         root: PathBuf,
+        #[command(flatten)]
+        _global: GlobalArgs,
     },
     /// Low-level commands.
-    #[command(subcommand, after_help = include_str!("examples/plumbing.txt"))]
-    Plumbing(trust_flags::PlumbingCommand),
+    #[command(after_help = include_str!("examples/plumbing.txt"))]
+    Plumbing(trust_flags::PlumbingArgs),
     /// Print a shell completion script for sigstore on standard output.
     #[command(after_help = include_str!("examples/completions.txt"))]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+        #[command(flatten)]
+        _global: GlobalArgs,
     },
+}
+
+// `sigstore verify` (its doc comment would replace the variant's about text).
+#[derive(Args)]
+struct VerifyArgs {
+    #[command(subcommand)]
+    command: VerifyCommand,
+    #[command(flatten)]
+    _global: GlobalArgs,
 }
 
 #[derive(Subcommand)]
@@ -236,6 +240,8 @@ struct CommonArgs {
     /// After OK, print the verified in-toto statement (DSSE bundles).
     #[arg(long)]
     print_statement: bool,
+    #[command(flatten)]
+    _global: GlobalArgs,
 }
 
 /// How to get an identity token when none is given (`sign`, `attest`, `get-identity-token`).
@@ -369,6 +375,8 @@ struct SignArgs {
     /// --rekor-bundle are written. Cannot be combined with --bundle.
     #[arg(long, env = "SIGSTORE_NO_DEFAULT_FILES", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     no_default_files: bool,
+    #[command(flatten)]
+    _global: GlobalArgs,
 }
 
 #[derive(Args)]
@@ -392,6 +400,8 @@ struct AttestArgs {
     /// Sign this ready in-toto statement instead (its subjects must include every FILE).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["predicate", "predicate_type"])]
     statement: Option<PathBuf>,
+    #[command(flatten)]
+    _global: GlobalArgs,
 }
 
 /// Where one input's signature material comes from.
@@ -410,9 +420,15 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
-    init_tracing(cli.verbose, cli.log_level);
-    let staging_explicit = matches.value_source("staging") == Some(ValueSource::CommandLine);
-    match run(cli, staging_explicit) {
+    let globals = match Globals::merge(&matches) {
+        Ok(globals) => globals,
+        Err(error) => {
+            eprintln!("error: {}", sigstore_cli::error_chain(&error));
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(globals.verbose, globals.log_level);
+    match run(cli, &globals.instance) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(error) => {
@@ -432,19 +448,6 @@ fn colour_stderr() -> bool {
     !no_color && std::io::stderr().is_terminal()
 }
 
-/// A sigstore-python log level name (any case) as a tracing level.
-fn parse_log_level(name: &str) -> Result<tracing::level_filters::LevelFilter, String> {
-    use tracing::level_filters::LevelFilter;
-    match name.to_ascii_lowercase().as_str() {
-        "critical" | "fatal" | "error" => Ok(LevelFilter::ERROR),
-        "warning" | "warn" => Ok(LevelFilter::WARN),
-        "info" => Ok(LevelFilter::INFO),
-        "debug" => Ok(LevelFilter::DEBUG),
-        "notset" => Ok(LevelFilter::TRACE),
-        _ => Err("not a log level (debug, info, warning, error, critical)".to_owned()),
-    }
-}
-
 /// Warnings reach stderr (e.g. a timestamp authority that failed) unless SIGSTORE_LOGLEVEL
 /// asks for less; `-v` adds more; RUST_LOG overrides both.
 fn init_tracing(verbose: u8, log_level: Option<tracing::level_filters::LevelFilter>) {
@@ -459,8 +462,7 @@ fn init_tracing(verbose: u8, log_level: Option<tracing::level_filters::LevelFilt
     log::init(level, rust_log.as_deref(), colour_stderr(), verbose > 0);
 }
 
-fn run(cli: Cli, staging_explicit: bool) -> Result<bool> {
-    let instance = &trust_flags::Instance::new(cli.instance, staging_explicit);
+fn run(cli: Cli, instance: &trust_flags::Instance) -> Result<bool> {
     match cli.command {
         Command::Sign(args) => {
             let mut outputs = output_options(
@@ -496,20 +498,24 @@ fn run(cli: Cli, staging_explicit: bool) -> Result<bool> {
             sign_files(&args.files, &args.common, outputs, what, instance)?;
             Ok(true)
         }
-        Command::GetIdentityToken { oidc } => {
+        Command::GetIdentityToken { oidc, .. } => {
             get_identity_token(&oidc)?;
             Ok(true)
         }
-        Command::Inspect { bundle } => {
+        Command::Inspect { bundle, .. } => {
             inspect(&bundle)?;
             Ok(true)
         }
-        Command::Verify(VerifyCommand::Identity {
-            common,
-            cert_identity,
-            cert_identity_regexp,
-            cert_oidc_issuer,
-            cert_oidc_issuer_regexp,
+        Command::Verify(VerifyArgs {
+            command:
+                VerifyCommand::Identity {
+                    common,
+                    cert_identity,
+                    cert_identity_regexp,
+                    cert_oidc_issuer,
+                    cert_oidc_issuer_regexp,
+                },
+            ..
         }) => {
             let policy = policy::identity(
                 cert_identity.as_deref(),
@@ -520,14 +526,18 @@ fn run(cli: Cli, staging_explicit: bool) -> Result<bool> {
             .map_err(usage)?;
             verify_all(&common, policy, instance)
         }
-        Command::Verify(VerifyCommand::Github {
-            common,
-            cert_identity,
-            repository,
-            sha,
-            trigger,
-            name,
-            git_ref,
+        Command::Verify(VerifyArgs {
+            command:
+                VerifyCommand::Github {
+                    common,
+                    cert_identity,
+                    repository,
+                    sha,
+                    trigger,
+                    name,
+                    git_ref,
+                },
+            ..
         }) => {
             let policy = policy::github(&sigstore_x509_policy::GitHubPolicy {
                 repository,
@@ -540,29 +550,40 @@ fn run(cli: Cli, staging_explicit: bool) -> Result<bool> {
             .map_err(usage)?;
             verify_all(&common, policy, instance)
         }
-        Command::Verify(VerifyCommand::Key { common, key }) => {
+        Command::Verify(VerifyArgs {
+            command: VerifyCommand::Key { common, key },
+            ..
+        }) => {
             let pem = read_limited(&key, 1024 * 1024)?;
             let key = PublicKey::from_pem(&pem)
                 .with_context(|| format!("{}: not a PEM public key", key.display()))?;
             verify_all(&common, Policy::key(key), instance)
         }
-        Command::Completions { shell } => {
+        Command::Completions { shell, .. } => {
             let mut command = Cli::command();
             clap_complete::generate(shell, &mut command, "sigstore", &mut std::io::stdout());
             Ok(true)
         }
-        Command::TrustInstance { root } => {
+        Command::TrustInstance { root, .. } => {
             trust_flags::trust_instance(&root, instance)?;
             Ok(true)
         }
-        Command::Plumbing(trust_flags::PlumbingCommand::UpdateTrustRoot) => {
+        Command::Plumbing(trust_flags::PlumbingArgs {
+            command: trust_flags::PlumbingCommand::UpdateTrustRoot { .. },
+            ..
+        }) => {
             trust_flags::update_trust_root(instance)?;
             Ok(true)
         }
-        Command::Plumbing(trust_flags::PlumbingCommand::FixBundle {
-            bundle,
-            upgrade_version,
-            in_place,
+        Command::Plumbing(trust_flags::PlumbingArgs {
+            command:
+                trust_flags::PlumbingCommand::FixBundle {
+                    bundle,
+                    upgrade_version,
+                    in_place,
+                    ..
+                },
+            ..
         }) => {
             trust_flags::fix_bundle(&bundle, upgrade_version, in_place, instance)?;
             Ok(true)
@@ -1119,4 +1140,126 @@ fn inspect(path: &Path) -> Result<()> {
     );
     print!("{summary}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(args: &[&str]) -> clap::ArgMatches {
+        Cli::command()
+            .try_get_matches_from(std::iter::once("sigstore").chain(args.iter().copied()))
+            .expect("a valid command line")
+    }
+
+    const VERIFY: [&str; 7] = [
+        "verify",
+        "identity",
+        "a.txt",
+        "--cert-identity",
+        "me@example.com",
+        "--cert-oidc-issuer",
+        "https://issuer.example",
+    ];
+
+    /// Every command and subcommand takes the global options, so they may stand anywhere
+    /// (`sigstore --staging sign`, `sigstore sign --staging`).
+    #[test]
+    fn every_command_takes_the_global_options() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for id in [
+                "verbose",
+                "log_level",
+                "staging",
+                "instance",
+                "trust_config",
+                "offline",
+            ] {
+                if !command.get_arguments().any(|arg| arg.get_id() == id) {
+                    missing.push(format!("{path}: {id}"));
+                }
+            }
+            // clap's own `help` subcommand tree takes no options.
+            for sub in command
+                .get_subcommands()
+                .filter(|sub| sub.get_name() != "help")
+            {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut command = Cli::command();
+        command.build();
+        let mut missing = Vec::new();
+        walk(&command, "sigstore", &mut missing);
+        assert!(command.get_subcommands().count() > 5);
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+
+    #[test]
+    fn verbose_counts_add_up_over_the_levels() {
+        let mut args = vec!["-v", "verify", "-vv"];
+        args.extend(&VERIFY[1..]);
+        args.push("-v");
+        let globals = Globals::merge(&matches(&args)).unwrap();
+        assert_eq!(globals.verbose, 4);
+        let globals = Globals::merge(&matches(&VERIFY)).unwrap();
+        assert_eq!(globals.verbose, 0);
+    }
+
+    #[test]
+    fn an_option_at_any_level_counts() {
+        for at in [0, 1, 2, VERIFY.len()] {
+            let mut args: Vec<&str> = VERIFY.to_vec();
+            args.splice(at..at, ["--instance", "https://tuf.example", "--offline"]);
+            let globals = Globals::merge(&matches(&args)).unwrap();
+            assert_eq!(
+                globals.instance.instance_url(),
+                Some("https://tuf.example"),
+                "{args:?}"
+            );
+            assert!(globals.instance.offline(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn two_different_values_are_a_usage_error() {
+        let mut args = vec!["--instance", "https://a.example", "verify"];
+        args.extend(&VERIFY[1..]);
+        args.extend(["--instance", "https://b.example"]);
+        let error = Globals::merge(&matches(&args)).err().expect("refused");
+        assert!(error.is::<sigstore_cli::sign::UsageError>());
+        assert_eq!(
+            error.to_string(),
+            "--instance is given twice, with different values"
+        );
+        let mut same = vec!["--instance", "https://a.example", "verify"];
+        same.extend(&VERIFY[1..]);
+        same.extend(["--instance", "https://a.example"]);
+        let globals = Globals::merge(&matches(&same)).unwrap();
+        assert_eq!(globals.instance.instance_url(), Some("https://a.example"));
+    }
+
+    #[test]
+    fn staging_at_any_level_is_explicit() {
+        let mut args: Vec<&str> = VERIFY.to_vec();
+        args.insert(1, "--staging");
+        let globals = Globals::merge(&matches(&args)).unwrap();
+        let error = globals
+            .instance
+            .check(&["--trusted-root"])
+            .expect_err("refused");
+        assert_eq!(
+            error.to_string(),
+            "--trusted-root cannot be used with --staging"
+        );
+        let mut both: Vec<&str> = VERIFY.to_vec();
+        both.insert(1, "--staging");
+        both.extend(["--trust-config", "c.json"]);
+        let globals = Globals::merge(&matches(&both)).unwrap();
+        let error = globals.instance.resolve().expect_err("refused");
+        assert_eq!(
+            error.to_string(),
+            "--staging cannot be used with --trust-config"
+        );
+    }
 }

@@ -4,45 +4,27 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
-use clap::builder::BoolishValueParser;
-use clap::{ArgAction, Args, Subcommand};
+use clap::{Args, Subcommand};
 use sigstore_cli::sign::{self, usage};
 use sigstore_cli::trust::{self, Need};
 use sigstore_trust::files::TrustFiles;
 use sigstore_types::{SigningConfig, TrustedRoot};
 
-/// The Sigstore instance to use: options of every command, accepted before or after the
-/// subcommand (`sigstore --staging sign ...` and `sigstore sign --staging ...`), as
-/// sigstore-python takes them. `--staging`, `--instance` and `--trust-config` exclude each
-/// other; a `SIGSTORE_STAGING` default gives way to an explicit `--instance` or
-/// `--trust-config`.
-#[derive(Args, Debug, Default)]
+use crate::globals::GlobalArgs;
+
+/// The instance options (`--staging`, `--instance`, `--trust-config`, `--offline`) as
+/// given: options of every command, read by [`crate::globals::Globals::merge`].
+/// `--staging`, `--instance` and `--trust-config` exclude each other; a `SIGSTORE_STAGING`
+/// default gives way to an explicit `--instance` or `--trust-config`.
+#[derive(Debug, Default)]
 pub struct InstanceArgs {
-    /// Use the staging instance's TUF repository instead of production's.
-    #[arg(
-        long,
-        global = true,
-        env = "SIGSTORE_STAGING",
-        action = ArgAction::SetTrue,
-        value_parser = BoolishValueParser::new()
-    )]
+    /// `--staging` (or `SIGSTORE_STAGING`).
     pub staging: bool,
-    /// Use the TUF repository at URL (trusted first with `sigstore trust-instance`).
-    #[arg(long, global = true, value_name = "URL")]
+    /// `--instance URL`.
     pub instance: Option<String>,
-    /// Use this client trust config (trusted root and signing config in one JSON file)
-    /// instead of fetching trust material.
-    #[arg(long, global = true, value_name = "FILE")]
+    /// `--trust-config FILE`.
     pub trust_config: Option<PathBuf>,
-    /// Do not contact the TUF repository: use the trust material cached by the last refresh,
-    /// else (production and staging) the copies embedded in this build.
-    #[arg(
-        long,
-        global = true,
-        env = "SIGSTORE_OFFLINE",
-        action = ArgAction::SetTrue,
-        value_parser = BoolishValueParser::new()
-    )]
+    /// `--offline` (or `SIGSTORE_OFFLINE`).
     pub offline: bool,
 }
 
@@ -159,6 +141,16 @@ fn load(instance: &trust::Instance, offline: bool, need: Need) -> Result<trust::
     Ok(loaded)
 }
 
+// `sigstore plumbing` (its doc comment would replace the variant's about text).
+#[derive(Args)]
+pub struct PlumbingArgs {
+    /// The low-level command.
+    #[command(subcommand)]
+    pub command: PlumbingCommand,
+    #[command(flatten)]
+    _global: GlobalArgs,
+}
+
 /// Low-level commands.
 #[derive(Subcommand)]
 #[command(defer = true)]
@@ -166,7 +158,10 @@ pub enum PlumbingCommand {
     /// Refresh the TUF trust material now, cache the trusted root and signing configs, and
     /// print what the repository holds (root version, targets, expiry).
     #[command(after_help = include_str!("examples/update-trust-root.txt"))]
-    UpdateTrustRoot,
+    UpdateTrustRoot {
+        #[command(flatten)]
+        _global: GlobalArgs,
+    },
     /// Repair (and optionally upgrade) a bundle an older client wrote, printing the result.
     ///
     /// A bundle whose single log entry lacks an inclusion proof with a checkpoint gets the
@@ -184,6 +179,8 @@ pub enum PlumbingCommand {
         /// Replace FILE with the result (atomically) instead of printing it.
         #[arg(long)]
         in_place: bool,
+        #[command(flatten)]
+        _global: GlobalArgs,
     },
 }
 
