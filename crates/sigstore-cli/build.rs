@@ -9,6 +9,13 @@
 //! not). Names the file lists that the build does not define (another compiler, other
 //! dependency versions) are skipped without a warning. Either way only the layout changes,
 //! never the code. `SIGSTORE_NO_SYMBOL_ORDER=1` turns it off.
+//!
+//! Relative relocations are packed (`-z pack-relative-relocs`, the DT_RELR format) when the
+//! linker takes it and a program linked so runs here: the loader reads a few kilobytes of
+//! relocations instead of 400, so the start takes fewer page faults. A packed binary needs
+//! glibc 2.36 or later where it runs, so the probe program is run, not only linked, and a
+//! cross build (host and target differ) keeps the classic format. `SIGSTORE_NO_RELR=1` turns
+//! it off.
 
 use std::env;
 use std::ffi::OsString;
@@ -21,13 +28,24 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed={ORDER_FILE}");
     println!("cargo:rerun-if-env-changed=SIGSTORE_NO_SYMBOL_ORDER");
-    if env::var_os("SIGSTORE_NO_SYMBOL_ORDER").is_some_and(|v| !v.is_empty() && v != "0") {
-        return;
-    }
-    // Debug builds are not about start-up time; skip the probe there.
+    println!("cargo:rerun-if-env-changed=SIGSTORE_NO_RELR");
+    // Debug builds are not about start-up time; skip the probes there.
     if env::var("OPT_LEVEL").is_ok_and(|level| level == "0") {
         return;
     }
+    if !turned_off("SIGSTORE_NO_SYMBOL_ORDER") {
+        symbol_order();
+    }
+    if !turned_off("SIGSTORE_NO_RELR") {
+        packed_relocations();
+    }
+}
+
+fn turned_off(variable: &str) -> bool {
+    env::var_os(variable).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+fn symbol_order() {
     let Some(manifest_dir) = env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from) else {
         return;
     };
@@ -42,16 +60,34 @@ fn main() {
         format!("-Wl,--symbol-ordering-file={order_path}"),
         "-Wl,--no-warn-symbol-ordering".to_owned(),
     ];
-    if linker_accepts(&args) {
-        for arg in &args {
-            println!("cargo:rustc-link-arg-bin=sigstore={arg}");
-        }
+    if linker_accepts("symbol_order_probe", &args, false) {
+        pass_to_linker(&args);
+    }
+}
+
+fn packed_relocations() {
+    let native = env::var("HOST")
+        .ok()
+        .is_some_and(|host| env::var("TARGET").ok() == Some(host));
+    let linux = env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux");
+    if !(native && linux) {
+        return;
+    }
+    let args = ["-Wl,-z,pack-relative-relocs".to_owned()];
+    if linker_accepts("relr_probe", &args, true) {
+        pass_to_linker(&args);
+    }
+}
+
+fn pass_to_linker(args: &[String]) {
+    for arg in args {
+        println!("cargo:rustc-link-arg-bin=sigstore={arg}");
     }
 }
 
 /// Whether a program linked for the target with `link_args` (and the build's own linker and
-/// flags) links.
-fn linker_accepts(link_args: &[String]) -> bool {
+/// flags) links, and with `run`, also runs (exits 0).
+fn linker_accepts(name: &str, link_args: &[String], run: bool) -> bool {
     let (Some(rustc), Some(out_dir), Ok(target)) = (
         env::var_os("RUSTC"),
         env::var_os("OUT_DIR").map(PathBuf::from),
@@ -59,15 +95,18 @@ fn linker_accepts(link_args: &[String]) -> bool {
     ) else {
         return false;
     };
-    let source = out_dir.join("symbol_order_probe.rs");
-    if std::fs::write(&source, "fn main() {}\n").is_err() {
+    let source = out_dir.join(format!("{name}.rs"));
+    // Something to relocate: a formatted line goes through vtables.
+    let program = "fn main() { let n = std::env::args().count(); print!(\"{}\", n - 1); }\n";
+    if std::fs::write(&source, program).is_err() {
         return false;
     }
+    let binary = out_dir.join(exe_name(name));
     let mut cmd = Command::new(rustc);
-    cmd.args(["--crate-name", "symbol_order_probe", "--crate-type", "bin"])
+    cmd.args(["--crate-name", name, "--crate-type", "bin"])
         .args(["--edition", "2021", "--target", &target])
         .arg("-o")
-        .arg(out_dir.join(exe_name("symbol_order_probe")))
+        .arg(&binary)
         .arg(&source);
     if let Some(linker) = env::var_os("RUSTC_LINKER") {
         let mut arg = OsString::from("linker=");
@@ -80,11 +119,20 @@ fn linker_accepts(link_args: &[String]) -> bool {
     for arg in link_args {
         cmd.arg("-C").arg(format!("link-arg={arg}"));
     }
-    cmd.stdin(Stdio::null())
+    let linked = cmd
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .is_ok_and(|status| status.success())
+        .is_ok_and(|status| status.success());
+    if !(linked && run) {
+        return linked;
+    }
+    Command::new(&binary)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|output| output.status.success() && output.stdout == b"0")
 }
 
 fn exe_name(stem: &str) -> String {

@@ -124,6 +124,10 @@ fn check(base: &Path, skip_tests: bool) -> Result<()> {
         bail!("the installed CLI accepted a changed artifact:\n{text}");
     }
     eprintln!("    OK for the artifact, FAIL for a changed one");
+    // What the build script gave the install (the link layout and relocation format).
+    if let Err(e) = crate::symbol_order::report_coverage(&sigstore) {
+        eprintln!("    (no symbol order report: {e:#})");
+    }
 
     let mut package = isolated(&cargo_program);
     package.args(["package", "--workspace", "--no-verify", "--locked"]);

@@ -110,7 +110,27 @@ pub(crate) fn run(args: &Args) -> Result<()> {
 pub(crate) fn report_coverage(binary: &Path) -> Result<(usize, usize)> {
     let (found, listed) = coverage(&order_file(), &defined_functions(binary)?)?;
     eprintln!("==> symbol order: {found} of {listed} listed functions are in this build");
+    match packed_relocations(binary) {
+        Ok(true) => eprintln!("==> relocations: packed (DT_RELR)"),
+        Ok(false) => eprintln!("==> relocations: not packed (the build script's probe said no)"),
+        Err(e) => eprintln!("==> relocations: unknown ({e:#})"),
+    }
     Ok((found, listed))
+}
+
+/// Whether `binary` has a `.relr.dyn` section (relative relocations packed, DT_RELR).
+fn packed_relocations(binary: &Path) -> Result<bool> {
+    let output = Command::new("readelf")
+        .arg("-SW")
+        .arg(binary)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running readelf (install binutils)")?;
+    if !output.status.success() {
+        bail!("readelf {} failed ({})", binary.display(), output.status);
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    Ok(text.split_whitespace().any(|word| word == ".relr.dyn"))
 }
 
 /// How many of the names listed in `file` are in `defined`, and how many it lists.
