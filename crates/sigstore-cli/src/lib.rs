@@ -112,6 +112,17 @@ pub fn verify_input(
     }
 }
 
+/// Writes `line` and a newline to stderr in one write, so that a line reaches a pipe whole
+/// (and wakes its reader once). A stderr that cannot be written to is not an error here:
+/// there is nowhere left to report it.
+pub fn eprint_line(line: &str) {
+    use std::io::Write;
+    let mut text = String::with_capacity(line.len() + 1);
+    text.push_str(line);
+    text.push('\n');
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// An error and its causes on one line, `outer: inner: ...`, each cause once: errors that
 /// already end with their source's message (`"{context}: {source}"`) do not repeat it.
 pub fn error_chain(error: &anyhow::Error) -> String {

@@ -423,7 +423,7 @@ fn main() -> ExitCode {
     let globals = match Globals::merge(&matches) {
         Ok(globals) => globals,
         Err(error) => {
-            eprintln!("error: {}", sigstore_cli::error_chain(&error));
+            sigstore_cli::eprint_line(&format!("error: {}", sigstore_cli::error_chain(&error)));
             return ExitCode::from(2);
         }
     };
@@ -432,7 +432,7 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(error) => {
-            eprintln!("error: {}", sigstore_cli::error_chain(&error));
+            sigstore_cli::eprint_line(&format!("error: {}", sigstore_cli::error_chain(&error)));
             // Mistakes in the command line exit 2, like the ones clap itself finds.
             let is_usage = error.is::<sigstore_cli::sign::UsageError>();
             ExitCode::from(if is_usage { 2 } else { 1 })
@@ -740,6 +740,7 @@ fn verify_all(
 
     // Inputs verify in parallel; each result prints, in input order, as soon as every earlier
     // one has, so a long list streams and holds no more results than the workers run ahead.
+    // One worker at a time prints, outside the lock (see `deliver`).
     let printer = Mutex::new(Printer::default());
     let next = AtomicUsize::new(0);
     let work = || loop {
@@ -754,10 +755,7 @@ fn verify_all(
             material.as_ref(),
             policy,
         );
-        if let Ok(mut printer) = printer.lock() {
-            printer.pending.insert(i, outcome);
-            printer.flush(&jobs, common);
-        }
+        deliver(&printer, i, outcome, &jobs, common);
     };
     // One input needs no thread (nor the cgroup reads that find how many cores there are).
     let workers = match jobs.len() {
@@ -787,7 +785,8 @@ fn verify_all(
             .entry(i)
             .or_insert_with(|| Err(anyhow::anyhow!("verification did not run")));
     }
-    printer.flush(&jobs, common);
+    let ready = printer.take_ready();
+    printer.print(ready, &jobs, common);
     match printer.error {
         Some(error) => Err(error),
         None => Ok(printer.all_ok),
@@ -802,6 +801,8 @@ struct Printer {
     all_ok: bool,
     /// The first error writing to stdout; nothing more is written after it.
     error: Option<anyhow::Error>,
+    /// A worker is printing (outside the lock): the others leave their results to it.
+    printing: bool,
 }
 
 impl Default for Printer {
@@ -811,15 +812,31 @@ impl Default for Printer {
             pending: std::collections::BTreeMap::new(),
             all_ok: true,
             error: None,
+            printing: false,
         }
     }
 }
 
 impl Printer {
-    /// Prints every result that is next in input order.
-    fn flush(&mut self, jobs: &[(Input, Option<Material>)], common: &CommonArgs) {
+    /// Takes every result that is next in input order.
+    fn take_ready(&mut self) -> Vec<(usize, Result<VerificationResult>)> {
+        let mut ready = Vec::new();
         while let Some(outcome) = self.pending.remove(&self.next) {
-            if let Some((input, _)) = jobs.get(self.next) {
+            ready.push((self.next, outcome));
+            self.next = self.next.saturating_add(1);
+        }
+        ready
+    }
+
+    /// Prints `ready` (results taken in input order), unless writing failed before.
+    fn print(
+        &mut self,
+        ready: Vec<(usize, Result<VerificationResult>)>,
+        jobs: &[(Input, Option<Material>)],
+        common: &CommonArgs,
+    ) {
+        for (i, outcome) in ready {
+            if let Some((input, _)) = jobs.get(i) {
                 self.all_ok &= outcome.is_ok();
                 if self.error.is_none() {
                     if let Err(error) = report(common, input, outcome) {
@@ -827,8 +844,49 @@ impl Printer {
                     }
                 }
             }
-            self.next = self.next.saturating_add(1);
         }
+    }
+}
+
+/// Hands input `i`'s outcome to the printer. The lock is held only to file results: the
+/// worker that finds nobody printing becomes the printer and writes every result that is
+/// next in input order with the lock released, until none is left; workers that find a
+/// printer at work leave their result to it. So stdout sees the results in input order,
+/// and no worker waits on another's writes.
+fn deliver(
+    printer: &Mutex<Printer>,
+    i: usize,
+    outcome: Result<VerificationResult>,
+    jobs: &[(Input, Option<Material>)],
+    common: &CommonArgs,
+) {
+    let Ok(mut state) = printer.lock() else {
+        return; // a printer panicked; what is left is reported after the workers
+    };
+    state.pending.insert(i, outcome);
+    if state.printing {
+        return;
+    }
+    state.printing = true;
+    loop {
+        let ready = state.take_ready();
+        if ready.is_empty() {
+            state.printing = false;
+            return;
+        }
+        // Print with the lock released, into a Printer of our own for the outcome.
+        let mut batch = Printer {
+            error: state.error.take(),
+            ..Printer::default()
+        };
+        drop(state);
+        batch.print(ready, jobs, common);
+        let Ok(relocked) = printer.lock() else {
+            return;
+        };
+        state = relocked;
+        state.all_ok &= batch.all_ok;
+        state.error = batch.error;
     }
 }
 
@@ -1043,7 +1101,7 @@ fn sign_files(
         );
     }
     let with = if let (Some(key), Some(path)) = (key, &common.key) {
-        eprintln!("{}", sign::signing_with_key(path, &key));
+        sigstore_cli::eprint_line(&sign::signing_with_key(path, &key));
         sign::SignWith::Key(key)
     } else {
         let (token, source) = match detected {
@@ -1072,7 +1130,7 @@ fn sign_files(
                     error
                 }
             })?;
-        eprintln!("{}", sign::signing_as(&identity));
+        sigstore_cli::eprint_line(&sign::signing_as(&identity));
         sign::SignWith::Token {
             token: identity,
             audience: common.oidc.oidc_client_id.clone(),
@@ -1105,7 +1163,7 @@ fn print_written(written: Vec<PathBuf>) {
 /// Tells (on stderr) which ambient provider supplied the token; never prints the token.
 fn announce_source(source: sign::TokenSource) {
     if let sign::TokenSource::Ambient(provider) = source {
-        eprintln!("Using an identity token from {provider}");
+        sigstore_cli::eprint_line(&format!("Using an identity token from {provider}"));
     }
 }
 

@@ -501,7 +501,7 @@ pub async fn execute(plan: SignPlan) -> Result<Vec<PathBuf>> {
             return Err(first);
         }
         for other in &rest {
-            eprintln!("error: {}", crate::error_chain(other));
+            crate::eprint_line(&format!("error: {}", crate::error_chain(other)));
         }
         return Err(first.context(format!(
             "{} of {total} inputs failed; no output written",

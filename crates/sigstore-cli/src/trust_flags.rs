@@ -186,7 +186,7 @@ pub enum PlumbingCommand {
 
 fn print_notes(notes: &[String]) {
     for note in notes {
-        eprintln!("note: {note}");
+        sigstore_cli::eprint_line(&format!("note: {note}"));
     }
 }
 

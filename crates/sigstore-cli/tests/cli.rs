@@ -1032,3 +1032,45 @@ fn inspect_garbage_exits_1() {
     r.expect_code(1);
     assert!(r.stderr.contains("missing.json"), "{r:#?}");
 }
+
+/// A stdout that cannot be written to (`/dev/full`) ends the run with one error on stderr
+/// and exit status 1, whatever the number of inputs and workers; no panic, no partial line
+/// counted as written.
+#[cfg(target_os = "linux")]
+#[test]
+fn unwritable_stdout_is_an_error() {
+    let dir = TempDir::new("devfull");
+    let bundle = case_bundle("happy-path-v0.3");
+    let mut inputs = Vec::new();
+    for i in 0..12 {
+        let name = format!("in{i}.txt");
+        let input = dir.copy(&a_txt(), &name);
+        dir.copy(&bundle, &format!("{name}.sigstore.json"));
+        inputs.push(input.display().to_string());
+    }
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
+    let mut args = vec![
+        "verify".to_owned(),
+        "identity".to_owned(),
+        "--offline".to_owned(),
+    ];
+    args.extend(inputs);
+    args.extend(["--cert-identity", IDENTITY, "--cert-oidc-issuer", ISSUER].map(str::to_owned));
+    let output = sigstore()
+        .args(&args)
+        .stdout(full)
+        .output()
+        .expect("run sigstore");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(errors[0].contains("No space left on device"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
