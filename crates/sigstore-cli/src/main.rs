@@ -960,41 +960,56 @@ fn verify_one(
             signature,
             certificate,
             rekor,
-        }) => {
-            let digest = match input {
-                Input::Digest(d) => *d,
-                Input::File(path) => sigstore_cli::hash_file(path, sigstore_crypto::HashAlgorithm::Sha256)?,
-            };
-            let sha256: [u8; 32] = digest
-                .as_bytes()
-                .try_into()
-                .context("legacy materials need a SHA-256 digest")?;
-            let rekor_json = match rekor {
-                Some(rekor) => Some(read_limited(rekor, sigstore_cli::MAX_JSON_FILE)?),
-                None => None,
-            };
-            let bundle = sigstore_types::legacy::bundle_from_legacy(
-                &read_limited(signature, 64 * 1024)?,
-                &read_limited(certificate, 1024 * 1024)?,
-                rekor_json.as_deref(),
-                &sha256,
-            )
-            .context("invalid legacy signature materials")?;
-            match rekor {
-                Some(_) => legacy_verifier
-                    .verify(&bundle, sigstore_verify::Artifact::Digest(digest), policy)
-                    .map_err(anyhow::Error::from),
-                // No .rekor: the entry comes from the log, and is verified the same way.
-                None => tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .context("cannot start the async runtime")?
-                    .block_on(lookup.verify(legacy_verifier, &bundle, digest, policy))
-                    .map_err(anyhow::Error::from),
-            }
-            .with_context(|| format!("{}", signature.display()))
-        }
+        }) => verify_legacy(
+            (legacy_verifier, lookup),
+            input,
+            (signature, certificate, rekor.as_deref()),
+            policy,
+        ),
     }
+}
+
+/// Verifies detached legacy materials (signature, certificate, optional `.rekor`), looking
+/// the log entry up when there is no `.rekor`.
+#[inline(never)] // not in the per-input frame of bundle verification (its async state is big)
+fn verify_legacy(
+    (legacy_verifier, lookup): (&Verifier, &DetachedLookup),
+    input: &Input,
+    (signature, certificate, rekor): (&Path, &Path, Option<&Path>),
+    policy: &Policy,
+) -> Result<VerificationResult> {
+    let digest = match input {
+        Input::Digest(d) => *d,
+        Input::File(path) => sigstore_cli::hash_file(path, sigstore_crypto::HashAlgorithm::Sha256)?,
+    };
+    let sha256: [u8; 32] = digest
+        .as_bytes()
+        .try_into()
+        .context("legacy materials need a SHA-256 digest")?;
+    let rekor_json = match rekor {
+        Some(rekor) => Some(read_limited(rekor, sigstore_cli::MAX_JSON_FILE)?),
+        None => None,
+    };
+    let bundle = sigstore_types::legacy::bundle_from_legacy(
+        &read_limited(signature, 64 * 1024)?,
+        &read_limited(certificate, 1024 * 1024)?,
+        rekor_json.as_deref(),
+        &sha256,
+    )
+    .context("invalid legacy signature materials")?;
+    match rekor {
+        Some(_) => legacy_verifier
+            .verify(&bundle, sigstore_verify::Artifact::Digest(digest), policy)
+            .map_err(anyhow::Error::from),
+        // No .rekor: the entry comes from the log, and is verified the same way.
+        None => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?
+            .block_on(lookup.verify(legacy_verifier, &bundle, digest, policy))
+            .map_err(anyhow::Error::from),
+    }
+    .with_context(|| format!("{}", signature.display()))
 }
 
 /// What `sign_files` signs.
@@ -1169,6 +1184,7 @@ fn announce_source(source: sign::TokenSource) {
 
 /// `get-identity-token`: the token on stdout, or an error (exit status 1) naming the ways to
 /// supply one.
+#[inline(never)] // not in `run`'s stack frame, which every verification pays for
 fn get_identity_token(oidc: &OidcArgs) -> Result<()> {
     oidc.check()?;
     let disable_ambient = oidc.oidc_disable_ambient_providers;
@@ -1190,6 +1206,7 @@ fn get_identity_token(oidc: &OidcArgs) -> Result<()> {
 }
 
 /// Prints what a bundle claims, without verifying any of it.
+#[inline(never)] // not in `run`'s stack frame, which every verification pays for
 fn inspect(path: &Path) -> Result<()> {
     let bundle: Bundle = read_bundle(path)?;
     let summary = policy::describe(&bundle);

@@ -258,6 +258,7 @@ pub fn check_sign_flags(flags: &SignTrust, instance: &Instance) -> Result<()> {
 }
 
 /// `sigstore --instance URL trust-instance ROOT [--offline]`.
+#[inline(never)] // not in `run`'s stack frame, which every verification pays for
 pub fn trust_instance(root: &Path, instance: &Instance) -> Result<()> {
     instance.check(&[])?;
     let Some(url) = instance.instance_url() else {
@@ -276,6 +277,7 @@ pub fn trust_instance(root: &Path, instance: &Instance) -> Result<()> {
 }
 
 /// `sigstore plumbing update-trust-root`.
+#[inline(never)] // not in `run`'s stack frame, which every verification pays for
 pub fn update_trust_root(instance: &Instance) -> Result<()> {
     let Source::Repository { instance, .. } = instance.resolve()? else {
         return Err(usage(anyhow!(
@@ -289,6 +291,7 @@ pub fn update_trust_root(instance: &Instance) -> Result<()> {
 
 /// `sigstore plumbing fix-bundle`: the transformation is `sigstore_types`' and the log
 /// lookup `sigstore_sign`'s; this reads, fetches when needed, and writes.
+#[inline(never)] // not in `run`'s stack frame, which every verification pays for
 pub fn fix_bundle(path: &Path, upgrade: bool, in_place: bool, instance: &Instance) -> Result<()> {
     let bytes = sigstore_cli::read_limited(path, sigstore_cli::MAX_JSON_FILE)?;
     let mut bundle = sigstore_types::Bundle::from_json_unvalidated(&bytes)
