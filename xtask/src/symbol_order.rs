@@ -120,17 +120,22 @@ pub(crate) fn report_coverage(binary: &Path) -> Result<(usize, usize)> {
 
 /// Whether `binary` has a `.relr.dyn` section (relative relocations packed, DT_RELR).
 fn packed_relocations(binary: &Path) -> Result<bool> {
-    let output = Command::new("readelf")
-        .arg("-SW")
+    let text = binutils("readelf", "-SW", binary)?;
+    Ok(text.split_whitespace().any(|word| word == ".relr.dyn"))
+}
+
+/// The standard output of binutils' `tool option binary`.
+fn binutils(tool: &str, option: &str, binary: &Path) -> Result<String> {
+    let output = Command::new(tool)
+        .arg(option)
         .arg(binary)
         .stderr(Stdio::inherit())
         .output()
-        .context("running readelf (install binutils)")?;
+        .with_context(|| format!("running {tool} (install binutils)"))?;
     if !output.status.success() {
-        bail!("readelf {} failed ({})", binary.display(), output.status);
+        bail!("{tool} {} failed ({})", binary.display(), output.status);
     }
-    let text = String::from_utf8_lossy(&output.stdout);
-    Ok(text.split_whitespace().any(|word| word == ".relr.dyn"))
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// How many of the names listed in `file` are in `defined`, and how many it lists.
@@ -148,17 +153,7 @@ fn coverage(file: &Path, defined: &BTreeSet<String>) -> Result<(usize, usize)> {
 
 /// The names of the functions `binary` defines, as `nm` lists them.
 fn defined_functions(binary: &Path) -> Result<BTreeSet<String>> {
-    let output = Command::new("nm")
-        .arg("--defined-only")
-        .arg(binary)
-        .stderr(Stdio::inherit())
-        .output()
-        .context("running nm (install binutils)")?;
-    if !output.status.success() {
-        bail!("nm {} failed ({})", binary.display(), output.status);
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
-    Ok(nm_functions(&text))
+    Ok(nm_functions(&binutils("nm", "--defined-only", binary)?))
 }
 
 /// The text symbols of `nm` output (`ADDRESS TYPE NAME`, types `t`, `T`, `w`, `W`).

@@ -422,22 +422,22 @@ fn main() -> ExitCode {
     };
     let globals = match Globals::merge(&matches) {
         Ok(globals) => globals,
-        Err(error) => {
-            sigstore_cli::eprint_line(&format!("error: {}", sigstore_cli::error_chain(&error)));
-            return ExitCode::from(2);
-        }
+        Err(error) => return failed(&error),
     };
     init_tracing(globals.verbose, globals.log_level);
     match run(cli, &globals.instance) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
-        Err(error) => {
-            sigstore_cli::eprint_line(&format!("error: {}", sigstore_cli::error_chain(&error)));
-            // Mistakes in the command line exit 2, like the ones clap itself finds.
-            let is_usage = error.is::<sigstore_cli::sign::UsageError>();
-            ExitCode::from(if is_usage { 2 } else { 1 })
-        }
+        Err(error) => failed(&error),
     }
+}
+
+/// Reports `error` on stderr; mistakes in the command line exit 2, like the ones clap itself
+/// finds, anything else 1.
+fn failed(error: &anyhow::Error) -> ExitCode {
+    sigstore_cli::eprint_line(&format!("error: {}", sigstore_cli::error_chain(error)));
+    let is_usage = error.is::<sigstore_cli::sign::UsageError>();
+    ExitCode::from(if is_usage { 2 } else { 1 })
 }
 
 /// Whether stderr may carry ANSI colour: only a terminal, and only without NO_COLOR (any
@@ -786,7 +786,7 @@ fn verify_all(
             .or_insert_with(|| Err(anyhow::anyhow!("verification did not run")));
     }
     let ready = printer.take_ready();
-    printer.print(ready, &jobs, common);
+    printer.all_ok &= print_ready(ready, &jobs, common, &mut printer.error);
     match printer.error {
         Some(error) => Err(error),
         None => Ok(printer.all_ok),
@@ -827,25 +827,28 @@ impl Printer {
         }
         ready
     }
+}
 
-    /// Prints `ready` (results taken in input order), unless writing failed before.
-    fn print(
-        &mut self,
-        ready: Vec<(usize, Result<VerificationResult>)>,
-        jobs: &[(Input, Option<Material>)],
-        common: &CommonArgs,
-    ) {
-        for (i, outcome) in ready {
-            if let Some((input, _)) = jobs.get(i) {
-                self.all_ok &= outcome.is_ok();
-                if self.error.is_none() {
-                    if let Err(error) = report(common, input, outcome) {
-                        self.error = Some(error);
-                    }
+/// Prints `ready` (results taken in input order) unless writing already failed (`error`,
+/// which records the first write error); returns whether every one of them verified.
+fn print_ready(
+    ready: Vec<(usize, Result<VerificationResult>)>,
+    jobs: &[(Input, Option<Material>)],
+    common: &CommonArgs,
+    error: &mut Option<anyhow::Error>,
+) -> bool {
+    let mut all_ok = true;
+    for (i, outcome) in ready {
+        if let Some((input, _)) = jobs.get(i) {
+            all_ok &= outcome.is_ok();
+            if error.is_none() {
+                if let Err(e) = report(common, input, outcome) {
+                    *error = Some(e);
                 }
             }
         }
     }
+    all_ok
 }
 
 /// Hands input `i`'s outcome to the printer. The lock is held only to file results: the
@@ -874,19 +877,16 @@ fn deliver(
             state.printing = false;
             return;
         }
-        // Print with the lock released, into a Printer of our own for the outcome.
-        let mut batch = Printer {
-            error: state.error.take(),
-            ..Printer::default()
-        };
+        // Only the printer touches `error` while `printing` is set: take it along.
+        let mut error = state.error.take();
         drop(state);
-        batch.print(ready, jobs, common);
+        let all_ok = print_ready(ready, jobs, common, &mut error);
         let Ok(relocked) = printer.lock() else {
             return;
         };
         state = relocked;
-        state.all_ok &= batch.all_ok;
-        state.error = batch.error;
+        state.all_ok &= all_ok;
+        state.error = error;
     }
 }
 
