@@ -149,12 +149,12 @@ pub enum Error {
     #[error("extension {0} is not UTF-8 text")]
     NotUtf8(ObjectIdentifier),
     /// A regular expression of a policy does not compile.
-    #[error("invalid regular expression {pattern:?}: {source}")]
+    #[error("invalid regular expression {pattern:?}: {reason}")]
     InvalidRegex {
         /// The pattern as given (before anchoring).
         pattern: String,
-        /// The compiler's error.
-        source: regex::Error,
+        /// Why it was refused: the parser's or compiler's message.
+        reason: String,
     },
     /// A [`crate::GitHubPolicy`] names neither an identity nor a repository, so it would
     /// accept any GitHub Actions workflow.

@@ -20,7 +20,9 @@ mod error;
 mod fulcio;
 mod github;
 pub mod oids;
+mod pattern;
 mod policy;
+mod unicode_tables;
 
 pub use cert::{Certificate, Extension};
 pub use chain::{verify_chain, verify_tsa_chain, CertificateAuthority, KeyPurpose, VerifiedChain};

@@ -1,5 +1,5 @@
 use const_oid::ObjectIdentifier;
-use regex::Regex;
+use regex_automata::meta::Regex;
 
 use crate::fulcio::{issuer, raw_extension, san, utf8_extension, SubjectAlternativeName};
 use crate::{oids, Certificate, Error};
@@ -101,19 +101,16 @@ impl Matcher {
     /// `\A(?:pattern)\z`, so a substring match does not pass.
     ///
     /// The syntax is the `regex` crate's (RE2-like, linear time), Unicode-aware: `\w`, `\d`,
-    /// `\s` and `(?i)` follow Unicode. Unicode property classes (`\p{Greek}`, `\pL`) are not
-    /// built in: a pattern using one is refused as invalid, never matched loosely.
+    /// `\s`, `\b` and `(?i)` follow Unicode. Unicode property classes (`\p{Greek}`, `\pL`) are
+    /// not built in, and Unicode mode cannot be turned off (`(?-u)`): a pattern using either is
+    /// refused as invalid, never matched loosely.
     pub fn regex(pattern: &str) -> Result<Self, Error> {
-        // The pattern must be a regular expression on its own: text such as `a)|(.*` would
-        // otherwise close the anchoring group early and match anything.
-        Regex::new(pattern).map_err(|source| Error::InvalidRegex {
-            pattern: pattern.to_owned(),
-            source,
-        })?;
+        // The pattern is parsed on its own and anchored as an expression, so text such as
+        // `a)|(.*` cannot close the anchoring group early.
         let regex =
-            Regex::new(&format!(r"\A(?:{pattern})\z")).map_err(|source| Error::InvalidRegex {
+            crate::pattern::compile_anchored(pattern).map_err(|reason| Error::InvalidRegex {
                 pattern: pattern.to_owned(),
-                source,
+                reason,
             })?;
         Ok(Self::Regex {
             pattern: pattern.to_owned(),

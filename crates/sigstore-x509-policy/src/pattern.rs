@@ -1,0 +1,376 @@
+//! Identity regexes: the `regex` syntax with Unicode `\w`, `\d`, `\s` and `(?i)`, compiled
+//! without the regex crates' Unicode tables.
+//!
+//! Those tables hold a pointer per entry (case folding alone has some 2,900), so in a
+//! position-independent binary the dynamic loader has to write every page of them at start-up,
+//! whether or not a regex is ever compiled. Here the same data is kept as plain character
+//! ranges (`unicode_tables`, generated from `regex-syntax` and checked against it by a test),
+//! and a pattern is rewritten before translation:
+//!
+//! - `\w`, `\d`, `\s` (and `\W`, `\D`, `\S`, inside classes too) become the classes they stand
+//!   for;
+//! - in a case-insensitive scope, every literal and class is closed under Unicode simple case
+//!   folding (fold first, then negate, as `regex-syntax` does), and the `i` flag is dropped;
+//! - Unicode property classes (`\p{..}`) are refused, and so is turning Unicode mode off
+//!   (`(?-u)`), which no other Sigstore client's regex syntax has.
+//!
+//! What is left translates (with `regex-syntax`) into the same expression the `regex` crate
+//! would build from the original pattern, checked by a differential test against it.
+
+use regex_automata::meta;
+use regex_syntax::ast::{
+    self, Ast, ClassBracketed, ClassPerl, ClassPerlKind, ClassSet, ClassSetItem, ClassSetRange,
+    ClassSetUnion, Flag, Flags, FlagsItemKind, HexLiteralKind, Literal, LiteralKind, Span,
+};
+use regex_syntax::hir::{self, Hir, Look};
+
+use crate::unicode_tables::{CASE_FOLD, PERL_DIGIT, PERL_SPACE, PERL_WORD};
+
+/// Compiles `pattern` so that it must match a whole value (`\A(?:pattern)\z`).
+pub(crate) fn compile_anchored(pattern: &str) -> Result<meta::Regex, String> {
+    let ast = ast::parse::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())?;
+    let mut ast = ast;
+    Rewriter {
+        case_insensitive: false,
+    }
+    .ast(&mut ast)?;
+    let hir = hir::translate::TranslatorBuilder::new()
+        .unicode(true)
+        .utf8(true)
+        .build()
+        .translate(pattern, &ast)
+        .map_err(|e| e.to_string())?;
+    let anchored = Hir::concat(vec![Hir::look(Look::Start), hir, Hir::look(Look::End)]);
+    meta::Regex::builder()
+        .build_from_hir(&anchored)
+        .map_err(|e| e.to_string())
+}
+
+/// Walks the AST in the order the translator does, tracking the `i` flag.
+struct Rewriter {
+    case_insensitive: bool,
+}
+
+impl Rewriter {
+    /// Rewrites `ast` in place (`Ast` and `ClassSet` have their own `Drop`, so nothing is
+    /// moved out of them).
+    fn ast(&mut self, ast: &mut Ast) -> Result<(), String> {
+        let replacement = match ast {
+            Ast::Empty(_) | Ast::Dot(_) | Ast::Assertion(_) => None,
+            Ast::Flags(set) => {
+                self.apply_flags(&mut set.flags)?;
+                set.flags.items.is_empty().then(|| Ast::empty(set.span))
+            }
+            Ast::Literal(literal) if self.case_insensitive => {
+                let mut ranges = vec![(literal.c, literal.c)];
+                fold_ranges(&mut ranges);
+                (ranges.len() > 1)
+                    .then(|| Ast::class_bracketed(bracketed(literal.span, false, &ranges)))
+            }
+            Ast::Literal(_) => None,
+            Ast::ClassUnicode(class) => return Err(unicode_class_refused(&class.span)),
+            // Perl classes are closed under case folding: no folding, as in `regex-syntax`.
+            Ast::ClassPerl(perl) => Some(Ast::class_bracketed(perl_class(perl))),
+            Ast::ClassBracketed(class) => {
+                self.set(&mut class.kind)?;
+                None
+            }
+            Ast::Repetition(repetition) => {
+                self.ast(&mut repetition.ast)?;
+                None
+            }
+            Ast::Group(group) => {
+                let saved = self.case_insensitive;
+                if let ast::GroupKind::NonCapturing(flags) = &mut group.kind {
+                    self.apply_flags(flags)?;
+                }
+                self.ast(&mut group.ast)?;
+                self.case_insensitive = saved;
+                None
+            }
+            Ast::Alternation(alternation) => {
+                for ast in &mut alternation.asts {
+                    self.ast(ast)?;
+                }
+                None
+            }
+            Ast::Concat(concat) => {
+                for ast in &mut concat.asts {
+                    self.ast(ast)?;
+                }
+                None
+            }
+        };
+        if let Some(replacement) = replacement {
+            *ast = replacement;
+        }
+        Ok(())
+    }
+
+    /// Applies a flag group to the state and removes `i` from it (with a negation left
+    /// without flags). Turning Unicode off is refused.
+    fn apply_flags(&mut self, flags: &mut Flags) -> Result<(), String> {
+        let mut negated = false;
+        for item in &flags.items {
+            match item.kind {
+                FlagsItemKind::Negation => negated = true,
+                FlagsItemKind::Flag(Flag::CaseInsensitive) => self.case_insensitive = !negated,
+                FlagsItemKind::Flag(Flag::Unicode) if negated => {
+                    return Err(format!(
+                        "Unicode mode cannot be turned off (the flag at offset {})",
+                        item.span.start.offset
+                    ))
+                }
+                FlagsItemKind::Flag(_) => {}
+            }
+        }
+        flags
+            .items
+            .retain(|item| item.kind != FlagsItemKind::Flag(Flag::CaseInsensitive));
+        if flags
+            .items
+            .last()
+            .is_some_and(|item| item.kind == FlagsItemKind::Negation)
+        {
+            flags.items.pop();
+        }
+        Ok(())
+    }
+
+    /// Expands Perl classes in a class set and, in a case-insensitive scope, folds every
+    /// member; nested classes are folded before their negation, as the translator does.
+    fn set(&self, set: &mut ClassSet) -> Result<(), String> {
+        match set {
+            ClassSet::Item(item) => self.item(item),
+            ClassSet::BinaryOp(op) => {
+                self.set(&mut op.lhs)?;
+                self.set(&mut op.rhs)
+            }
+        }
+    }
+
+    fn item(&self, item: &mut ClassSetItem) -> Result<(), String> {
+        let replacement = match item {
+            ClassSetItem::Empty(_) => None,
+            ClassSetItem::Unicode(class) => return Err(unicode_class_refused(&class.span)),
+            ClassSetItem::Perl(perl) => Some(ClassSetItem::Bracketed(Box::new(perl_class(perl)))),
+            ClassSetItem::Bracketed(class) => {
+                self.set(&mut class.kind)?;
+                None
+            }
+            ClassSetItem::Union(union) => {
+                for item in &mut union.items {
+                    self.item(item)?;
+                }
+                None
+            }
+            ClassSetItem::Literal(_) | ClassSetItem::Range(_) | ClassSetItem::Ascii(_)
+                if !self.case_insensitive =>
+            {
+                None
+            }
+            ClassSetItem::Literal(literal) => {
+                let mut ranges = vec![(literal.c, literal.c)];
+                fold_ranges(&mut ranges);
+                Some(union_item(literal.span, &ranges))
+            }
+            ClassSetItem::Range(range) => {
+                let mut ranges = vec![(range.start.c, range.end.c)];
+                fold_ranges(&mut ranges);
+                Some(union_item(range.span, &ranges))
+            }
+            ClassSetItem::Ascii(ascii) => {
+                // Fold the class itself, then negate it, as the translator does.
+                let positive = ClassSetItem::Ascii(ast::ClassAscii {
+                    negated: false,
+                    ..ascii.clone()
+                });
+                let mut ranges = class_ranges(positive)?;
+                fold_ranges(&mut ranges);
+                Some(ClassSetItem::Bracketed(Box::new(bracketed(
+                    ascii.span,
+                    ascii.negated,
+                    &ranges,
+                ))))
+            }
+        };
+        if let Some(replacement) = replacement {
+            *item = replacement;
+        }
+        Ok(())
+    }
+}
+
+fn unicode_class_refused(span: &Span) -> String {
+    format!(
+        "Unicode property classes (\\p, \\P) are not supported (at offset {})",
+        span.start.offset
+    )
+}
+
+/// The ranges of a class item without case folding, as the translator sees them.
+fn class_ranges(item: ClassSetItem) -> Result<Vec<(char, char)>, String> {
+    let span = *item.span();
+    let ast = Ast::class_bracketed(ClassBracketed {
+        span,
+        negated: false,
+        kind: ClassSet::Item(item),
+    });
+    let hir = hir::translate::TranslatorBuilder::new()
+        .unicode(true)
+        .utf8(true)
+        .build()
+        .translate("", &ast)
+        .map_err(|e| e.to_string())?;
+    match hir.kind() {
+        hir::HirKind::Class(hir::Class::Unicode(class)) => Ok(class
+            .ranges()
+            .iter()
+            .map(|range| (range.start(), range.end()))
+            .collect()),
+        _ => Err("class did not translate to a Unicode class".to_owned()),
+    }
+}
+
+/// Adds every character that a member of `ranges` folds to (Unicode simple case folding).
+fn fold_ranges(ranges: &mut Vec<(char, char)>) {
+    let original = ranges.len();
+    for index in 0..original {
+        let (start, end) = ranges[index];
+        let first = CASE_FOLD.partition_point(|&(c, _)| c < start);
+        for &(c, folded) in &CASE_FOLD[first..] {
+            if c > end {
+                break;
+            }
+            ranges.push((folded, folded));
+        }
+    }
+}
+
+/// The class a Perl class (`\w`, `\D`, ...) stands for.
+fn perl_class(perl: &ClassPerl) -> ClassBracketed {
+    let table = match perl.kind {
+        ClassPerlKind::Digit => PERL_DIGIT,
+        ClassPerlKind::Space => PERL_SPACE,
+        ClassPerlKind::Word => PERL_WORD,
+    };
+    bracketed(perl.span, perl.negated, table)
+}
+
+fn bracketed(span: Span, negated: bool, ranges: &[(char, char)]) -> ClassBracketed {
+    ClassBracketed {
+        span,
+        negated,
+        kind: ClassSet::Item(union_item(span, ranges)),
+    }
+}
+
+fn union_item(span: Span, ranges: &[(char, char)]) -> ClassSetItem {
+    let literal = |c| Literal {
+        span,
+        kind: LiteralKind::HexBrace(HexLiteralKind::X),
+        c,
+    };
+    ClassSetItem::Union(ClassSetUnion {
+        span,
+        items: ranges
+            .iter()
+            .map(|&(start, end)| {
+                ClassSetItem::Range(ClassSetRange {
+                    span,
+                    start: literal(start),
+                    end: literal(end),
+                })
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Finds what would need the Unicode tables in translation: a Perl or Unicode class, or
+    /// the `i` flag (tests build with those tables, so a miss would not show as an error).
+    struct NeedsTables(Vec<String>);
+
+    impl ast::Visitor for &mut NeedsTables {
+        type Output = ();
+        type Err = ();
+
+        fn finish(self) -> Result<(), ()> {
+            Ok(())
+        }
+
+        fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
+            let flags = match ast {
+                Ast::ClassPerl(_) | Ast::ClassUnicode(_) => {
+                    self.0.push(format!("{ast:?}"));
+                    None
+                }
+                Ast::Flags(set) => Some(&set.flags),
+                Ast::Group(group) => group.flags(),
+                _ => None,
+            };
+            if flags.is_some_and(|flags| flags.flag_state(Flag::CaseInsensitive).is_some()) {
+                self.0.push(format!("{flags:?}"));
+            }
+            Ok(())
+        }
+
+        fn visit_class_set_item_pre(&mut self, item: &ClassSetItem) -> Result<(), ()> {
+            if matches!(item, ClassSetItem::Perl(_) | ClassSetItem::Unicode(_)) {
+                self.0.push(format!("{item:?}"));
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn rewritten_patterns_need_no_unicode_tables() {
+        for pattern in [
+            r"\w\d\s\W\D\S",
+            r"[\w\d][^\s][\W--\D]",
+            r"(?i)ab[c-f][[:alpha:]][^\w]",
+            r"(?i:x)(?-i)y(?i)z|(?s-i)w",
+            r"((?i)a)(?:(?i)b)",
+            r"(?i)",
+            r"(?-i)",
+            r"(?ims)a",
+        ] {
+            let mut ast = ast::parse::Parser::new().parse(pattern).unwrap();
+            Rewriter {
+                case_insensitive: false,
+            }
+            .ast(&mut ast)
+            .unwrap();
+            let mut found = NeedsTables(Vec::new());
+            ast::visit(&ast, &mut found).unwrap();
+            assert!(found.0.is_empty(), "{pattern}: {:?}", found.0);
+            compile_anchored(pattern).unwrap();
+        }
+    }
+
+    #[test]
+    fn folding_adds_every_partner() {
+        let mut ranges = vec![('k', 'k')];
+        fold_ranges(&mut ranges);
+        ranges.sort_unstable();
+        assert_eq!(ranges, [('K', 'K'), ('k', 'k'), ('\u{212A}', '\u{212A}')]);
+        let mut ranges = vec![('0', '9')];
+        fold_ranges(&mut ranges);
+        assert_eq!(ranges, [('0', '9')]);
+    }
+
+    #[test]
+    fn tables_are_sorted_ranges() {
+        for table in [PERL_WORD, PERL_DIGIT, PERL_SPACE] {
+            assert!(table.iter().all(|&(start, end)| start <= end));
+            assert!(table.windows(2).all(|pair| pair[0].1 < pair[1].0));
+        }
+        assert!(CASE_FOLD.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+}
