@@ -33,10 +33,7 @@ pub(crate) fn compile_anchored(pattern: &str) -> Result<meta::Regex, String> {
         .parse(pattern)
         .map_err(|e| e.to_string())?;
     let mut ast = ast;
-    Rewriter {
-        case_insensitive: false,
-    }
-    .ast(&mut ast)?;
+    Rewriter::new().ast(&mut ast)?;
     let hir = hir::translate::TranslatorBuilder::new()
         .unicode(true)
         .utf8(true)
@@ -49,12 +46,37 @@ pub(crate) fn compile_anchored(pattern: &str) -> Result<meta::Regex, String> {
         .map_err(|e| e.to_string())
 }
 
+/// How many character ranges a rewrite may add to a pattern's AST (about 18 MB of it): room
+/// for some 130 `\w` or a case-insensitive class of every character many times over, while a
+/// long run of `\w` fails with an error instead of taking gigabytes (each range is ~180 bytes
+/// of AST; the `regex` crate's own translation takes 8 bytes per range).
+const MAX_ADDED_RANGES: usize = 100_000;
+
 /// Walks the AST in the order the translator does, tracking the `i` flag.
 struct Rewriter {
     case_insensitive: bool,
+    ranges_left: usize,
 }
 
 impl Rewriter {
+    fn new() -> Self {
+        Self {
+            case_insensitive: false,
+            ranges_left: MAX_ADDED_RANGES,
+        }
+    }
+
+    /// Accounts for `ranges` about to be added to the AST.
+    fn spend<T>(&mut self, ranges: &[T]) -> Result<(), String> {
+        self.ranges_left = self.ranges_left.checked_sub(ranges.len()).ok_or_else(|| {
+            format!(
+                "the pattern is too large once its Unicode classes are expanded \
+                 (more than {MAX_ADDED_RANGES} character ranges)"
+            )
+        })?;
+        Ok(())
+    }
+
     /// Rewrites `ast` in place (`Ast` and `ClassSet` have their own `Drop`, so nothing is
     /// moved out of them).
     fn ast(&mut self, ast: &mut Ast) -> Result<(), String> {
@@ -67,13 +89,24 @@ impl Rewriter {
             Ast::Literal(literal) if self.case_insensitive => {
                 let mut ranges = vec![(literal.c, literal.c)];
                 fold_ranges(&mut ranges);
-                (ranges.len() > 1)
-                    .then(|| Ast::class_bracketed(bracketed(literal.span, false, &ranges)))
+                if ranges.len() > 1 {
+                    self.spend(&ranges)?;
+                    Some(Ast::class_bracketed(bracketed(
+                        literal.span,
+                        false,
+                        &ranges,
+                    )))
+                } else {
+                    None
+                }
             }
             Ast::Literal(_) => None,
             Ast::ClassUnicode(class) => return Err(unicode_class_refused(&class.span)),
             // Perl classes are closed under case folding: no folding, as in `regex-syntax`.
-            Ast::ClassPerl(perl) => Some(Ast::class_bracketed(perl_class(perl))),
+            Ast::ClassPerl(perl) => {
+                self.spend(perl_table(perl))?;
+                Some(Ast::class_bracketed(perl_class(perl)))
+            }
             Ast::ClassBracketed(class) => {
                 self.set(&mut class.kind)?;
                 None
@@ -142,7 +175,7 @@ impl Rewriter {
 
     /// Expands Perl classes in a class set and, in a case-insensitive scope, folds every
     /// member; nested classes are folded before their negation, as the translator does.
-    fn set(&self, set: &mut ClassSet) -> Result<(), String> {
+    fn set(&mut self, set: &mut ClassSet) -> Result<(), String> {
         match set {
             ClassSet::Item(item) => self.item(item),
             ClassSet::BinaryOp(op) => {
@@ -152,11 +185,14 @@ impl Rewriter {
         }
     }
 
-    fn item(&self, item: &mut ClassSetItem) -> Result<(), String> {
+    fn item(&mut self, item: &mut ClassSetItem) -> Result<(), String> {
         let replacement = match item {
             ClassSetItem::Empty(_) => None,
             ClassSetItem::Unicode(class) => return Err(unicode_class_refused(&class.span)),
-            ClassSetItem::Perl(perl) => Some(ClassSetItem::Bracketed(Box::new(perl_class(perl)))),
+            ClassSetItem::Perl(perl) => {
+                self.spend(perl_table(perl))?;
+                Some(ClassSetItem::Bracketed(Box::new(perl_class(perl))))
+            }
             ClassSetItem::Bracketed(class) => {
                 self.set(&mut class.kind)?;
                 None
@@ -175,11 +211,13 @@ impl Rewriter {
             ClassSetItem::Literal(literal) => {
                 let mut ranges = vec![(literal.c, literal.c)];
                 fold_ranges(&mut ranges);
+                self.spend(&ranges)?;
                 Some(union_item(literal.span, &ranges))
             }
             ClassSetItem::Range(range) => {
                 let mut ranges = vec![(range.start.c, range.end.c)];
                 fold_ranges(&mut ranges);
+                self.spend(&ranges)?;
                 Some(union_item(range.span, &ranges))
             }
             ClassSetItem::Ascii(ascii) => {
@@ -190,6 +228,7 @@ impl Rewriter {
                 });
                 let mut ranges = class_ranges(positive)?;
                 fold_ranges(&mut ranges);
+                self.spend(&ranges)?;
                 Some(ClassSetItem::Bracketed(Box::new(bracketed(
                     ascii.span,
                     ascii.negated,
@@ -250,14 +289,18 @@ fn fold_ranges(ranges: &mut Vec<(char, char)>) {
     }
 }
 
-/// The class a Perl class (`\w`, `\D`, ...) stands for.
-fn perl_class(perl: &ClassPerl) -> ClassBracketed {
-    let table = match perl.kind {
+/// The ranges of a Perl class's positive form (`\w` for `\W`).
+fn perl_table(perl: &ClassPerl) -> &'static [(char, char)] {
+    match perl.kind {
         ClassPerlKind::Digit => PERL_DIGIT,
         ClassPerlKind::Space => PERL_SPACE,
         ClassPerlKind::Word => PERL_WORD,
-    };
-    bracketed(perl.span, perl.negated, table)
+    }
+}
+
+/// The class a Perl class (`\w`, `\D`, ...) stands for.
+fn perl_class(perl: &ClassPerl) -> ClassBracketed {
+    bracketed(perl.span, perl.negated, perl_table(perl))
 }
 
 fn bracketed(span: Span, negated: bool, ranges: &[(char, char)]) -> ClassBracketed {
@@ -342,11 +385,7 @@ mod tests {
             r"(?ims)a",
         ] {
             let mut ast = ast::parse::Parser::new().parse(pattern).unwrap();
-            Rewriter {
-                case_insensitive: false,
-            }
-            .ast(&mut ast)
-            .unwrap();
+            Rewriter::new().ast(&mut ast).unwrap();
             let mut found = NeedsTables(Vec::new());
             ast::visit(&ast, &mut found).unwrap();
             assert!(found.0.is_empty(), "{pattern}: {:?}", found.0);

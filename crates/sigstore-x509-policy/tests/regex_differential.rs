@@ -224,3 +224,28 @@ fn property_classes_and_non_unicode_mode_are_refused() {
         }
     }
 }
+
+/// Expanding Unicode classes has a bound: a long run of `\w` is refused with a reason instead
+/// of growing the parsed pattern by gigabytes; ordinary sizes still compile and match as the
+/// `regex` crate does.
+#[test]
+fn expansion_is_bounded() {
+    let hundred = r"\w".repeat(100);
+    let value = "é".repeat(100);
+    assert!(Matcher::regex(&hundred).unwrap().is_match(&value));
+    assert!(regex::Regex::new(&format!(r"\A(?:{hundred})\z"))
+        .unwrap()
+        .is_match(&value));
+    let long_literal = format!("(?i){}", "k".repeat(5_000));
+    assert!(Matcher::regex(&long_literal)
+        .unwrap()
+        .is_match(&"K\u{212A}".repeat(2_500)));
+    for pattern in [r"\w".repeat(10_000), format!("[{}]", r"\W".repeat(10_000))] {
+        match Matcher::regex(&pattern) {
+            Err(Error::InvalidRegex { reason, .. }) => {
+                assert!(reason.contains("too large"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
