@@ -34,6 +34,11 @@ pub(crate) fn compile_anchored(pattern: &str) -> Result<meta::Regex, String> {
         .map_err(|e| e.to_string())?;
     let mut ast = ast;
     Rewriter::new().ast(&mut ast)?;
+    #[cfg(debug_assertions)]
+    {
+        let left = needs_tables(&ast);
+        debug_assert!(left.is_empty(), "{pattern:?} still needs tables: {left:?}");
+    }
     let hir = hir::translate::TranslatorBuilder::new()
         .unicode(true)
         .utf8(true)
@@ -44,6 +49,52 @@ pub(crate) fn compile_anchored(pattern: &str) -> Result<meta::Regex, String> {
     meta::Regex::builder()
         .build_from_hir(&anchored)
         .map_err(|e| e.to_string())
+}
+
+/// Finds what would need the Unicode tables in translation: a Perl or Unicode class, or
+/// the `i` flag. Debug builds (and so the tests, which are built with those tables, where a
+/// miss would not show as an error) check every rewritten pattern with it.
+#[cfg(any(test, debug_assertions))]
+struct NeedsTables(Vec<String>);
+
+#[cfg(any(test, debug_assertions))]
+impl ast::Visitor for &mut NeedsTables {
+    type Output = ();
+    type Err = ();
+
+    fn finish(self) -> Result<(), ()> {
+        Ok(())
+    }
+
+    fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
+        let flags = match ast {
+            Ast::ClassPerl(_) | Ast::ClassUnicode(_) => {
+                self.0.push(format!("{ast:?}"));
+                None
+            }
+            Ast::Flags(set) => Some(&set.flags),
+            Ast::Group(group) => group.flags(),
+            _ => None,
+        };
+        if flags.is_some_and(|flags| flags.flag_state(Flag::CaseInsensitive).is_some()) {
+            self.0.push(format!("{flags:?}"));
+        }
+        Ok(())
+    }
+
+    fn visit_class_set_item_pre(&mut self, item: &ClassSetItem) -> Result<(), ()> {
+        if matches!(item, ClassSetItem::Perl(_) | ClassSetItem::Unicode(_)) {
+            self.0.push(format!("{item:?}"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(any(test, debug_assertions))]
+fn needs_tables(ast: &Ast) -> Vec<String> {
+    let mut found = NeedsTables(Vec::new());
+    let _ = ast::visit(ast, &mut found);
+    found.0
 }
 
 /// How many character ranges a rewrite may add to a pattern's AST (about 18 MB of it): room
@@ -336,42 +387,6 @@ fn union_item(span: Span, ranges: &[(char, char)]) -> ClassSetItem {
 mod tests {
     use super::*;
 
-    /// Finds what would need the Unicode tables in translation: a Perl or Unicode class, or
-    /// the `i` flag (tests build with those tables, so a miss would not show as an error).
-    struct NeedsTables(Vec<String>);
-
-    impl ast::Visitor for &mut NeedsTables {
-        type Output = ();
-        type Err = ();
-
-        fn finish(self) -> Result<(), ()> {
-            Ok(())
-        }
-
-        fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
-            let flags = match ast {
-                Ast::ClassPerl(_) | Ast::ClassUnicode(_) => {
-                    self.0.push(format!("{ast:?}"));
-                    None
-                }
-                Ast::Flags(set) => Some(&set.flags),
-                Ast::Group(group) => group.flags(),
-                _ => None,
-            };
-            if flags.is_some_and(|flags| flags.flag_state(Flag::CaseInsensitive).is_some()) {
-                self.0.push(format!("{flags:?}"));
-            }
-            Ok(())
-        }
-
-        fn visit_class_set_item_pre(&mut self, item: &ClassSetItem) -> Result<(), ()> {
-            if matches!(item, ClassSetItem::Perl(_) | ClassSetItem::Unicode(_)) {
-                self.0.push(format!("{item:?}"));
-            }
-            Ok(())
-        }
-    }
-
     #[test]
     fn rewritten_patterns_need_no_unicode_tables() {
         for pattern in [
@@ -386,9 +401,8 @@ mod tests {
         ] {
             let mut ast = ast::parse::Parser::new().parse(pattern).unwrap();
             Rewriter::new().ast(&mut ast).unwrap();
-            let mut found = NeedsTables(Vec::new());
-            ast::visit(&ast, &mut found).unwrap();
-            assert!(found.0.is_empty(), "{pattern}: {:?}", found.0);
+            let left = needs_tables(&ast);
+            assert!(left.is_empty(), "{pattern}: {left:?}");
             compile_anchored(pattern).unwrap();
         }
     }

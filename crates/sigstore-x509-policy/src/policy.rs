@@ -103,7 +103,8 @@ impl Matcher {
     /// The syntax is the `regex` crate's (RE2-like, linear time), Unicode-aware: `\w`, `\d`,
     /// `\s`, `\b` and `(?i)` follow Unicode. Unicode property classes (`\p{Greek}`, `\pL`) are
     /// not built in, and Unicode mode cannot be turned off (`(?-u)`): a pattern using either is
-    /// refused as invalid, never matched loosely.
+    /// refused as invalid, never matched loosely. The pattern is parsed on its own before it is
+    /// anchored, so nothing in it (a `)`, a trailing `(?x)` comment) can reach the anchors.
     pub fn regex(pattern: &str) -> Result<Self, Error> {
         // The pattern is parsed on its own and anchored as an expression, so text such as
         // `a)|(.*` cannot close the anchoring group early.

@@ -69,6 +69,15 @@ const PATTERNS: &[&str] = &[
     r"(?R)a$",
     r"^https://github\.com/[^/]+/[^/]+/\.github/workflows/.*@refs/heads/main$",
     r"https://github.com/sigstore-conformance/.*",
+    r"a|(?i)b|c",
+    r"(?i)[[:^alpha:]]+",
+    r"(?i)[a-z--k]+",
+    r"(?i)(?-i:[^k])",
+    r"(?i)[^\x00-\x{10FFFF}]",
+    r"\b{start}foo\b{end}",
+    r".*\<foo\>.*",
+    r"(?R)(?m)^a$",
+    r"(?Rm)a$\n^b",
     // Invalid in both.
     r"a)|(.*",
     r"(",
@@ -163,6 +172,10 @@ const VALUES: &[&str] = &[
     "\u{212A}k",
     "https://github.com/o/r/.github/workflows/x.yml@refs/heads/main",
     "https://github.com/sigstore-conformance/x",
+    "a\r\nb",
+    "a\nb",
+    "x foo y",
+    "\u{212A}\u{17F}",
 ];
 
 #[test]
