@@ -28,11 +28,10 @@ use crate::unicode_tables::{CASE_FOLD, PERL_DIGIT, PERL_SPACE, PERL_WORD};
 
 /// Compiles `pattern` so that it must match a whole value (`\A(?:pattern)\z`).
 pub(crate) fn compile_anchored(pattern: &str) -> Result<meta::Regex, String> {
-    let ast = ast::parse::ParserBuilder::new()
+    let mut ast = ast::parse::ParserBuilder::new()
         .build()
         .parse(pattern)
         .map_err(|e| e.to_string())?;
-    let mut ast = ast;
     Rewriter::new().ast(&mut ast)?;
     #[cfg(debug_assertions)]
     {
