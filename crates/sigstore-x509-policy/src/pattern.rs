@@ -38,16 +38,21 @@ pub(crate) fn compile_anchored(pattern: &str) -> Result<meta::Regex, String> {
         let left = needs_tables(&ast);
         debug_assert!(left.is_empty(), "{pattern:?} still needs tables: {left:?}");
     }
-    let hir = hir::translate::TranslatorBuilder::new()
-        .unicode(true)
-        .utf8(true)
-        .build()
+    let hir = translator()
         .translate(pattern, &ast)
         .map_err(|e| e.to_string())?;
     let anchored = Hir::concat(vec![Hir::look(Look::Start), hir, Hir::look(Look::End)]);
     meta::Regex::builder()
         .build_from_hir(&anchored)
         .map_err(|e| e.to_string())
+}
+
+/// The translator every rewritten pattern goes through: Unicode mode, UTF-8 matches only.
+fn translator() -> hir::translate::Translator {
+    hir::translate::TranslatorBuilder::new()
+        .unicode(true)
+        .utf8(true)
+        .build()
 }
 
 /// Finds what would need the Unicode tables in translation: a Perl or Unicode class, or
@@ -137,8 +142,7 @@ impl Rewriter {
                 set.flags.items.is_empty().then(|| Ast::empty(set.span))
             }
             Ast::Literal(literal) if self.case_insensitive => {
-                let mut ranges = vec![(literal.c, literal.c)];
-                fold_ranges(&mut ranges);
+                let ranges = folded(vec![(literal.c, literal.c)]);
                 if ranges.len() > 1 {
                     self.spend(&ranges)?;
                     Some(Ast::class_bracketed(bracketed(
@@ -259,14 +263,12 @@ impl Rewriter {
                 None
             }
             ClassSetItem::Literal(literal) => {
-                let mut ranges = vec![(literal.c, literal.c)];
-                fold_ranges(&mut ranges);
+                let ranges = folded(vec![(literal.c, literal.c)]);
                 self.spend(&ranges)?;
                 Some(union_item(literal.span, &ranges))
             }
             ClassSetItem::Range(range) => {
-                let mut ranges = vec![(range.start.c, range.end.c)];
-                fold_ranges(&mut ranges);
+                let ranges = folded(vec![(range.start.c, range.end.c)]);
                 self.spend(&ranges)?;
                 Some(union_item(range.span, &ranges))
             }
@@ -276,8 +278,7 @@ impl Rewriter {
                     negated: false,
                     ..ascii.clone()
                 });
-                let mut ranges = class_ranges(positive)?;
-                fold_ranges(&mut ranges);
+                let ranges = folded(class_ranges(positive)?);
                 self.spend(&ranges)?;
                 Some(ClassSetItem::Bracketed(Box::new(bracketed(
                     ascii.span,
@@ -308,10 +309,7 @@ fn class_ranges(item: ClassSetItem) -> Result<Vec<(char, char)>, String> {
         negated: false,
         kind: ClassSet::Item(item),
     });
-    let hir = hir::translate::TranslatorBuilder::new()
-        .unicode(true)
-        .utf8(true)
-        .build()
+    let hir = translator()
         .translate("", &ast)
         .map_err(|e| e.to_string())?;
     match hir.kind() {
@@ -324,19 +322,20 @@ fn class_ranges(item: ClassSetItem) -> Result<Vec<(char, char)>, String> {
     }
 }
 
-/// Adds every character that a member of `ranges` folds to (Unicode simple case folding).
-fn fold_ranges(ranges: &mut Vec<(char, char)>) {
+/// `ranges` with every character a member folds to added (Unicode simple case folding).
+fn folded(mut ranges: Vec<(char, char)>) -> Vec<(char, char)> {
     let original = ranges.len();
     for index in 0..original {
         let (start, end) = ranges[index];
         let first = CASE_FOLD.partition_point(|&(c, _)| c < start);
-        for &(c, folded) in &CASE_FOLD[first..] {
+        for &(c, other) in &CASE_FOLD[first..] {
             if c > end {
                 break;
             }
-            ranges.push((folded, folded));
+            ranges.push((other, other));
         }
     }
+    ranges
 }
 
 /// The ranges of a Perl class's positive form (`\w` for `\W`).
@@ -408,13 +407,10 @@ mod tests {
 
     #[test]
     fn folding_adds_every_partner() {
-        let mut ranges = vec![('k', 'k')];
-        fold_ranges(&mut ranges);
+        let mut ranges = folded(vec![('k', 'k')]);
         ranges.sort_unstable();
         assert_eq!(ranges, [('K', 'K'), ('k', 'k'), ('\u{212A}', '\u{212A}')]);
-        let mut ranges = vec![('0', '9')];
-        fold_ranges(&mut ranges);
-        assert_eq!(ranges, [('0', '9')]);
+        assert_eq!(folded(vec![('0', '9')]), [('0', '9')]);
     }
 
     #[test]
