@@ -81,8 +81,9 @@ struct Options {
     /// Only the side-by-side comparison with sigstore-rust (no throughput figures).
     #[arg(long, conflicts_with = "skip_peer")]
     peer_only: bool,
-    /// Alternating rounds per figure of the comparison with sigstore-rust.
-    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    /// Paired rounds of the comparison with sigstore-rust (each: both tools on one core, then
+    /// both on two cores).
+    #[arg(long, default_value_t = 11, value_parser = clap::value_parser!(u16).range(1..=1000))]
     peer_rounds: u16,
     /// Exit non-zero when a target is missed (or, with --baseline, when a case got more than
     /// 5% slower).

@@ -8,11 +8,17 @@
 //! the bundle and verify it against the same embedded production trusted root and the same
 //! identity policy; both build their verifier once per process.
 //!
-//! Figures, each the median of alternating runs (ours, peer, ours, peer, ...):
+//! Figures, from paired rounds (each round runs ours and the peer back to back):
 //! - one core: bundles/s over the whole corpus in one process pinned to CPU 0 (`taskset`);
 //! - two cores: the same on CPUs 0 and 1 (ours uses its worker pool, the peer program two
 //!   threads);
 //! - cold: wall time of one process verifying one bundle.
+//!
+//! Rates and times are medians over the rounds. Each ratio is the median of the ratios taken
+//! within a round (ours against the peer, or our two-core run against our one-core run of the
+//! same round), so that a machine whose speed drifts over the run (a shared virtual machine)
+//! compares runs made seconds apart rather than medians from different minutes; the spread
+//! of the per-round ratios is printed with them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -223,21 +229,65 @@ impl Tools {
         Ok(elapsed)
     }
 
-    /// Median durations of `rounds` alternating runs of both tools.
-    fn alternate(
+    /// `rounds` pairs of runs, ours then the peer's, on the same CPUs and files.
+    fn pairs(
         &self,
         rounds: usize,
         cpus: &str,
         threads: usize,
         files: &[PathBuf],
-    ) -> Result<(Duration, Duration)> {
-        let (mut ours, mut peer) = (Vec::new(), Vec::new());
-        for _ in 0..rounds {
-            ours.push(self.time(Tool::Ours, cpus, threads, files)?);
-            peer.push(self.time(Tool::Peer, cpus, threads, files)?);
-        }
-        Ok((median(&mut ours), median(&mut peer)))
+    ) -> Result<Vec<(Duration, Duration)>> {
+        (0..rounds)
+            .map(|_| {
+                let ours = self.time(Tool::Ours, cpus, threads, files)?;
+                let peer = self.time(Tool::Peer, cpus, threads, files)?;
+                Ok((ours, peer))
+            })
+            .collect()
     }
+}
+
+/// One round of the throughput comparison: both tools on one core, then both on two.
+struct Round {
+    ours1: Duration,
+    peer1: Duration,
+    ours2: Duration,
+    peer2: Duration,
+}
+
+/// The median and the range of a set of ratios.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ratio {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Ratio {
+    fn of(mut values: Vec<f64>) -> Self {
+        values.retain(|v| v.is_finite());
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        let median = match n {
+            0 => f64::NAN,
+            n if n % 2 == 1 => values[n / 2],
+            n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+        };
+        Self {
+            median,
+            min: values.first().copied().unwrap_or(f64::NAN),
+            max: values.last().copied().unwrap_or(f64::NAN),
+        }
+    }
+
+    fn spread(&self) -> String {
+        format!("{:.2}-{:.2}", self.min, self.max)
+    }
+}
+
+/// `a / b` as a ratio of durations.
+fn over(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64()
 }
 
 fn median(times: &mut [Duration]) -> Duration {
@@ -281,55 +331,75 @@ pub(crate) fn run(ours: &Path, rounds: usize, cold_runs: usize) -> Result<PeerFi
     tools.time(Tool::Peer, "0,1", 2, &files)?;
 
     let per_second = |d: Duration| files.len() as f64 / d.as_secs_f64();
-    eprintln!("==> one core: {rounds} alternating rounds each");
-    let (ours1, peer1) = tools.alternate(rounds, "0", 1, &files)?;
-    eprintln!("==> two cores: {rounds} alternating rounds each");
-    let (ours2, peer2) = tools.alternate(rounds, "0,1", 2, &files)?;
-    eprintln!("==> cold: {cold_runs} alternating single-bundle runs each");
-    let one = &files[2..3]; // a v0.3 bundle
-    for _ in 0..3 {
-        tools.time(Tool::Ours, "0", 1, one)?;
-        tools.time(Tool::Peer, "0", 1, one)?;
+    eprintln!("==> {rounds} rounds, each: both tools on one core, then both on two cores");
+    let mut rounds_run = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let one = tools.pairs(1, "0", 1, &files)?;
+        let two = tools.pairs(1, "0,1", 2, &files)?;
+        if let ([(ours1, peer1)], [(ours2, peer2)]) = (one.as_slice(), two.as_slice()) {
+            rounds_run.push(Round {
+                ours1: *ours1,
+                peer1: *peer1,
+                ours2: *ours2,
+                peer2: *peer2,
+            });
+        }
     }
-    let (ours_cold, peer_cold) = tools.alternate(cold_runs, "0", 1, one)?;
+    eprintln!("==> cold: {cold_runs} pairs of single-bundle runs");
+    let one = &files[2..3]; // a v0.3 bundle
+    tools.pairs(3, "0", 1, one)?;
+    let cold_pairs = tools.pairs(cold_runs, "0", 1, one)?;
 
+    let med =
+        |pick: fn(&Round) -> Duration| median(&mut rounds_run.iter().map(pick).collect::<Vec<_>>());
     let (o1, p1, o2, p2) = (
-        per_second(ours1),
-        per_second(peer1),
-        per_second(ours2),
-        per_second(peer2),
+        per_second(med(|r| r.ours1)),
+        per_second(med(|r| r.peer1)),
+        per_second(med(|r| r.ours2)),
+        per_second(med(|r| r.peer2)),
     );
+    let one_core = Ratio::of(rounds_run.iter().map(|r| over(r.peer1, r.ours1)).collect());
+    let two_cores = Ratio::of(rounds_run.iter().map(|r| over(r.peer2, r.ours2)).collect());
+    let scaling = Ratio::of(rounds_run.iter().map(|r| over(r.ours1, r.ours2)).collect());
+    let cold = Ratio::of(cold_pairs.iter().map(|(o, p)| over(*o, *p)).collect());
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let one_core = o1 / p1;
-    let cold = ms(ours_cold) / ms(peer_cold);
-    let scaling = o2 / o1;
+    let ours_cold = median(&mut cold_pairs.iter().map(|(o, _)| *o).collect::<Vec<_>>());
+    let peer_cold = median(&mut cold_pairs.iter().map(|(_, p)| *p).collect::<Vec<_>>());
+    let (one_core_m, cold_m, scaling_m) = (one_core.median, cold.median, scaling.median);
     let mut lines = vec![
         format!(
-            "side by side with sigstore-rust {PEER_VERSION} ({} bundles, medians of {rounds} \
-             alternating rounds; cold: {cold_runs} runs)",
+            "side by side with sigstore-rust {PEER_VERSION} ({} bundles; {rounds} paired rounds, \
+             cold: {cold_runs} pairs; medians, ratio = median of the per-round ratios)",
             files.len()
         ),
         format!(
-            "{:<24} {:>12} {:>14} {:>8}",
-            "", "ours", "sigstore-rust", "ratio"
+            "{:<24} {:>12} {:>14} {:>8}  {}",
+            "", "ours", "sigstore-rust", "ratio", "per-round range"
         ),
         format!(
-            "{:<24} {o1:>12.0} {p1:>14.0} {one_core:>7.2}x",
-            "one core, bundles/s"
+            "{:<24} {o1:>12.0} {p1:>14.0} {one_core_m:>7.2}x  {}",
+            "one core, bundles/s",
+            one_core.spread()
         ),
         format!(
-            "{:<24} {o2:>12.0} {p2:>14.0} {:>7.2}x",
+            "{:<24} {o2:>12.0} {p2:>14.0} {:>7.2}x  {}",
             "two cores, bundles/s",
-            o2 / p2
+            two_cores.median,
+            two_cores.spread()
         ),
         format!(
-            "{:<24} {:>12.2} {:>14.2} {cold:>7.2}x",
+            "{:<24} {:>12.2} {:>14.2} {cold_m:>7.2}x  {}",
             "cold verify, ms",
             ms(ours_cold),
-            ms(peer_cold)
+            ms(peer_cold),
+            cold.spread()
         ),
-        format!("two cores / one core (ours): {scaling:.2}x"),
+        format!(
+            "two cores / one core (ours): {scaling_m:.2}x (per-round range {})",
+            scaling.spread()
+        ),
     ];
+    let (one_core, cold, scaling) = (one_core_m, cold_m, scaling_m);
     let mut missed = Vec::new();
     for (what, ok) in [
         (
@@ -359,6 +429,18 @@ pub(crate) fn run(ours: &Path, rounds: usize, cold_runs: usize) -> Result<PeerFi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ratios_are_medians_of_pairs_with_their_range() {
+        let r = Ratio::of(vec![1.4, 1.2, f64::NAN, 1.3]);
+        assert_eq!((r.median, r.min, r.max), (1.3, 1.2, 1.4));
+        let r = Ratio::of(vec![1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(r.median, 2.5);
+        assert_eq!(r.spread(), "1.00-4.00");
+        assert!(Ratio::of(Vec::new()).median.is_nan());
+        let ms = Duration::from_millis;
+        assert!((over(ms(300), ms(200)) - 1.5).abs() < 1e-9);
+    }
 
     #[test]
     fn the_peer_gets_the_workspace_release_profile() {

@@ -3,7 +3,7 @@
 //! [`Bundle::from_json`] parses the protobuf-JSON form and enforces the structural rules of
 //! each version; it does not verify any signature or proof.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -285,7 +285,7 @@ impl Bundle {
                 max: MAX_TLOG_ENTRIES,
             });
         }
-        let mut seen = HashSet::new();
+        let mut seen = BTreeSet::new();
         for (entry, tle) in vm.tlog_entries.iter().enumerate() {
             tle.validate(entry, self.version)?;
             if !seen.insert((tle.log_id.as_slice(), tle.log_index)) {
@@ -301,7 +301,7 @@ impl Bundle {
                 max: MAX_RFC3161_TIMESTAMPS,
             });
         }
-        let mut seen = HashSet::new();
+        let mut seen = BTreeSet::new();
         for (index, ts) in vm.rfc3161_timestamps.iter().enumerate() {
             if ts.is_empty() {
                 return Err(Error::MissingField(
