@@ -60,6 +60,16 @@ impl CtLog {
         valid_for: Option<ValidityPeriod>,
     ) -> Result<Self, Error> {
         let key = PublicKey::from_spki_der(spki_der).map_err(Error::InvalidLogKey)?;
+        Self::with_key(key, log_id, valid_for)
+    }
+
+    /// A CT log from its already parsed key, its log ID (32 bytes) and the key's validity
+    /// period.
+    pub fn with_key(
+        key: PublicKey,
+        log_id: &[u8],
+        valid_for: Option<ValidityPeriod>,
+    ) -> Result<Self, Error> {
         let log_id: [u8; 32] = log_id
             .try_into()
             .map_err(|_| Error::InvalidLogId { len: log_id.len() })?;

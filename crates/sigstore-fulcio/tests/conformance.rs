@@ -307,6 +307,15 @@ fn ct_log_constructor() {
         CtLog::new(&key[..key.len() - 1], &id, None),
         Err(Error::InvalidLogKey(_))
     ));
+    // From a key parsed elsewhere: the same log, and the same log ID check.
+    let parsed = sigstore_crypto::PublicKey::from_spki_der(&key).unwrap();
+    let log = CtLog::with_key(parsed.clone(), &id, None).unwrap();
+    assert_eq!(log.log_id().as_slice(), id.as_slice());
+    assert_eq!(log.key().spki_der(), key.as_slice());
+    assert!(matches!(
+        CtLog::with_key(parsed, &id[..31], None),
+        Err(Error::InvalidLogId { len: 31 })
+    ));
 }
 
 #[test]

@@ -116,7 +116,7 @@ impl TrustMaterial {
                     Err(e) => return Some(Err(e)),
                 };
                 Some(
-                    CtLog::new(key.spki_der(), &log.log_id, Some(valid_for)).map_err(|_| {
+                    CtLog::with_key(key, &log.log_id, Some(valid_for)).map_err(|_| {
                         Error::InvalidTrustedRoot {
                             what: "CT log ID is malformed",
                             log: log.base_url.clone(),
