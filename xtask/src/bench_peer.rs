@@ -32,6 +32,8 @@ use crate::{cargo, workspace_root};
 pub(crate) const PEER_VERSION: &str = "0.15.1";
 /// Bundles in the corpus.
 const CORPUS_SIZE: usize = 1000;
+/// Bundles of the corpus counted under callgrind (a multiple of the four cases).
+const INSTRUCTION_BUNDLES: usize = 40;
 /// Production conformance cases over `a.txt` that make up the corpus, in turn.
 const CASES: [&str; 4] = [
     "happy-path-v0.1",
@@ -187,26 +189,67 @@ enum Tool {
 }
 
 impl Tools {
+    /// The tool's command line: program first.
+    fn argv(&self, tool: Tool, threads: usize, files: &[PathBuf]) -> Vec<std::ffi::OsString> {
+        let mut argv: Vec<std::ffi::OsString> = match tool {
+            Tool::Ours => vec![
+                self.ours.clone().into(),
+                "verify".into(),
+                "identity".into(),
+                "--offline".into(),
+                "--cert-identity".into(),
+                crate::bench::IDENTITY.into(),
+                "--cert-oidc-issuer".into(),
+                crate::bench::ISSUER.into(),
+            ],
+            Tool::Peer => vec![
+                self.peer.clone().into(),
+                self.trusted_root.clone().into(),
+                crate::bench::IDENTITY.into(),
+                crate::bench::ISSUER.into(),
+                threads.to_string().into(),
+            ],
+        };
+        argv.extend(files.iter().map(|f| f.clone().into_os_string()));
+        argv
+    }
+
     fn command(&self, tool: Tool, cpus: &str, threads: usize, files: &[PathBuf]) -> Command {
         let mut cmd = Command::new("taskset");
-        cmd.args(["-c", cpus]);
-        match tool {
-            Tool::Ours => {
-                cmd.arg(&self.ours)
-                    .args(["verify", "identity", "--offline"])
-                    .args(["--cert-identity", crate::bench::IDENTITY])
-                    .args(["--cert-oidc-issuer", crate::bench::ISSUER]);
-            }
-            Tool::Peer => {
-                cmd.arg(&self.peer)
-                    .arg(&self.trusted_root)
-                    .arg(crate::bench::IDENTITY)
-                    .arg(crate::bench::ISSUER)
-                    .arg(threads.to_string());
-            }
-        }
-        cmd.args(files).stdout(Stdio::null()).stderr(Stdio::piped());
+        cmd.args(["-c", cpus])
+            .args(self.argv(tool, threads, files))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
         cmd
+    }
+
+    /// Instructions the tool's process executes on `files` under `valgrind --tool=callgrind`
+    /// (one thread): a count that does not move with the machine's load. `None` when
+    /// valgrind is not installed.
+    fn instructions(&self, tool: Tool, files: &[PathBuf]) -> Result<Option<u64>> {
+        let output = match Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .args(self.argv(tool, 1, files))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+        {
+            Ok(output) => output,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).context("running valgrind"),
+        };
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            bail!(
+                "a verifier under callgrind failed ({}): {}",
+                output.status,
+                stderr.lines().take(5).collect::<Vec<_>>().join("\n")
+            );
+        }
+        callgrind_total(&stderr)
+            .map(Some)
+            .context("callgrind printed no instruction total")
     }
 
     fn time(&self, tool: Tool, cpus: &str, threads: usize, files: &[PathBuf]) -> Result<Duration> {
@@ -290,6 +333,14 @@ fn over(a: Duration, b: Duration) -> f64 {
     a.as_secs_f64() / b.as_secs_f64()
 }
 
+/// The instruction total callgrind prints at exit (`==pid== Collected : 123`).
+fn callgrind_total(stderr: &str) -> Option<u64> {
+    stderr.lines().find_map(|line| {
+        let (_, count) = line.split_once("Collected :")?;
+        count.trim().parse().ok()
+    })
+}
+
 fn median(times: &mut [Duration]) -> Duration {
     times.sort();
     match times.len() {
@@ -350,6 +401,18 @@ pub(crate) fn run(ours: &Path, rounds: usize, cold_runs: usize) -> Result<PeerFi
     tools.pairs(3, "0", 1, one)?;
     let cold_pairs = tools.pairs(cold_runs, "0", 1, one)?;
 
+    eprintln!("==> instructions under callgrind: {INSTRUCTION_BUNDLES} bundles, and one");
+    let some = &files[..INSTRUCTION_BUNDLES.min(files.len())];
+    let counts = match (
+        tools.instructions(Tool::Ours, some)?,
+        tools.instructions(Tool::Peer, some)?,
+        tools.instructions(Tool::Ours, one)?,
+        tools.instructions(Tool::Peer, one)?,
+    ) {
+        (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
+        _ => None,
+    };
+
     let med =
         |pick: fn(&Round) -> Duration| median(&mut rounds_run.iter().map(pick).collect::<Vec<_>>());
     let (o1, p1, o2, p2) = (
@@ -399,6 +462,24 @@ pub(crate) fn run(ours: &Path, rounds: usize, cold_runs: usize) -> Result<PeerFi
             scaling.spread()
         ),
     ];
+    match counts {
+        Some([batch_ours, batch_peer, cold_ours, cold_peer]) => {
+            let millions = |n: u64| n as f64 / 1e6;
+            lines.push(format!(
+                "instructions (callgrind; not a target, steady under load): {} bundles \
+                 {:.1} M vs {:.1} M ({:.2}x fewer); one bundle cold {:.2} M vs {:.2} M \
+                 ({:.2}x fewer)",
+                some.len(),
+                millions(batch_ours),
+                millions(batch_peer),
+                batch_peer as f64 / batch_ours as f64,
+                millions(cold_ours),
+                millions(cold_peer),
+                cold_peer as f64 / cold_ours as f64,
+            ));
+        }
+        None => lines.push("instructions: not counted (valgrind is not installed)".to_owned()),
+    }
     let (one_core, cold, scaling) = (one_core_m, cold_m, scaling_m);
     let mut missed = Vec::new();
     for (what, ok) in [
@@ -429,6 +510,16 @@ pub(crate) fn run(ours: &Path, rounds: usize, cold_runs: usize) -> Result<PeerFi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_callgrind_totals() {
+        let stderr = "==12== Callgrind, a call-graph generating cache profiler\n==12== \n\
+                      ==12== Events    : Ir\n==12== Collected : 7490570\n==12== \n\
+                      ==12== I   refs:      7,490,570\n";
+        assert_eq!(callgrind_total(stderr), Some(7_490_570));
+        assert_eq!(callgrind_total("==1== Collected : x\n"), None);
+        assert_eq!(callgrind_total(""), None);
+    }
 
     #[test]
     fn ratios_are_medians_of_pairs_with_their_range() {
