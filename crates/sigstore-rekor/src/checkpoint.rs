@@ -500,11 +500,17 @@ impl NoteVerifier {
 }
 
 fn check_name(name: &str) -> Result<(), Error> {
-    if is_valid_key_name(name) && !name.chars().any(char::is_control) {
+    if is_note_key_name(name) {
         Ok(())
     } else {
         Err(Error::MalformedNote(NoteFormat::InvalidKeyName))
     }
+}
+
+/// Whether `name` can name a note key ([`NoteVerifier`]): non-empty, without whitespace,
+/// `+` or control characters.
+pub fn is_note_key_name(name: &str) -> bool {
+    is_valid_key_name(name) && !name.chars().any(char::is_control)
 }
 
 /// A transparency log checkpoint (the text of a signed note).

@@ -2,7 +2,9 @@
 
 use sigstore_crypto::PublicKey;
 use sigstore_fulcio::CtLog;
-use sigstore_rekor::checkpoint::NoteVerifier;
+use std::sync::OnceLock;
+
+use sigstore_rekor::checkpoint::{is_note_key_name, NoteVerifier};
 use sigstore_tsa::TimestampAuthority;
 use sigstore_types::common::PublicKeyDetails;
 use sigstore_types::trust::TransparencyLogInstance;
@@ -11,22 +13,39 @@ use sigstore_x509_policy::{Certificate, CertificateAuthority};
 
 use crate::Error;
 
+/// A Rekor log of the trusted root, found by its IDs; its key is parsed when a bundle first
+/// names the log (a bundle uses one log of the several a trusted root lists, and an Ed25519
+/// key costs a curve point decompression to parse).
+#[derive(Debug)]
+pub(crate) struct LazyLog {
+    log: TransparencyLogInstance,
+    valid_for: ValidityPeriod,
+    /// `None` once parsed: a key this build cannot use leaves the log out.
+    parsed: OnceLock<Option<TrustedLog>>,
+}
+
+impl LazyLog {
+    /// Whether `log_id` (a bundle entry's `logId.keyId`) names this log.
+    fn is_named_by(&self, log_id: &[u8]) -> bool {
+        self.log.log_id == log_id || self.log.checkpoint_key_id.as_deref() == Some(log_id)
+    }
+
+    /// The log with its parsed key, or `None` when this build cannot use the key.
+    fn get(&self) -> Option<&TrustedLog> {
+        self.parsed
+            .get_or_init(|| trusted_log(&self.log, self.valid_for))
+            .as_ref()
+    }
+}
+
 /// A Rekor log the trusted root vouches for.
 #[derive(Debug)]
 pub(crate) struct TrustedLog {
     pub(crate) base_url: String,
     pub(crate) log_id: Vec<u8>,
-    pub(crate) checkpoint_key_id: Option<Vec<u8>>,
     pub(crate) key: PublicKey,
     pub(crate) valid_for: ValidityPeriod,
     pub(crate) note_verifier: NoteVerifier,
-}
-
-impl TrustedLog {
-    /// Whether `log_id` (a bundle entry's `logId.keyId`) names this log.
-    pub(crate) fn is_named_by(&self, log_id: &[u8]) -> bool {
-        self.log_id == log_id || self.checkpoint_key_id.as_deref() == Some(log_id)
-    }
 }
 
 /// Everything a [`crate::Verifier`] trusts, parsed from a [`TrustedRoot`] once.
@@ -38,7 +57,7 @@ impl TrustedLog {
 /// does not parse then fails whatever needed it, never counts as a pass.
 #[derive(Debug)]
 pub struct TrustMaterial {
-    pub(crate) logs: Vec<TrustedLog>,
+    pub(crate) logs: Vec<LazyLog>,
     pub(crate) certificate_authorities: Vec<CertificateAuthority>,
     pub(crate) ct_logs: Vec<CtLog>,
     pub(crate) timestamp_authorities: LazyTimestampAuthorities,
@@ -91,11 +110,25 @@ impl TrustMaterial {
     pub fn new(root: &TrustedRoot) -> Result<Self, Error> {
         // A key this build cannot use (a future algorithm, PKCS#1 RSA of old CT logs) is left
         // out: a bundle that relies on it then fails as naming an unknown log. A key whose
-        // validity has no start makes the whole root invalid.
+        // validity has no start, or a log whose host cannot name a checkpoint key, makes the
+        // whole root invalid. Rekor keys are parsed when a bundle first names their log.
         let logs = root
             .tlogs
             .iter()
-            .filter_map(|log| trusted_log(log).transpose())
+            .map(|log| {
+                let valid_for = log_validity(log)?;
+                if !is_note_key_name(host_of(&log.base_url)) {
+                    return Err(Error::InvalidTrustedRoot {
+                        what: "log key cannot sign checkpoints",
+                        log: log.base_url.clone(),
+                    });
+                }
+                Ok(LazyLog {
+                    log: log.clone(),
+                    valid_for,
+                    parsed: OnceLock::new(),
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let certificate_authorities = root
             .certificate_authorities
@@ -153,12 +186,15 @@ impl TrustMaterial {
     }
 
     pub(crate) fn log_named_by(&self, log_id: &[u8]) -> Option<&TrustedLog> {
-        self.logs.iter().find(|log| log.is_named_by(log_id))
+        self.logs
+            .iter()
+            .filter(|log| log.is_named_by(log_id))
+            .find_map(LazyLog::get)
     }
 }
 
-/// The key and validity of a log; `None` for a key this build cannot parse.
-fn log_key(log: &TransparencyLogInstance) -> Result<Option<(PublicKey, ValidityPeriod)>, Error> {
+/// The validity of a log's key, which must be given and have a start.
+fn log_validity(log: &TransparencyLogInstance) -> Result<ValidityPeriod, Error> {
     let invalid = |what| Error::InvalidTrustedRoot {
         what,
         log: log.base_url.clone(),
@@ -170,9 +206,18 @@ fn log_key(log: &TransparencyLogInstance) -> Result<Option<(PublicKey, ValidityP
     if valid_for.start.is_none() {
         return Err(invalid("log key validFor has no start"));
     }
-    let Some(raw) = log.public_key.raw_bytes.as_deref() else {
-        return Ok(None);
-    };
+    Ok(valid_for)
+}
+
+/// The key and validity of a log; `None` for a key this build cannot parse.
+fn log_key(log: &TransparencyLogInstance) -> Result<Option<(PublicKey, ValidityPeriod)>, Error> {
+    let valid_for = log_validity(log)?;
+    Ok(parse_log_key(log).map(|key| (key, valid_for)))
+}
+
+/// The log's key, or `None` when it is absent or this build cannot parse it.
+fn parse_log_key(log: &TransparencyLogInstance) -> Option<PublicKey> {
+    let raw = log.public_key.raw_bytes.as_deref()?;
     // Old CT logs publish bare PKCS#1 RSA keys, flagged by their key details.
     let key = match log.public_key.key_details {
         PublicKeyDetails::Pkcs1RsaPkcs1v5 | PublicKeyDetails::Pkcs1RsaPss => {
@@ -180,29 +225,23 @@ fn log_key(log: &TransparencyLogInstance) -> Result<Option<(PublicKey, ValidityP
         }
         _ => PublicKey::from_spki_der(raw),
     };
-    Ok(key.ok().map(|key| (key, valid_for)))
+    key.ok()
 }
 
-fn trusted_log(log: &TransparencyLogInstance) -> Result<Option<TrustedLog>, Error> {
-    let Some((key, valid_for)) = log_key(log)? else {
-        return Ok(None);
-    };
-    let host = host_of(&log.base_url).to_owned();
+/// A Rekor log with its parsed key; `None` when this build cannot use the key (its host was
+/// checked as a key name when the trusted root was loaded).
+fn trusted_log(log: &TransparencyLogInstance, valid_for: ValidityPeriod) -> Option<TrustedLog> {
+    let key = parse_log_key(log)?;
     // Used for Rekor v2 checkpoints (origin == key name == host); Rekor v1 checkpoints name
     // their key after the origin's host and are checked with the key alone.
-    let note_verifier =
-        NoteVerifier::rekor_v2(&host, key.clone()).map_err(|_| Error::InvalidTrustedRoot {
-            what: "log key cannot sign checkpoints",
-            log: log.base_url.clone(),
-        })?;
-    Ok(Some(TrustedLog {
+    let note_verifier = NoteVerifier::rekor_v2(host_of(&log.base_url), key.clone()).ok()?;
+    Some(TrustedLog {
         base_url: log.base_url.clone(),
         log_id: log.log_id.clone(),
-        checkpoint_key_id: log.checkpoint_key_id.clone(),
         key,
         valid_for,
         note_verifier,
-    }))
+    })
 }
 
 /// The host name of a URL: no scheme, user info, port or path (`https://a.b:8080/x` -> `a.b`).
