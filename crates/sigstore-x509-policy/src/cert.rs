@@ -202,10 +202,13 @@ impl Certificate {
             return Err(Error::MalformedCertificate(der::ErrorKind::Failed.into()));
         }
         for ((i, ext), tlv) in found.iter().enumerate().zip(&layout.extensions) {
+            // Compared as encoded (DER has one encoding per OID): a short slice comparison
+            // rather than the whole fixed-size `ObjectIdentifier`.
+            let id = ext.extn_id.as_bytes();
             if found
                 .iter()
                 .skip(i.saturating_add(1))
-                .any(|other| other.extn_id == ext.extn_id)
+                .any(|other| other.extn_id.as_bytes() == id)
             {
                 return Err(Error::DuplicateExtension(ext.extn_id));
             }
