@@ -1,9 +1,9 @@
 //! Trust material prepared once from a trusted root: parsed keys, CA chains, note verifiers.
 
-use sigstore_crypto::PublicKey;
-use sigstore_fulcio::CtLog;
 use std::sync::OnceLock;
 
+use sigstore_crypto::PublicKey;
+use sigstore_fulcio::CtLog;
 use sigstore_rekor::checkpoint::{is_note_key_name, NoteVerifier};
 use sigstore_tsa::TimestampAuthority;
 use sigstore_types::common::PublicKeyDetails;
@@ -105,8 +105,8 @@ impl LazyTimestampAuthorities {
 }
 
 impl TrustMaterial {
-    /// Parses and checks every key and certificate of `root` (the timestamp authorities' when
-    /// first used).
+    /// Parses and checks every key and certificate of `root` (the Rekor log keys when a
+    /// bundle first names their log, the timestamp authorities' when first used).
     pub fn new(root: &TrustedRoot) -> Result<Self, Error> {
         // A key this build cannot use (a future algorithm, PKCS#1 RSA of old CT logs) is left
         // out: a bundle that relies on it then fails as naming an unknown log. A key whose
