@@ -51,8 +51,19 @@ impl Input {
 
 /// Reads a file of at most `limit` bytes, with the path in every error.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    read_limited_sized(path, limit, None)
+}
+
+/// [`read_limited`] with the file's size as metadata read earlier gave it (`None`: ask the
+/// system once the file is open). The size only sizes the first buffer; the file is read to
+/// its end whatever it holds now, within the limit.
+fn read_limited_sized(path: &Path, limit: u64, size_hint: Option<u64>) -> Result<Vec<u8>> {
     let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-    match sigstore_types::io::read_limited(file, limit) {
+    let read = match size_hint {
+        Some(size) => sigstore_types::io::read_limited_sized(file, limit, size),
+        None => sigstore_types::io::read_limited(file, limit),
+    };
+    match read {
         Ok(Some(bytes)) => Ok(bytes),
         Ok(None) => bail!("{}: larger than {limit} bytes", path.display()),
         Err(e) => Err(anyhow::Error::new(e).context(format!("{}: cannot read", path.display()))),
@@ -61,7 +72,13 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
 
 /// Reads and parses a Sigstore bundle file.
 pub fn read_bundle(path: &Path) -> Result<Bundle> {
-    let bytes = read_limited(path, MAX_JSON_FILE)?;
+    read_bundle_sized(path, None)
+}
+
+/// [`read_bundle`] for a file whose size metadata read earlier gave (see
+/// [`read_limited`]): one system call fewer when the caller has just looked the file up.
+pub fn read_bundle_sized(path: &Path, size_hint: Option<u64>) -> Result<Bundle> {
+    let bytes = read_limited_sized(path, MAX_JSON_FILE, size_hint)?;
     Bundle::from_json(&bytes).with_context(|| format!("{}: invalid bundle", path.display()))
 }
 

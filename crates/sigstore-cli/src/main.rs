@@ -20,7 +20,7 @@ use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use globals::{GlobalArgs, Globals};
 use sigstore_cli::sign::usage;
-use sigstore_cli::{read_bundle, read_limited, sign, Input};
+use sigstore_cli::{read_bundle, read_bundle_sized, read_limited, sign, Input};
 use sigstore_crypto::PublicKey;
 use sigstore_sign::lookup::DetachedLookup;
 use sigstore_types::Bundle;
@@ -406,7 +406,8 @@ struct AttestArgs {
 
 /// Where one input's signature material comes from.
 enum Material {
-    Bundle(PathBuf),
+    /// A bundle file, with its size when discovery read its metadata.
+    Bundle(PathBuf, Option<u64>),
     Legacy {
         signature: PathBuf,
         certificate: PathBuf,
@@ -608,7 +609,7 @@ fn plan(common: &CommonArgs) -> Result<Vec<(Input, Option<Material>)>> {
     if let Some(bundle) = &common.bundle {
         return Ok(vec![(
             inputs[0].clone(),
-            Some(Material::Bundle(bundle.clone())),
+            Some(Material::Bundle(bundle.clone(), None)),
         )]);
     }
     if let (Some(certificate), Some(signature)) = (&common.certificate, &common.signature) {
@@ -643,23 +644,30 @@ fn discover(input: &Input) -> Result<Option<Material>> {
         PathBuf::from(name)
     };
     let (bundle, legacy) = (with(".sigstore.json"), with(".sigstore"));
-    match (bundle.is_file(), legacy.is_file()) {
-        (true, true) => bail!(
+    // The metadata that tells a regular file also gives its size, which sizes the read.
+    let file_size = |path: &Path| {
+        std::fs::metadata(path)
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| m.len())
+    };
+    match (file_size(&bundle), file_size(&legacy)) {
+        (Some(_), Some(_)) => bail!(
             "ambiguous bundles: both {} and {} exist; pass --bundle to choose one",
             bundle.display(),
             legacy.display()
         ),
-        (true, false) => return Ok(Some(Material::Bundle(bundle))),
-        (false, true) => {
+        (Some(size), None) => return Ok(Some(Material::Bundle(bundle, Some(size)))),
+        (None, Some(size)) => {
             tracing::warn!(
                 "{}: {} should be named {}",
                 sigstore_cli::escape_controls(&path.display().to_string()),
                 sigstore_cli::escape_controls(&legacy.display().to_string()),
                 sigstore_cli::escape_controls(&bundle.display().to_string())
             );
-            return Ok(Some(Material::Bundle(legacy)));
+            return Ok(Some(Material::Bundle(legacy, Some(size))));
         }
-        (false, false) => {}
+        (None, None) => {}
     }
     let (signature, certificate) = (with(".sig"), with(".crt"));
     if signature.is_file() && certificate.is_file() {
@@ -952,8 +960,8 @@ fn verify_one(
             ),
             Input::Digest(_) => bail!("a digest input needs --bundle"),
         },
-        Some(Material::Bundle(path)) => {
-            let bundle = read_bundle(path)?;
+        Some(Material::Bundle(path, size)) => {
+            let bundle = read_bundle_sized(path, *size)?;
             sigstore_cli::verify_input(verifier, &bundle, Some(path), input, policy)
         }
         Some(Material::Legacy {

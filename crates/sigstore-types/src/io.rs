@@ -9,10 +9,23 @@ use std::io::Read as _;
 /// regular file of the size its metadata says is read in two system calls: one that fills
 /// it and one that finds the end. The limit still holds for files that grow while being
 /// read and for pipes, whose metadata length is 0 (the buffer then doubles as it fills).
-pub fn read_limited(mut file: File, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+pub fn read_limited(file: File, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let hint = file.metadata().map(|m| m.len()).unwrap_or(0);
+    read_limited_sized(file, limit, hint)
+}
+
+/// [`read_limited`] with the file's size already known (`size_hint`, from metadata read
+/// before the file was opened; 0 when unknown), which saves asking the system again. The
+/// hint only sizes the first buffer: a file that is longer or shorter than it is still read
+/// to its end, within the limit.
+pub fn read_limited_sized(
+    mut file: File,
+    limit: u64,
+    size_hint: u64,
+) -> std::io::Result<Option<Vec<u8>>> {
     /// The first buffer when the metadata gives no size.
     const UNSIZED_START: u64 = 8 * 1024;
-    let hint = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let hint = size_hint;
     // Never more than `limit + 1` bytes: one past the limit is enough to refuse the file.
     let ceiling = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
     let start = if hint == 0 { UNSIZED_START } else { hint };
@@ -113,5 +126,34 @@ mod tests {
         assert!(read_limited(File::open(&path).expect("open"), 50_100)
             .expect("read")
             .is_some());
+    }
+
+    #[test]
+    fn a_wrong_size_hint_changes_nothing_read() {
+        // The hint only sizes the first buffer: a file that grew or shrank since its size
+        // was read is still read to its end, and the limit still holds.
+        let dir = sigstore_test_support::TempDir::new("sigstore-types-io-hint");
+        for (len, hint, limit, accepted) in [
+            (10_000, 10_000, 10_000, true),
+            (10_000, 10, 1_000_000, true),
+            (10_000, 0, 1_000_000, true),
+            (10, 10_000, 1_000_000, true),
+            (0, 10_000, 1_000_000, true),
+            (10_001, 5, 10_000, false),
+            (10_001, 10_001, 10_000, false),
+            (50_000, u64::MAX, 1_000_000, true),
+        ] {
+            let file = file_with(&dir, len);
+            let read = read_limited_sized(file, limit, hint).expect("read");
+            assert_eq!(
+                read.is_some(),
+                accepted,
+                "len {len}, hint {hint}, limit {limit}"
+            );
+            if let Some(bytes) = read {
+                assert_eq!(bytes.len(), len, "len {len}, hint {hint}");
+                assert!(bytes.iter().all(|b| *b == b'x'));
+            }
+        }
     }
 }
