@@ -348,35 +348,47 @@ fn v1_verifier(b64_pem: &str) -> Result<LoggedVerifier, Error> {
 }
 
 /// Decodes the first PEM block of `pem` (LF or CRLF line endings) to its label and DER bytes.
+/// The text must be UTF-8; lines are trimmed of ASCII whitespace, and the base64 lines between
+/// the BEGIN and the matching END line are joined and decoded.
 fn decode_pem(pem: &[u8]) -> Result<(String, Vec<u8>), Error> {
-    let text = std::str::from_utf8(pem).map_err(|_| Error::MalformedBody("PEM is not UTF-8"))?;
-    let mut lines = text.lines().map(str::trim);
+    if std::str::from_utf8(pem).is_err() {
+        return Err(Error::MalformedBody("PEM is not UTF-8"));
+    }
+    let mut lines = pem.split(|b| *b == b'\n').map(<[u8]>::trim_ascii);
     let label = loop {
         match lines.next() {
-            Some("") => continue,
+            Some([]) => continue,
             Some(line) => {
                 break line
-                    .strip_prefix("-----BEGIN ")
-                    .and_then(|l| l.strip_suffix("-----"))
+                    .strip_prefix(b"-----BEGIN ")
+                    .and_then(|l| l.strip_suffix(b"-----"))
                     .ok_or(Error::MalformedBody("no PEM BEGIN line"))?;
             }
             None => return Err(Error::MalformedBody("no PEM block")),
         }
     };
-    let end = format!("-----END {label}-----");
-    let mut b64_text = String::new();
+    let is_end = |line: &[u8]| {
+        line.strip_prefix(b"-----END ")
+            .and_then(|l| l.strip_suffix(b"-----"))
+            == Some(label)
+    };
+    let mut b64_text = Vec::with_capacity(pem.len());
     loop {
         match lines.next() {
-            Some(line) if line == end => break,
-            Some(line) => b64_text.push_str(line),
+            Some(line) if is_end(line) => break,
+            Some(line) => b64_text.extend_from_slice(line),
             None => return Err(Error::MalformedBody("no PEM END line")),
         }
     }
-    let der = b64(&b64_text, "PEM body is not base64")?;
+    let der = base64_simd::STANDARD
+        .decode_to_vec(&b64_text)
+        .map_err(|_| Error::MalformedBody("PEM body is not base64"))?;
     if der.is_empty() {
         return Err(Error::MalformedBody("empty PEM block"));
     }
-    Ok((label.to_owned(), der))
+    // The label is a slice of text checked as UTF-8 above, cut at ASCII bytes.
+    let label = String::from_utf8_lossy(label).into_owned();
+    Ok((label, der))
 }
 
 /// Decodes an `intoto` 0.0.2 `sig` field. Rekor stores base64 of the envelope's base64
@@ -760,6 +772,39 @@ mod tests {
             assert!(decode_pem(bad.as_bytes()).is_err(), "{bad:?}");
         }
         assert!(decode_pem(&[0xff, 0xfe]).is_err());
+        // Blank lines before the block, indented and space-padded lines, and text after the
+        // END line are accepted; a space inside a base64 line, a mismatched END label or
+        // non-UTF-8 text anywhere is not.
+        let padded = format!(
+            "\n\n  -----BEGIN PUBLIC KEY-----  \r\n\t{b}\t\r\n-----END PUBLIC KEY-----\ntrailer\n"
+        );
+        let (label, out) = decode_pem(padded.as_bytes()).unwrap();
+        assert_eq!(
+            (label.as_str(), out.as_slice()),
+            ("PUBLIC KEY", der.as_slice())
+        );
+        let long = STANDARD.encode([7u8; 200]);
+        let wrapped: Vec<&str> = long
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let pem = format!("-----BEGIN X-----\n{}\n-----END X-----", wrapped.join("\n"));
+        assert_eq!(decode_pem(pem.as_bytes()).unwrap().1, [7u8; 200]);
+        for bad in [
+            format!(
+                "-----BEGIN X-----\n{} {}\n-----END X-----\n",
+                &b[..4],
+                &b[4..]
+            ),
+            format!("-----BEGIN X-----\n{b}\n-----END X -----\n"),
+            format!("-----BEGIN X-----\n{b}\n-----END Y-----\n-----END X\n"),
+        ] {
+            assert!(decode_pem(bad.as_bytes()).is_err(), "{bad:?}");
+        }
+        let mut trailing = format!("-----BEGIN X-----\n{b}\n-----END X-----\n").into_bytes();
+        trailing.push(0xff);
+        assert!(decode_pem(&trailing).is_err());
     }
 
     #[test]

@@ -201,7 +201,7 @@ impl Bundle {
     /// ignored.
     pub fn from_json(bytes: &[u8]) -> Result<Bundle, Error> {
         let w: BundleWire = wire::parse_strict(bytes)?;
-        let bundle = Self::from_wire(&w)?;
+        let bundle = Self::from_wire(w)?;
         bundle.validate()?;
         Ok(bundle)
     }
@@ -315,36 +315,33 @@ impl Bundle {
         Ok(())
     }
 
-    pub(crate) fn from_wire(w: &BundleWire) -> Result<Self, Error> {
+    pub(crate) fn from_wire(w: BundleWire) -> Result<Self, Error> {
         let media_type = w
             .media_type
-            .clone()
             .filter(|m| !m.is_empty())
             .ok_or(Error::MissingField("mediaType"))?;
         let version = BundleVersion::from_media_type(&media_type)?;
         let vm = w
             .verification_material
-            .as_ref()
             .ok_or(Error::MissingField("verificationMaterial"))?;
         let verification_material = VerificationMaterial::from_wire(vm)?;
-        let content = match (&w.message_signature, &w.dsse_envelope) {
+        let content = match (w.message_signature, w.dsse_envelope) {
             (Some(_), Some(_)) => return Err(Error::AmbiguousBundleContent),
             (None, None) => return Err(Error::MissingBundleContent),
             (Some(m), None) => BundleContent::MessageSignature(MessageSignature {
                 message_digest: m
                     .message_digest
-                    .as_ref()
                     .map(|d| -> Result<MessageDigest, Error> {
                         Ok(MessageDigest {
                             algorithm: HashAlgorithm::from_wire(&d.algorithm),
-                            digest: wire::opt_bytes(
-                                &d.digest,
+                            digest: wire::take_bytes(
+                                d.digest,
                                 "messageSignature.messageDigest.digest",
                             )?,
                         })
                     })
                     .transpose()?,
-                signature: wire::opt_bytes(&m.signature, "messageSignature.signature")?,
+                signature: wire::take_bytes(m.signature, "messageSignature.signature")?,
             }),
             (None, Some(e)) => BundleContent::DsseEnvelope(Envelope::from_wire(e)?),
         };
@@ -380,42 +377,43 @@ impl Bundle {
 }
 
 impl VerificationMaterial {
-    fn from_wire(w: &VerificationMaterialWire) -> Result<Self, Error> {
+    fn from_wire(w: VerificationMaterialWire) -> Result<Self, Error> {
         let forms = usize::from(w.public_key.is_some())
             + usize::from(w.x509_certificate_chain.is_some())
             + usize::from(w.certificate.is_some());
         if forms > 1 {
             return Err(Error::AmbiguousVerificationMaterialContent);
         }
-        let content = if let Some(pk) = &w.public_key {
-            VerificationMaterialContent::PublicKey {
-                hint: pk.hint.clone().unwrap_or_default(),
-            }
-        } else if let Some(chain) = &w.x509_certificate_chain {
-            VerificationMaterialContent::X509CertificateChain(
-                chain.decode("verificationMaterial.x509CertificateChain.certificates.rawBytes")?,
-            )
-        } else if let Some(cert) = &w.certificate {
-            VerificationMaterialContent::Certificate(wire::req_bytes(
-                &cert.raw_bytes,
-                "verificationMaterial.certificate.rawBytes",
-            )?)
-        } else {
-            return Err(Error::MissingVerificationMaterialContent);
-        };
+        let content =
+            if let Some(pk) = w.public_key {
+                VerificationMaterialContent::PublicKey {
+                    hint: pk.hint.unwrap_or_default(),
+                }
+            } else if let Some(chain) = w.x509_certificate_chain {
+                VerificationMaterialContent::X509CertificateChain(chain.into_decoded(
+                    "verificationMaterial.x509CertificateChain.certificates.rawBytes",
+                )?)
+            } else if let Some(cert) = w.certificate {
+                VerificationMaterialContent::Certificate(wire::take_req_bytes(
+                    cert.raw_bytes,
+                    "verificationMaterial.certificate.rawBytes",
+                )?)
+            } else {
+                return Err(Error::MissingVerificationMaterialContent);
+            };
         let tlog_entries = w
             .tlog_entries
-            .iter()
+            .into_iter()
             .flatten()
             .map(TransparencyLogEntry::from_wire)
             .collect::<Result<Vec<_>, Error>>()?;
         let rfc3161_timestamps = w
             .timestamp_verification_data
-            .iter()
-            .flat_map(|t| t.rfc3161_timestamps.iter().flatten())
+            .into_iter()
+            .flat_map(|t| t.rfc3161_timestamps.into_iter().flatten())
             .map(|t| {
-                wire::req_bytes(
-                    &t.signed_timestamp,
+                wire::take_req_bytes(
+                    t.signed_timestamp,
                     "verificationMaterial.timestampVerificationData.rfc3161Timestamps.signedTimestamp",
                 )
             })
@@ -531,29 +529,28 @@ impl TransparencyLogEntry {
         Ok(())
     }
 
-    fn from_wire(w: &TlogEntryWire) -> Result<Self, Error> {
-        let kind_version = w.kind_version.as_ref().ok_or(Error::MissingField(
+    fn from_wire(w: TlogEntryWire) -> Result<Self, Error> {
+        let kind_version = w.kind_version.ok_or(Error::MissingField(
             "verificationMaterial.tlogEntries.kindVersion",
         ))?;
-        let inclusion_promise = match &w.inclusion_promise {
+        let inclusion_promise = match w.inclusion_promise {
             None => None,
-            Some(p) => Some(wire::opt_bytes(
-                &p.signed_entry_timestamp,
+            Some(p) => Some(wire::take_bytes(
+                p.signed_entry_timestamp,
                 "verificationMaterial.tlogEntries.inclusionPromise.signedEntryTimestamp",
             )?)
             .filter(|set| !set.is_empty()),
         };
         let inclusion_proof = w
             .inclusion_proof
-            .as_ref()
             .map(|p| -> Result<InclusionProof, Error> {
                 Ok(InclusionProof {
                     log_index: wire::opt_i64(
                         &p.log_index,
                         "verificationMaterial.tlogEntries.inclusionProof.logIndex",
                     )?,
-                    root_hash: wire::opt_bytes(
-                        &p.root_hash,
+                    root_hash: wire::take_bytes(
+                        p.root_hash,
                         "verificationMaterial.tlogEntries.inclusionProof.rootHash",
                     )?,
                     tree_size: wire::opt_i64(
@@ -562,36 +559,37 @@ impl TransparencyLogEntry {
                     )?,
                     hashes: p
                         .hashes
-                        .iter()
+                        .into_iter()
                         .flatten()
-                        .map(|h| h.decode("verificationMaterial.tlogEntries.inclusionProof.hashes"))
+                        .map(|h| {
+                            h.into_decoded("verificationMaterial.tlogEntries.inclusionProof.hashes")
+                        })
                         .collect::<Result<Vec<_>, Error>>()?,
                     checkpoint: p
                         .checkpoint
-                        .as_ref()
-                        .and_then(|c| c.envelope.clone())
+                        .and_then(|c| c.envelope)
                         .filter(|e| !e.is_empty()),
                 })
             })
             .transpose()?;
         Ok(Self {
             log_index: wire::opt_i64(&w.log_index, "verificationMaterial.tlogEntries.logIndex")?,
-            log_id: match &w.log_id {
+            log_id: match w.log_id {
                 Some(id) => {
-                    wire::opt_bytes(&id.key_id, "verificationMaterial.tlogEntries.logId.keyId")?
+                    wire::take_bytes(id.key_id, "verificationMaterial.tlogEntries.logId.keyId")?
                 }
                 None => Vec::new(),
             },
-            kind: kind_version.kind.clone().unwrap_or_default(),
-            kind_version: kind_version.version.clone().unwrap_or_default(),
+            kind: kind_version.kind.unwrap_or_default(),
+            kind_version: kind_version.version.unwrap_or_default(),
             integrated_time: wire::opt_i64(
                 &w.integrated_time,
                 "verificationMaterial.tlogEntries.integratedTime",
             )?,
             inclusion_promise,
             inclusion_proof,
-            canonicalized_body: wire::opt_bytes(
-                &w.canonicalized_body,
+            canonicalized_body: wire::take_bytes(
+                w.canonicalized_body,
                 "verificationMaterial.tlogEntries.canonicalizedBody",
             )?,
         })

@@ -46,7 +46,7 @@ impl Envelope {
     /// `payloadType` is required; every signature must be non-empty.
     pub fn from_json(bytes: &[u8]) -> Result<Self, Error> {
         let w: EnvelopeWire = wire::parse(bytes)?;
-        Self::from_wire(&w)
+        Self::from_wire(w)
     }
 
     /// Serializes to the DSSE JSON form (standard base64 with padding).
@@ -59,24 +59,24 @@ impl Envelope {
         pae(&self.payload_type, &self.payload)
     }
 
-    pub(crate) fn from_wire(w: &EnvelopeWire) -> Result<Self, Error> {
-        let payload = wire::opt_bytes(&w.payload, "dsseEnvelope.payload")?;
-        let payload_type = w.payload_type.clone().unwrap_or_default();
+    pub(crate) fn from_wire(w: EnvelopeWire) -> Result<Self, Error> {
+        let payload = wire::take_bytes(w.payload, "dsseEnvelope.payload")?;
+        let payload_type = w.payload_type.unwrap_or_default();
         if payload_type.is_empty() {
             return Err(Error::MissingField("dsseEnvelope.payloadType"));
         }
         let signatures = w
             .signatures
-            .iter()
+            .into_iter()
             .flatten()
             .map(|s| {
-                let sig = wire::opt_bytes(&s.sig, "dsseEnvelope.signatures.sig")?;
+                let sig = wire::take_bytes(s.sig, "dsseEnvelope.signatures.sig")?;
                 if sig.is_empty() {
                     return Err(Error::EmptySignature);
                 }
                 Ok(DsseSignature {
                     sig,
-                    keyid: s.keyid.clone().unwrap_or_default(),
+                    keyid: s.keyid.unwrap_or_default(),
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;

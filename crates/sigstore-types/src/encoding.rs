@@ -36,12 +36,17 @@ pub fn base64_decode_strict(text: &[u8]) -> Result<Vec<u8>, Error> {
 
 /// Lenient base64 decoding reporting `field` on failure.
 pub(crate) fn decode_field(text: &[u8], field: &'static str) -> Result<Vec<u8>, Error> {
+    decode_lenient(text).ok_or(Error::InvalidBase64 { field })
+}
+
+/// The lenient base64 decoding of [`base64_decode`]; `None` for text that is not base64.
+pub(crate) fn decode_lenient(text: &[u8]) -> Option<Vec<u8>> {
     // Fast path for the usual case, one pass: text that is strict standard base64 holds no
     // line break and no URL-safe character, so the rules below would pick exactly this
     // decoding (strict is a subset of lenient, with the same output). Anything else falls
     // through to them.
     if let Ok(decoded) = base64_simd::STANDARD.decode_to_vec(text) {
-        return Ok(decoded);
+        return Some(decoded);
     }
     let unwrapped: Vec<u8>;
     let text = if text.iter().any(|&c| c == b'\r' || c == b'\n') {
@@ -60,9 +65,7 @@ pub(crate) fn decode_field(text: &[u8], field: &'static str) -> Result<Vec<u8>, 
     } else {
         &LENIENT_STANDARD
     };
-    engine
-        .decode(text)
-        .map_err(|_| Error::InvalidBase64 { field })
+    engine.decode(text).ok()
 }
 
 /// Encodes bytes as lowercase hexadecimal.

@@ -14,7 +14,7 @@ impl Bundle {
     /// entry may lack what their version requires). Validate before using the result.
     pub fn from_json_unvalidated(bytes: &[u8]) -> Result<Bundle, Error> {
         let w: crate::bundle::BundleWire = wire::parse_strict(bytes)?;
-        Self::from_wire(&w)
+        Self::from_wire(w)
     }
 
     /// The single log entry of a bundle to repair; a bundle with none or several cannot be

@@ -5,7 +5,7 @@ use core::fmt;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::encoding::{base64_encode, decode_field};
+use crate::encoding::{base64_encode, decode_lenient};
 use crate::Error;
 
 /// Largest JSON document accepted by the `from_json` functions (32 MiB).
@@ -248,14 +248,48 @@ impl Serialize for EnumValue {
     }
 }
 
-/// A `bytes` field as base64 text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct Bytes(pub String);
+/// A `bytes` field: decoded from its base64 text as the JSON is read (the text is not kept),
+/// encoded to standard base64 when written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Bytes {
+    /// The field's bytes.
+    Data(Vec<u8>),
+    /// Text that is not base64 ([`decode_lenient`]): refused, naming the field, when the field
+    /// is decoded.
+    NotBase64,
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("base64 text")
+            }
+            // Borrowed and owned strings come here too (serde's defaults): JSON text without
+            // escapes is decoded in place, never copied into a `String` first.
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Bytes, E> {
+                Ok(decode_lenient(v.as_bytes()).map_or(Bytes::NotBase64, Bytes::Data))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl Serialize for Bytes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Bytes::Data(bytes) => s.serialize_str(&base64_encode(bytes)),
+            // Only parsed input holds this, and parsed input is converted, not written back.
+            Bytes::NotBase64 => Err(serde::ser::Error::custom("a bytes field is not base64")),
+        }
+    }
+}
 
 impl Bytes {
     pub(crate) fn encode(bytes: &[u8]) -> Self {
-        Self(base64_encode(bytes))
+        Self::Data(bytes.to_vec())
     }
 
     /// `Some` for non-empty values (proto3 omits defaults).
@@ -263,8 +297,20 @@ impl Bytes {
         (!bytes.is_empty()).then(|| Self::encode(bytes))
     }
 
+    /// The bytes (a copy), or [`Error::InvalidBase64`] naming `field`.
     pub(crate) fn decode(&self, field: &'static str) -> Result<Vec<u8>, Error> {
-        decode_field(self.0.as_bytes(), field)
+        match self {
+            Bytes::Data(bytes) => Ok(bytes.clone()),
+            Bytes::NotBase64 => Err(Error::InvalidBase64 { field }),
+        }
+    }
+
+    /// The bytes, taken, or [`Error::InvalidBase64`] naming `field`.
+    pub(crate) fn into_decoded(self, field: &'static str) -> Result<Vec<u8>, Error> {
+        match self {
+            Bytes::Data(bytes) => Ok(bytes),
+            Bytes::NotBase64 => Err(Error::InvalidBase64 { field }),
+        }
     }
 }
 
@@ -275,11 +321,24 @@ pub(crate) fn opt_bytes(v: &Option<Bytes>, field: &'static str) -> Result<Vec<u8
 
 /// Decodes a bytes field that must be present and non-empty.
 pub(crate) fn req_bytes(v: &Option<Bytes>, field: &'static str) -> Result<Vec<u8>, Error> {
-    let out = opt_bytes(v, field)?;
-    if out.is_empty() {
+    non_empty_bytes(opt_bytes(v, field)?, field)
+}
+
+/// [`opt_bytes`], taking the bytes.
+pub(crate) fn take_bytes(v: Option<Bytes>, field: &'static str) -> Result<Vec<u8>, Error> {
+    v.map_or(Ok(Vec::new()), |b| b.into_decoded(field))
+}
+
+/// [`req_bytes`], taking the bytes.
+pub(crate) fn take_req_bytes(v: Option<Bytes>, field: &'static str) -> Result<Vec<u8>, Error> {
+    non_empty_bytes(take_bytes(v, field)?, field)
+}
+
+fn non_empty_bytes(bytes: Vec<u8>, field: &'static str) -> Result<Vec<u8>, Error> {
+    if bytes.is_empty() {
         return Err(Error::MissingField(field));
     }
-    Ok(out)
+    Ok(bytes)
 }
 
 /// `Some` for non-empty strings (proto3 omits defaults).
@@ -314,6 +373,15 @@ impl CertChain {
             .iter()
             .flatten()
             .map(|c| req_bytes(&c.raw_bytes, field))
+            .collect()
+    }
+
+    /// [`CertChain::decode`], taking the bytes.
+    pub(crate) fn into_decoded(self, field: &'static str) -> Result<Vec<Vec<u8>>, Error> {
+        self.certificates
+            .into_iter()
+            .flatten()
+            .map(|c| take_req_bytes(c.raw_bytes, field))
             .collect()
     }
 

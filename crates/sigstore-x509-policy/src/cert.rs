@@ -203,13 +203,14 @@ impl Certificate {
         }
         for ((i, ext), tlv) in found.iter().enumerate().zip(&layout.extensions) {
             // Compared as encoded (DER has one encoding per OID): a short slice comparison
-            // rather than the whole fixed-size `ObjectIdentifier`.
+            // rather than the whole fixed-size `ObjectIdentifier`. Sibling OIDs (Fulcio's
+            // 1.3.6.1.4.1.57264.1.n) mostly differ in their last byte, so that is compared
+            // first, without a call into `memcmp`.
             let id = ext.extn_id.as_bytes();
-            if found
-                .iter()
-                .skip(i.saturating_add(1))
-                .any(|other| other.extn_id.as_bytes() == id)
-            {
+            if found.iter().skip(i.saturating_add(1)).any(|other| {
+                let other = other.extn_id.as_bytes();
+                other.last() == id.last() && other == id
+            }) {
                 return Err(Error::DuplicateExtension(ext.extn_id));
             }
             let value = ext.extn_value.as_bytes();
