@@ -2,7 +2,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use const_oid::ObjectIdentifier;
-use der::asn1::{AnyRef, BitStringRef, IntRef, OctetStringRef};
+use der::asn1::{AnyRef, BitStringRef, IntRef};
 use der::{
     Decode, DecodeValue, Encode, EncodeValue, FixedTag, Header, Length, Reader, Sequence,
     SliceReader, Tag, TagNumber, Tagged, Writer,
@@ -91,16 +91,112 @@ struct TbsCertificateRef<'a> {
     issuer_unique_id: Option<BitStringRef<'a>>,
     #[asn1(context_specific = "2", tag_mode = "IMPLICIT", optional = "true")]
     subject_unique_id: Option<BitStringRef<'a>>,
+    /// `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension`, read by [`extension_list`].
     #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
-    extensions: Option<Vec<ExtensionRef<'a>>>,
+    extensions: Option<AnyRef<'a>>,
 }
 
-#[derive(Sequence)]
+/// `Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE,
+/// extnValue OCTET STRING }`, borrowed.
 struct ExtensionRef<'a> {
     extn_id: ObjectIdentifier,
-    #[asn1(default = "Default::default")]
     critical: bool,
-    extn_value: OctetStringRef<'a>,
+    extn_value: &'a [u8],
+    /// The whole encoded Extension.
+    tlv: &'a [u8],
+}
+
+/// The DER tag bytes the extension list is made of.
+const SEQUENCE: u8 = 0x30;
+const OBJECT_IDENTIFIER: u8 = 0x06;
+const BOOLEAN: u8 = 0x01;
+const OCTET_STRING: u8 = 0x04;
+
+/// Splits the first TLV off `input`: its tag byte, its value and what follows it. The header
+/// rules are `der`'s: a single tag byte (the tags read here are all low-numbered), a definite
+/// length in its shortest form of at most four length octets, and a value that fits `input`.
+fn split_tlv(input: &[u8]) -> der::Result<(u8, &[u8], &[u8])> {
+    let incomplete = || der::Error::incomplete(Length::ZERO);
+    let (&tag, rest) = input.split_first().ok_or_else(incomplete)?;
+    let (&first, rest) = rest.split_first().ok_or_else(incomplete)?;
+    let (len, rest) = match first {
+        0..=0x7f => (usize::from(first), rest),
+        0x81..=0x84 => {
+            let octets = usize::from(first & 0x7f);
+            let (bytes, rest) = rest.split_at_checked(octets).ok_or_else(incomplete)?;
+            let len = bytes.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b));
+            // Shortest form: one octet from 0x80, two from 0x100, ...
+            let shortest = match len {
+                0..=0x7f => 0,
+                0x80..=0xff => 1,
+                0x100..=0xffff => 2,
+                0x1_0000..=0xff_ffff => 3,
+                _ => 4,
+            };
+            if shortest != octets {
+                return Err(der::ErrorKind::Overlength.into());
+            }
+            (len, rest)
+        }
+        0x80 => return Err(der::ErrorKind::IndefiniteLength.into()),
+        _ => return Err(der::ErrorKind::Overlength.into()),
+    };
+    let (value, rest) = rest.split_at_checked(len).ok_or_else(incomplete)?;
+    Ok((tag, value, rest))
+}
+
+/// Reads the `[3]` field's content as `der` reads `Vec<Extension>` for `x509_cert` (a SEQUENCE
+/// of Extension SEQUENCEs, an explicit `critical FALSE` accepted), without the generic
+/// decoder's per-field bookkeeping: certificates carry a score of extensions, and this is
+/// read for every bundle.
+fn extension_list<'a>(list: &AnyRef<'a>) -> der::Result<Vec<ExtensionRef<'a>>> {
+    list.tag().assert_eq(Tag::Sequence)?;
+    let mut rest = list.value();
+    let mut out = Vec::with_capacity(24);
+    while !rest.is_empty() {
+        let (tag, extension, after) = split_tlv(rest)?;
+        let tlv = rest.get(..rest.len() - after.len()).unwrap_or_default();
+        rest = after;
+        if tag != SEQUENCE {
+            return Err(Tag::Sequence.value_error());
+        }
+        let (tag, oid, fields) = split_tlv(extension)?;
+        if tag != OBJECT_IDENTIFIER {
+            return Err(Tag::ObjectIdentifier.value_error());
+        }
+        let extn_id = ObjectIdentifier::from_bytes(oid)?;
+        let (critical, fields) = match fields.first() {
+            Some(&BOOLEAN) => {
+                let (_, value, fields) = split_tlv(fields)?;
+                let critical = match value {
+                    [0x00] => false,
+                    [0xff] => true,
+                    [_] => return Err(Tag::Boolean.non_canonical_error()),
+                    _ => return Err(Tag::Boolean.length_error()),
+                };
+                (critical, fields)
+            }
+            _ => (false, fields),
+        };
+        let (tag, extn_value, trailing) = split_tlv(fields)?;
+        if tag != OCTET_STRING {
+            return Err(Tag::OctetString.value_error());
+        }
+        if !trailing.is_empty() {
+            return Err(der::ErrorKind::TrailingData {
+                decoded: Length::ZERO,
+                remaining: Length::ZERO,
+            }
+            .into());
+        }
+        out.push(ExtensionRef {
+            extn_id,
+            critical,
+            extn_value,
+            tlv,
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Sequence)]
@@ -174,6 +270,10 @@ impl Certificate {
         let der = der.to_vec();
         let parsed = CertificateRef::from_der(&der).map_err(Error::MalformedCertificate)?;
         let tbs = &parsed.tbs_certificate;
+        let found = match &tbs.extensions {
+            Some(list) => extension_list(list).map_err(Error::MalformedCertificate)?,
+            None => Vec::new(),
+        };
         if parsed.signature_algorithm != tbs.signature {
             return Err(Error::SignatureAlgorithmMismatch);
         }
@@ -196,12 +296,8 @@ impl Certificate {
         let mut basic_constraints = None;
         let mut key_usage = None;
         let mut eku = None;
-        let found = tbs.extensions.as_deref().unwrap_or(&[]);
         let mut extensions = Vec::with_capacity(found.len());
-        if found.len() != layout.extensions.len() {
-            return Err(Error::MalformedCertificate(der::ErrorKind::Failed.into()));
-        }
-        for ((i, ext), tlv) in found.iter().enumerate().zip(&layout.extensions) {
+        for (i, ext) in found.iter().enumerate() {
             // Compared as encoded (DER has one encoding per OID): a short slice comparison
             // rather than the whole fixed-size `ObjectIdentifier`. Sibling OIDs (Fulcio's
             // 1.3.6.1.4.1.57264.1.n) mostly differ in their last byte, so that is compared
@@ -213,7 +309,7 @@ impl Certificate {
             }) {
                 return Err(Error::DuplicateExtension(ext.extn_id));
             }
-            let value = ext.extn_value.as_bytes();
+            let value = ext.extn_value;
             let malformed = |_| Error::MalformedExtension(ext.extn_id);
             if ext.extn_id == oids::BASIC_CONSTRAINTS {
                 basic_constraints = Some(BasicConstraints::from_der(value).map_err(malformed)?);
@@ -230,7 +326,7 @@ impl Certificate {
                 oid: ext.extn_id,
                 critical: ext.critical,
                 value: range_in(&der, value).map_err(Error::MalformedCertificate)?,
-                tlv: tlv.clone(),
+                tlv: range_in(&der, ext.tlv).map_err(Error::MalformedCertificate)?,
             });
         }
         let Layout {
@@ -527,9 +623,8 @@ struct Layout {
     subject: Range<usize>,
     spki: Range<usize>,
     signature_algorithm: Range<usize>,
-    /// The `[3]` field and each Extension in it.
+    /// The `[3]` field.
     extensions_field: Option<Range<usize>>,
-    extensions: Vec<Range<usize>>,
 }
 
 impl Layout {
@@ -554,20 +649,12 @@ impl Layout {
         let subject = reader.tlv_bytes()?;
         let spki = reader.tlv_bytes()?;
         let mut extensions_field = None;
-        let mut extensions = Vec::new();
         while !reader.is_finished() {
-            // issuerUniqueID [1], subjectUniqueID [2], extensions [3].
+            // issuerUniqueID [1], subjectUniqueID [2], extensions [3] (whose Extensions
+            // `extension_list` reads).
             let tag = reader.peek_tag()?;
             let field = reader.tlv_bytes()?;
             if tag == EXTENSIONS_TAG {
-                let mut explicit = SliceReader::new(field)?;
-                Header::decode(&mut explicit)?;
-                let list = explicit.tlv_bytes()?;
-                let mut list = SliceReader::new(list)?;
-                Header::decode(&mut list)?.tag.assert_eq(Tag::Sequence)?;
-                while !list.is_finished() {
-                    extensions.push(range_in(der, list.tlv_bytes()?)?);
-                }
                 extensions_field = Some(range_in(der, field)?);
             }
         }
@@ -578,7 +665,6 @@ impl Layout {
             spki: range_in(der, spki)?,
             signature_algorithm: range_in(der, signature_algorithm)?,
             extensions_field,
-            extensions,
         })
     }
 
@@ -660,4 +746,150 @@ fn pss_algorithm(der: &[u8]) -> Option<SignatureAlgorithm> {
         return None;
     }
     Some(algorithm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `split_tlv` against `der`'s own header decoding, on every first length octet and the
+    /// length octets around each boundary of the shortest-form rule.
+    #[test]
+    fn split_tlv_reads_headers_as_der_does() {
+        let body = vec![0xab; 70_000];
+        let extras: [&[u8]; 16] = [
+            &[],
+            &[0x00],
+            &[0x05],
+            &[0x7f],
+            &[0x80],
+            &[0xff],
+            &[0x00, 0x80],
+            &[0x00, 0xff],
+            &[0x01, 0x00],
+            &[0x01, 0x05],
+            &[0xff, 0xff],
+            &[0x00, 0x01, 0x00],
+            &[0x01, 0x00, 0x00],
+            &[0x01, 0x00, 0x01],
+            &[0x00, 0x01, 0x00, 0x00],
+            &[0x01, 0x00, 0x00, 0x00],
+        ];
+        let mut agreed = 0;
+        for first in 0u8..=0xff {
+            for extra in extras {
+                for body_len in [0usize, 1, 0x7f, 0x80, 0x100, 70_000] {
+                    let mut input = vec![0x04, first];
+                    input.extend_from_slice(extra);
+                    input.extend_from_slice(&body[..body_len]);
+                    let mut reader = SliceReader::new(&input).expect("reader");
+                    let reference = AnyRef::decode(&mut reader).map(|any| {
+                        let rest = input.len() - usize::try_from(reader.position()).unwrap();
+                        (any.value().len(), rest)
+                    });
+                    let ours = split_tlv(&input).map(|(tag, value, rest)| {
+                        assert_eq!(tag, 0x04);
+                        (value.len(), rest.len())
+                    });
+                    assert_eq!(
+                        reference.ok(),
+                        ours.ok(),
+                        "{:02x?}",
+                        &input[..input.len().min(8)]
+                    );
+                    agreed += 1;
+                }
+            }
+        }
+        assert_eq!(agreed, 256 * 16 * 6);
+    }
+
+    fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        match value.len() {
+            n @ 0..=0x7f => out.push(n as u8),
+            n @ 0x80..=0xff => out.extend([0x81, n as u8]),
+            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        out.extend_from_slice(value);
+        out
+    }
+
+    /// `extension_list` against `der`'s `Vec<x509_cert::ext::Extension>` on lists that take
+    /// each branch: default and explicit criticality, bad booleans, missing and extra fields,
+    /// elements that are not SEQUENCEs, bad OIDs and the empty list.
+    #[test]
+    fn extension_list_reads_as_x509_cert_does() {
+        let oid = tlv(
+            0x06,
+            &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01, 0x01],
+        );
+        let value = tlv(0x04, b"https://token.actions.githubusercontent.com");
+        let seq = |parts: &[&[u8]]| tlv(0x30, &parts.concat());
+        let elements: Vec<Vec<u8>> = vec![
+            seq(&[&oid, &value]),
+            seq(&[&oid, &tlv(0x01, &[0xff]), &value]),
+            seq(&[&oid, &tlv(0x01, &[0x00]), &value]),
+            seq(&[&oid, &tlv(0x01, &[0x01]), &value]),
+            seq(&[&oid, &tlv(0x01, &[]), &value]),
+            seq(&[&oid, &tlv(0x01, &[0xff, 0xff]), &value]),
+            seq(&[&oid, &value, &value]),
+            seq(&[&oid, &value, &[0x00]]),
+            seq(&[&oid]),
+            seq(&[&oid, &tlv(0x01, &[0xff])]),
+            seq(&[&value]),
+            seq(&[]),
+            seq(&[&tlv(0x06, &[0x2b]), &value]),
+            seq(&[&tlv(0x06, &[0x2b, 0x80, 0x01]), &value]),
+            seq(&[&oid, &tlv(0x03, &[0x00]), &value]),
+            seq(&[&oid, &tlv(0x24, &value), &value]),
+            tlv(0x31, &[oid.clone(), value.clone()].concat()),
+            tlv(0x04, &[oid.clone(), value.clone()].concat()),
+            vec![0x30, 0x81, 0x05, 0x06, 0x01, 0x2b, 0x04, 0x00],
+        ];
+        let mut lists: Vec<Vec<u8>> = vec![tlv(0x30, &[]), tlv(0x31, &elements[0])];
+        for a in &elements {
+            lists.push(tlv(0x30, a));
+            for b in &elements {
+                lists.push(tlv(0x30, &[a.clone(), b.clone()].concat()));
+            }
+        }
+        let (mut accepted, mut rejected) = (0, 0);
+        for list in &lists {
+            let reference = Vec::<x509_cert::ext::Extension>::from_der(list);
+            let ours = AnyRef::from_der(list).and_then(|any| extension_list(&any));
+            match (reference, ours) {
+                (Ok(reference), Ok(ours)) => {
+                    // The kept encodings are the Extensions, in order, making up the list.
+                    let content = AnyRef::from_der(list).expect("parsed above").value();
+                    assert_eq!(
+                        ours.iter().map(|e| e.tlv).collect::<Vec<_>>().concat(),
+                        content
+                    );
+                    assert!(
+                        ours.iter()
+                            .all(|e| e.tlv.first() == Some(&SEQUENCE)
+                                && e.tlv.ends_with(e.extn_value))
+                    );
+                    let reference: Vec<_> = reference
+                        .iter()
+                        .map(|e| (e.extn_id, e.critical, e.extn_value.as_bytes().to_vec()))
+                        .collect();
+                    let ours: Vec<_> = ours
+                        .iter()
+                        .map(|e| (e.extn_id, e.critical, e.extn_value.to_vec()))
+                        .collect();
+                    assert_eq!(reference, ours, "{list:02x?}");
+                    accepted += 1;
+                }
+                (Err(_), Err(_)) => rejected += 1,
+                (reference, ours) => panic!(
+                    "x509_cert: {:?}, ours: {:?}, on {list:02x?}",
+                    reference.map(|v| v.len()),
+                    ours.map(|v| v.len())
+                ),
+            }
+        }
+        assert!(accepted > 10 && rejected > 100, "{accepted} / {rejected}");
+    }
 }
