@@ -297,18 +297,26 @@ impl Certificate {
         let mut key_usage = None;
         let mut eku = None;
         let mut extensions = Vec::with_capacity(found.len());
+        // Last bytes of the OIDs seen so far: two equal OIDs end alike, and sibling OIDs
+        // (Fulcio's 1.3.6.1.4.1.57264.1.n) mostly differ there, so the earlier extensions are
+        // compared (as encoded: DER has one encoding per OID) only when the last byte repeats.
+        // Checked before any value is read, so a duplicated extension is reported as such
+        // even when its value is malformed too.
+        let mut last_bytes = [0u64; 4];
         for (i, ext) in found.iter().enumerate() {
-            // Compared as encoded (DER has one encoding per OID): a short slice comparison
-            // rather than the whole fixed-size `ObjectIdentifier`. Sibling OIDs (Fulcio's
-            // 1.3.6.1.4.1.57264.1.n) mostly differ in their last byte, so that is compared
-            // first, without a call into `memcmp`.
             let id = ext.extn_id.as_bytes();
-            if found.iter().skip(i.saturating_add(1)).any(|other| {
-                let other = other.extn_id.as_bytes();
-                other.last() == id.last() && other == id
-            }) {
+            let last = id.last().copied().unwrap_or(0);
+            let (word, bit) = (usize::from(last >> 6), 1u64 << (last & 63));
+            if last_bytes[word] & bit != 0
+                && found[..i]
+                    .iter()
+                    .any(|other| other.extn_id.as_bytes() == id)
+            {
                 return Err(Error::DuplicateExtension(ext.extn_id));
             }
+            last_bytes[word] |= bit;
+        }
+        for ext in &found {
             let value = ext.extn_value;
             let malformed = |_| Error::MalformedExtension(ext.extn_id);
             if ext.extn_id == oids::BASIC_CONSTRAINTS {

@@ -348,6 +348,35 @@ fn structural_rejections() {
         Certificate::from_der(&dup),
         Err(Error::DuplicateExtension(_))
     ));
+    // Every extension, duplicated at the end, is found; an OID that only shares its last
+    // byte with one present is not a duplicate; a duplicate whose value is malformed is
+    // reported as a duplicate.
+    let leaf = happy_leaf().x509().unwrap();
+    let count = leaf.tbs_certificate.extensions.as_ref().unwrap().len();
+    for i in 0..count {
+        let mut x509 = leaf.clone();
+        let exts = x509.tbs_certificate.extensions.as_mut().unwrap();
+        let mut copy = exts[i].clone();
+        copy.extn_value = OctetString::new(vec![0x05]).unwrap();
+        exts.push(copy.clone());
+        assert_eq!(
+            Certificate::from_der(&x509.to_der().unwrap()).unwrap_err(),
+            Error::DuplicateExtension(copy.extn_id),
+            "extension {i}"
+        );
+        let exts = x509.tbs_certificate.extensions.as_mut().unwrap();
+        let mut sibling = exts.pop().unwrap();
+        let mut arcs = sibling.extn_id.as_bytes().to_vec();
+        arcs.insert(arcs.len() - 1, 0x01);
+        sibling.extn_id = der::asn1::ObjectIdentifier::from_bytes(&arcs).unwrap();
+        sibling.critical = false;
+        exts.push(sibling);
+        assert_eq!(
+            Certificate::from_der(&x509.to_der().unwrap()).map(|_| ()),
+            Ok(()),
+            "extension {i}: an OID ending in the same byte"
+        );
+    }
 
     // Malformed key usage.
     let bad_ku = {
