@@ -14,18 +14,17 @@ pub fn read_limited(file: File, limit: u64) -> std::io::Result<Option<Vec<u8>>> 
     read_limited_sized(file, limit, hint)
 }
 
-/// [`read_limited`] with the file's size already known (`size_hint`, from metadata read
+/// [`read_limited`] with the file's size already known (`hint`, from metadata read
 /// before the file was opened; 0 when unknown), which saves asking the system again. The
 /// hint only sizes the first buffer: a file that is longer or shorter than it is still read
 /// to its end, within the limit.
 pub fn read_limited_sized(
     mut file: File,
     limit: u64,
-    size_hint: u64,
+    hint: u64,
 ) -> std::io::Result<Option<Vec<u8>>> {
     /// The first buffer when the metadata gives no size.
     const UNSIZED_START: u64 = 8 * 1024;
-    let hint = size_hint;
     // Never more than `limit + 1` bytes: one past the limit is enough to refuse the file.
     let ceiling = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
     let start = if hint == 0 { UNSIZED_START } else { hint };

@@ -297,14 +297,6 @@ impl Bytes {
         (!bytes.is_empty()).then(|| Self::encode(bytes))
     }
 
-    /// The bytes (a copy), or [`Error::InvalidBase64`] naming `field`.
-    pub(crate) fn decode(&self, field: &'static str) -> Result<Vec<u8>, Error> {
-        match self {
-            Bytes::Data(bytes) => Ok(bytes.clone()),
-            Bytes::NotBase64 => Err(Error::InvalidBase64 { field }),
-        }
-    }
-
     /// The bytes, taken, or [`Error::InvalidBase64`] naming `field`.
     pub(crate) fn into_decoded(self, field: &'static str) -> Result<Vec<u8>, Error> {
         match self {
@@ -314,31 +306,28 @@ impl Bytes {
     }
 }
 
-/// Decodes an optional bytes field, absent = empty.
-pub(crate) fn opt_bytes(v: &Option<Bytes>, field: &'static str) -> Result<Vec<u8>, Error> {
-    v.as_ref().map_or(Ok(Vec::new()), |b| b.decode(field))
-}
-
-/// Decodes a bytes field that must be present and non-empty.
-pub(crate) fn req_bytes(v: &Option<Bytes>, field: &'static str) -> Result<Vec<u8>, Error> {
-    non_empty_bytes(opt_bytes(v, field)?, field)
-}
-
-/// [`opt_bytes`], taking the bytes.
+/// Decodes an optional bytes field, absent = empty, taking the bytes.
 pub(crate) fn take_bytes(v: Option<Bytes>, field: &'static str) -> Result<Vec<u8>, Error> {
     v.map_or(Ok(Vec::new()), |b| b.into_decoded(field))
 }
 
-/// [`req_bytes`], taking the bytes.
+/// Decodes a bytes field that must be present and non-empty, taking the bytes.
 pub(crate) fn take_req_bytes(v: Option<Bytes>, field: &'static str) -> Result<Vec<u8>, Error> {
-    non_empty_bytes(take_bytes(v, field)?, field)
-}
-
-fn non_empty_bytes(bytes: Vec<u8>, field: &'static str) -> Result<Vec<u8>, Error> {
+    let bytes = take_bytes(v, field)?;
     if bytes.is_empty() {
         return Err(Error::MissingField(field));
     }
     Ok(bytes)
+}
+
+/// [`take_bytes`] on a field that stays in place (a copy).
+pub(crate) fn opt_bytes(v: &Option<Bytes>, field: &'static str) -> Result<Vec<u8>, Error> {
+    take_bytes(v.clone(), field)
+}
+
+/// [`take_req_bytes`] on a field that stays in place (a copy).
+pub(crate) fn req_bytes(v: &Option<Bytes>, field: &'static str) -> Result<Vec<u8>, Error> {
+    take_req_bytes(v.clone(), field)
 }
 
 /// `Some` for non-empty strings (proto3 omits defaults).
@@ -368,15 +357,12 @@ pub(crate) struct CertChain {
 }
 
 impl CertChain {
+    /// [`CertChain::into_decoded`] on a chain that stays in place (a copy).
     pub(crate) fn decode(&self, field: &'static str) -> Result<Vec<Vec<u8>>, Error> {
-        self.certificates
-            .iter()
-            .flatten()
-            .map(|c| req_bytes(&c.raw_bytes, field))
-            .collect()
+        self.clone().into_decoded(field)
     }
 
-    /// [`CertChain::decode`], taking the bytes.
+    /// The certificates' DER, each present and non-empty, taken.
     pub(crate) fn into_decoded(self, field: &'static str) -> Result<Vec<Vec<u8>>, Error> {
         self.certificates
             .into_iter()
