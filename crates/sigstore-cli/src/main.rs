@@ -416,12 +416,15 @@ enum Material {
 }
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut matches = Cli::command().get_matches();
+    // The global options are read first: taking the values out of the matches (rather than
+    // copying them all, as `from_arg_matches` does) leaves them without.
+    let globals = Globals::merge(&matches);
+    let cli = match Cli::from_arg_matches_mut(&mut matches) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
-    let globals = match Globals::merge(&matches) {
+    let globals = match globals {
         Ok(globals) => globals,
         Err(error) => return failed(&error),
     };
@@ -593,7 +596,7 @@ fn run(cli: Cli, instance: &trust_flags::Instance) -> Result<bool> {
 }
 
 /// Pairs every input with its signature material, or fails on a usage mistake.
-fn plan(common: &CommonArgs) -> Result<Vec<(Input, Option<Material>)>> {
+fn plan(common: &CommonArgs, cores: usize) -> Result<Vec<(Input, Option<Material>)>> {
     let inputs = common
         .inputs
         .iter()
@@ -622,21 +625,83 @@ fn plan(common: &CommonArgs) -> Result<Vec<(Input, Option<Material>)>> {
             }),
         )]);
     }
-    inputs
-        .into_iter()
-        .map(|input| {
-            let material = discover(&input).map_err(usage)?;
-            Ok((input, material))
-        })
-        .collect()
+    // Discovery is a few metadata calls per input: on a long list, a share of the work that
+    // no other thread could do while it ran serially. It runs on every core; warnings print
+    // and the first failure is reported in input order, as one thread would have.
+    let discovered = parallel_map(&inputs, cores, discover);
+    let mut jobs = Vec::with_capacity(inputs.len());
+    for (input, found) in inputs.into_iter().zip(discovered) {
+        let Discovered { material, warning } = found.map_err(usage)?;
+        if let Some(warning) = warning {
+            tracing::warn!("{warning}");
+        }
+        jobs.push((input, material));
+    }
+    Ok(jobs)
+}
+
+/// How many threads the work on `inputs` inputs may use: one for one input (without the
+/// cgroup reads that find how many cores there are), else one per core, at most one per input.
+fn cores_for(inputs: usize) -> usize {
+    match inputs {
+        0 | 1 => 1,
+        n => std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(n),
+    }
+}
+
+/// `f` of every item, in item order, on up to `threads` threads (this one included) when
+/// the list is long enough to pay for starting them.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    /// Fewer items than this per thread are done on this thread alone.
+    const MIN_PER_THREAD: usize = 64;
+    let threads = threads.min(items.len() / MIN_PER_THREAD);
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let mut chunks = items.chunks(chunk);
+        let first = chunks.next().unwrap_or_default();
+        let others: Vec<_> = chunks
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut results = Vec::with_capacity(items.len());
+        results.extend(first.iter().map(f));
+        for other in others {
+            match other.join() {
+                Ok(part) => results.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        results
+    })
+}
+
+/// What discovery found for an input, and the warning to print for it.
+struct Discovered {
+    material: Option<Material>,
+    warning: Option<String>,
 }
 
 /// The default material for a file: FILE.sigstore.json, FILE.sigstore, FILE.sig + FILE.crt.
 /// Both bundle names at once are ambiguous (refused, as sigstore-python refuses them); the
 /// legacy FILE.sigstore name draws a warning.
-fn discover(input: &Input) -> Result<Option<Material>> {
+fn discover(input: &Input) -> Result<Discovered> {
+    let found = |material| {
+        Ok(Discovered {
+            material,
+            warning: None,
+        })
+    };
     let Input::File(path) = input else {
-        return Ok(None);
+        return found(None);
     };
     let with = |suffix: &str| {
         let mut name = path.as_os_str().to_owned();
@@ -657,28 +722,31 @@ fn discover(input: &Input) -> Result<Option<Material>> {
             bundle.display(),
             legacy.display()
         ),
-        (Some(size), None) => return Ok(Some(Material::Bundle(bundle, Some(size)))),
+        (Some(size), None) => return found(Some(Material::Bundle(bundle, Some(size)))),
         (None, Some(size)) => {
-            tracing::warn!(
+            let warning = format!(
                 "{}: {} should be named {}",
                 sigstore_cli::escape_controls(&path.display().to_string()),
                 sigstore_cli::escape_controls(&legacy.display().to_string()),
                 sigstore_cli::escape_controls(&bundle.display().to_string())
             );
-            return Ok(Some(Material::Bundle(legacy, Some(size))));
+            return Ok(Discovered {
+                material: Some(Material::Bundle(legacy, Some(size))),
+                warning: Some(warning),
+            });
         }
         (None, None) => {}
     }
     let (signature, certificate) = (with(".sig"), with(".crt"));
     if signature.is_file() && certificate.is_file() {
         let rekor = Some(with(".rekor")).filter(|p| p.is_file());
-        return Ok(Some(Material::Legacy {
+        return found(Some(Material::Legacy {
             signature,
             certificate,
             rekor,
         }));
     }
-    Ok(None)
+    found(None)
 }
 
 /// The witness keys of `--witness-key` files (one C2SP verifier key per non-empty line;
@@ -710,7 +778,8 @@ fn verify_all(
         Some(_) => instance.check(&["--trusted-root"])?,
         None => instance.check(&[])?,
     }
-    let jobs = plan(common)?;
+    let cores = cores_for(common.inputs.len());
+    let jobs = plan(common, cores)?;
     let policy = match &common.predicate_type {
         Some(predicate_type) => policy.with_predicate_type(predicate_type),
         None => policy,
@@ -765,13 +834,7 @@ fn verify_all(
         );
         deliver(&printer, i, outcome, &jobs, common);
     };
-    // One input needs no thread (nor the cgroup reads that find how many cores there are).
-    let workers = match jobs.len() {
-        0 | 1 => 1,
-        n => std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .min(n),
-    };
+    let workers = cores.min(jobs.len());
     if workers <= 1 {
         // One input (or one core): no thread to start.
         work();

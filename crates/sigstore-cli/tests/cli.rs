@@ -463,6 +463,58 @@ fn discovers_sigstore_json_before_sigstore() {
     r.expect_code(0);
 }
 
+#[test]
+fn discovery_of_long_lists_reports_in_input_order() {
+    // Enough inputs that discovery runs on several threads: its warnings and its first
+    // error still come in input order, and an error stops everything before verification.
+    let dir = TempDir::new("discover-many");
+    let bundle = case_bundle("happy-path-v0.3");
+    let legacy = [7, 140, 141, 299];
+    let mut inputs = Vec::new();
+    for i in 0..300 {
+        let name = format!("f{i:03}.txt");
+        let input = dir.copy(&a_txt(), &name);
+        let suffix = if legacy.contains(&i) {
+            ".sigstore"
+        } else {
+            ".sigstore.json"
+        };
+        dir.copy(&bundle, &format!("{name}{suffix}"));
+        inputs.push(s(&input).to_owned());
+    }
+    let args = |inputs: &[String]| {
+        let mut all: Vec<&str> = vec!["verify", "identity"];
+        all.extend(inputs.iter().map(String::as_str));
+        all.extend(["--cert-identity", IDENTITY, "--cert-oidc-issuer", ISSUER]);
+        all.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+
+    let r = run_offline(args(&inputs));
+    r.expect_code(0);
+    let expected: Vec<String> = inputs.iter().map(|input| format!("OK: {input}")).collect();
+    assert_eq!(r.lines(), expected);
+    let warned: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|line| line.contains("should be named"))
+        .collect();
+    assert_eq!(warned.len(), legacy.len(), "{}", r.stderr);
+    for (line, i) in warned.iter().zip(legacy) {
+        assert!(line.contains(&format!("f{i:03}.txt.sigstore ")), "{line}");
+    }
+
+    // Two ambiguous inputs, far apart: the first is the one reported; nothing verifies.
+    for i in [150, 270] {
+        dir.copy(&bundle, &format!("f{i:03}.txt.sigstore"));
+    }
+    let r = run_offline(args(&inputs));
+    r.expect_code(2);
+    assert!(r.stdout.is_empty(), "{r:#?}");
+    assert!(r.stderr.contains("ambiguous"), "{}", r.stderr);
+    assert!(r.stderr.contains("f150.txt.sigstore.json"), "{}", r.stderr);
+    assert!(!r.stderr.contains("f270.txt"), "{}", r.stderr);
+}
+
 // 3. Digest inputs.
 
 #[test]
