@@ -278,8 +278,7 @@ struct DsseV002Spec {
 }
 
 fn b64(s: &str, what: &'static str) -> Result<Vec<u8>, Error> {
-    base64_simd::STANDARD
-        .decode_to_vec(s)
+    sigstore_types::encoding::base64_decode_strict(s.as_bytes())
         .map_err(|_| Error::MalformedBody(what))
 }
 
@@ -380,8 +379,7 @@ fn decode_pem(pem: &[u8]) -> Result<(String, Vec<u8>), Error> {
             None => return Err(Error::MalformedBody("no PEM END line")),
         }
     }
-    let der = base64_simd::STANDARD
-        .decode_to_vec(&b64_text)
+    let der = sigstore_types::encoding::base64_decode_strict(&b64_text)
         .map_err(|_| Error::MalformedBody("PEM body is not base64"))?;
     if der.is_empty() {
         return Err(Error::MalformedBody("empty PEM block"));

@@ -31,7 +31,7 @@ pub fn set_payload(
     // buffer of the final size: the body dominates, and is encoded in place.
     let mut payload = String::with_capacity(body.len().div_ceil(3) * 4 + 160);
     payload.push_str("{\"body\":\"");
-    base64_simd::STANDARD.encode_append(body, &mut payload);
+    sigstore_types::encoding::base64_encode_append(body, &mut payload);
     payload.push_str("\",\"integratedTime\":");
     payload.push_str(&integrated_time.to_string());
     payload.push_str(",\"logID\":\"");
