@@ -851,13 +851,10 @@ fn verify_all(
         .map_err(|_| anyhow::anyhow!("a verification thread failed"))?;
     // Anything left (a worker that stopped early) is reported, never skipped.
     for (i, (input, _)) in jobs.iter().enumerate().skip(printer.next) {
-        printer.pending.entry(i).or_insert_with(|| {
-            Report::new(
-                common,
-                input,
-                Err(anyhow::anyhow!("verification did not run")),
-            )
-        });
+        if !printer.has(i) {
+            let missing = Err(anyhow::anyhow!("verification did not run"));
+            printer.file(i, Report::new(common, input, missing));
+        }
     }
     let ready = printer.take_ready();
     printer.all_ok &= print_ready(ready, &mut printer.error);
@@ -871,7 +868,10 @@ fn verify_all(
 struct Printer {
     /// The index of the next input to print.
     next: usize,
-    pending: std::collections::BTreeMap<usize, Report>,
+    /// Reports for inputs `next`, `next + 1`, ... (`None`: still verifying). A ring that
+    /// keeps its buffer: a map would allocate and free a node whenever it fills and empties,
+    /// each time on whichever worker got there.
+    pending: std::collections::VecDeque<Option<Report>>,
     all_ok: bool,
     /// The first error writing to stdout; nothing more is written after it.
     error: Option<anyhow::Error>,
@@ -883,7 +883,7 @@ impl Default for Printer {
     fn default() -> Self {
         Self {
             next: 0,
-            pending: std::collections::BTreeMap::new(),
+            pending: std::collections::VecDeque::new(),
             all_ok: true,
             error: None,
             printing: false,
@@ -895,11 +895,30 @@ impl Printer {
     /// Takes every result that is next in input order.
     fn take_ready(&mut self) -> Vec<Report> {
         let mut ready = Vec::new();
-        while let Some(report) = self.pending.remove(&self.next) {
+        while let Some(report) = self.pending.front_mut().and_then(Option::take) {
+            self.pending.pop_front();
             ready.push(report);
             self.next = self.next.saturating_add(1);
         }
         ready
+    }
+
+    /// Files input `i`'s report (`i` is `next` or later: earlier ones are printed).
+    fn file(&mut self, i: usize, report: Report) {
+        let at = i.saturating_sub(self.next);
+        if self.pending.len() <= at {
+            self.pending.resize_with(at + 1, || None);
+        }
+        if let Some(slot) = self.pending.get_mut(at) {
+            *slot = Some(report);
+        }
+    }
+
+    /// Whether input `i`'s report is filed and not yet printed.
+    fn has(&self, i: usize) -> bool {
+        i.checked_sub(self.next)
+            .and_then(|at| self.pending.get(at))
+            .is_some_and(Option::is_some)
     }
 }
 
@@ -927,7 +946,7 @@ fn deliver(printer: &Mutex<Printer>, i: usize, report: Report) {
     let Ok(mut state) = printer.lock() else {
         return; // a printer panicked; what is left is reported after the workers
     };
-    state.pending.insert(i, report);
+    state.file(i, report);
     if state.printing {
         return;
     }
