@@ -834,17 +834,14 @@ fn verify_all(
         );
         deliver(&printer, i, Report::new(common, input, outcome));
     };
+    // This thread is one of the workers: one input (or one core) starts no thread.
     let workers = cores.min(jobs.len());
-    if workers <= 1 {
-        // One input (or one core): no thread to start.
+    std::thread::scope(|scope| {
+        for _ in 1..workers {
+            scope.spawn(work);
+        }
         work();
-    } else {
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(work);
-            }
-        });
-    }
+    });
 
     let mut printer = printer
         .into_inner()
