@@ -115,7 +115,19 @@ pub(crate) fn report_coverage(binary: &Path) -> Result<(usize, usize)> {
         Ok(false) => eprintln!("==> relocations: not packed (the build script's probe said no)"),
         Err(e) => eprintln!("==> relocations: unknown ({e:#})"),
     }
+    match binutils("readelf", "-dW", binary).map(|text| needs_libgcc_s(&text)) {
+        Ok(false) => eprintln!("==> unwinder: linked in (no libgcc_s.so.1 to load)"),
+        Ok(true) => eprintln!("==> unwinder: libgcc_s.so.1 (the build script's probe said no)"),
+        Err(e) => eprintln!("==> unwinder: unknown ({e:#})"),
+    }
     Ok((found, listed))
+}
+
+/// Whether `readelf -d` output names `libgcc_s` among the libraries a binary needs.
+fn needs_libgcc_s(dynamic: &str) -> bool {
+    dynamic
+        .lines()
+        .any(|line| line.contains("(NEEDED)") && line.contains("[libgcc_s."))
 }
 
 /// Whether `binary` has a `.relr.dyn` section (relative relocations packed, DT_RELR).
@@ -186,6 +198,16 @@ fn callgrind_functions(text: &str) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_libgcc_s_among_needed_libraries() {
+        let linked_in = " 0x0000000000000001 (NEEDED)             Shared library: [libc.so.6]\n \
+                         0x000000000000001e (FLAGS)              BIND_NOW\n";
+        assert!(!needs_libgcc_s(linked_in));
+        let shared = " 0x0000000000000001 (NEEDED)             Shared library: [libgcc_s.so.1]\n \
+                      0x0000000000000001 (NEEDED)             Shared library: [libc.so.6]\n";
+        assert!(needs_libgcc_s(shared));
+    }
 
     #[test]
     fn reads_callgrind_names() {
