@@ -80,12 +80,16 @@ fn link_args(args: &[String]) -> Vec<String> {
     args.iter().map(|arg| format!("-Clink-arg={arg}")).collect()
 }
 
-fn packed_relocations() {
-    let native = env::var("HOST")
+/// Whether the build is for the machine it runs on (so a probe program can run here).
+fn native_build() -> bool {
+    env::var("HOST")
         .ok()
-        .is_some_and(|host| env::var("TARGET").ok() == Some(host));
+        .is_some_and(|host| env::var("TARGET").ok() == Some(host))
+}
+
+fn packed_relocations() {
     let linux = env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux");
-    if !(native && linux) {
+    if !(native_build() && linux) {
         return;
     }
     let args = ["-Wl,-z,pack-relative-relocs".to_owned()];
@@ -95,15 +99,12 @@ fn packed_relocations() {
 }
 
 fn static_unwinder() {
-    let native = env::var("HOST")
-        .ok()
-        .is_some_and(|host| env::var("TARGET").ok() == Some(host));
     let linux_gnu = env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux")
         && env::var("CARGO_CFG_TARGET_ENV").is_ok_and(|target_env| target_env == "gnu");
     // A fully static build (`crt-static`) links `libgcc_eh.a` already.
     let crt_static = env::var("CARGO_CFG_TARGET_FEATURE")
         .is_ok_and(|features| features.split(',').any(|f| f == "crt-static"));
-    if !(native && linux_gnu) || crt_static {
+    if !(native_build() && linux_gnu) || crt_static {
         return;
     }
     // Named on the command line (not as a link argument, which comes after every library),

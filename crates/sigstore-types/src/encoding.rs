@@ -321,6 +321,17 @@ pub fn escape_controls(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A xorshift64 generator: the same pseudo-random inputs on every run.
+    fn xorshift() -> impl FnMut() -> u64 {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     /// The scalar and the vector code, which `simd_pays` switches between, on one text.
     fn both_decode(text: &[u8]) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
         (
@@ -351,13 +362,7 @@ mod tests {
             texts.extend(last.iter().cloned());
         }
         // Longer texts, past the vector code's block sizes, with one character changed.
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift();
         for len in 0..300usize {
             let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
             let mut encoded = Vec::new();
@@ -425,13 +430,8 @@ mod tests {
     fn simd_decoding_agrees_with_base64_engines() {
         let alphabet =
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n\r\t.";
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            usize::try_from(state % 1_000_003).unwrap_or(0)
-        };
+        let mut random = xorshift();
+        let mut next = move || usize::try_from(random() % 1_000_003).unwrap_or(0);
         let (mut accepted, mut rejected) = (0, 0);
         for _ in 0..200_000 {
             let len = next() % 14;
