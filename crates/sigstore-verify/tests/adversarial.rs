@@ -9,10 +9,6 @@ use serde_json::Value;
 use sigstore_types::Bundle;
 use sigstore_verify::{Error, Verifier, VerifierConfig};
 
-fn verifier(case: &Case, config: VerifierConfig) -> Verifier {
-    Verifier::new(&case.trusted_root().unwrap(), config).unwrap()
-}
-
 fn mutate(case: &Case, edit: impl FnOnce(&mut Value)) -> Result<Bundle, sigstore_types::Error> {
     let mut json: Value = serde_json::from_slice(&case.bundle_json).unwrap();
     edit(&mut json);
@@ -31,7 +27,7 @@ fn thresholds_come_from_the_configuration() {
     let bundle = case.bundle().unwrap();
     let policy = case.policy().unwrap();
 
-    let two_logs = verifier(&case, config(|c| c.tlog_threshold = 2));
+    let two_logs = case.verifier_with(config(|c| c.tlog_threshold = 2));
     let err = two_logs
         .verify(&bundle, case.artifact(), &policy)
         .unwrap_err();
@@ -46,7 +42,7 @@ fn thresholds_come_from_the_configuration() {
         "{err}"
     );
 
-    let two_times = verifier(&case, config(|c| c.time_threshold = 2));
+    let two_times = case.verifier_with(config(|c| c.time_threshold = 2));
     let err = two_times
         .verify(&bundle, case.artifact(), &policy)
         .unwrap_err();
@@ -55,7 +51,7 @@ fn thresholds_come_from_the_configuration() {
         "{err}"
     );
 
-    let two_scts = verifier(&case, config(|c| c.sct_threshold = 2));
+    let two_scts = case.verifier_with(config(|c| c.sct_threshold = 2));
     let err = two_scts
         .verify(&bundle, case.artifact(), &policy)
         .unwrap_err();
@@ -71,13 +67,10 @@ fn thresholds_come_from_the_configuration() {
     );
 
     // Thresholds of zero never waive the need for a verified signing time.
-    let lax = verifier(
-        &case,
-        config(|c| {
-            c.time_threshold = 0;
-            c.tlog_threshold = 0;
-        }),
-    );
+    let lax = case.verifier_with(config(|c| {
+        c.time_threshold = 0;
+        c.tlog_threshold = 0;
+    }));
     let stripped = mutate(&case, |b| {
         b["verificationMaterial"]["tlogEntries"] = Value::Array(vec![]);
     })
@@ -117,13 +110,14 @@ fn v0_1_entries_may_rest_on_the_signed_entry_timestamp() {
     };
     let downgraded = downgrade(true).expect("structurally a valid v0.1 bundle");
     let policy = case.policy().unwrap();
-    let result = verifier(&case, VerifierConfig::default())
+    let result = case
+        .verifier()
         .verify(&downgraded, case.artifact(), &policy)
         .unwrap();
     assert!(!result.log_entries[0].inclusion_proof);
     assert!(result.log_entries[0].inclusion_promise);
 
-    let strict = verifier(&case, config(|c| c.require_inclusion_proof_in_v0_1 = true));
+    let strict = case.verifier_with(config(|c| c.require_inclusion_proof_in_v0_1 = true));
     let err = strict
         .verify(&downgraded, case.artifact(), &policy)
         .unwrap_err();
@@ -131,7 +125,8 @@ fn v0_1_entries_may_rest_on_the_signed_entry_timestamp() {
 
     // Without the SET there is nothing left: refused (at parse time, or by the verifier).
     if let Ok(bare) = downgrade(false) {
-        assert!(verifier(&case, VerifierConfig::default())
+        assert!(case
+            .verifier()
             .verify(&bare, case.artifact(), &policy)
             .is_err());
     }
@@ -145,7 +140,8 @@ fn v0_1_entries_may_rest_on_the_signed_entry_timestamp() {
             .remove("inclusionProof");
     });
     if let Ok(v02) = v02 {
-        let err = verifier(&case, VerifierConfig::default())
+        let err = case
+            .verifier()
             .verify(&v02, case.artifact(), &policy)
             .unwrap_err();
         assert!(matches!(err, Error::LogEntryInvalid { .. }), "{err}");
@@ -162,8 +158,8 @@ fn integrated_time_without_a_set_is_not_a_time_source() {
             .remove("inclusionPromise");
     })
     .unwrap();
-    let err = verifier(&case, VerifierConfig::default())
-        .verify(&no_set, case.artifact(), &case.policy().unwrap())
+    let err = case
+        .verify_bundle_with(&case.verifier(), &no_set)
         .unwrap_err();
     assert!(
         matches!(err, Error::NotEnoughVerifiedTimes { found: 0, .. }),
@@ -187,9 +183,7 @@ fn timestamps_that_do_not_verify_are_skipped_and_never_counted() {
             .push(foreign.clone());
     })
     .unwrap();
-    let result = verifier(&case, VerifierConfig::default())
-        .verify(&doubled, case.artifact(), &case.policy().unwrap())
-        .unwrap();
+    let result = case.verify_bundle_with(&case.verifier(), &doubled).unwrap();
     assert_eq!(result.verified_times.len(), 1);
     assert_eq!(result.skipped_timestamps.len(), 1);
     assert_eq!(result.skipped_timestamps[0].index, 1);
@@ -204,8 +198,11 @@ fn timestamps_that_do_not_verify_are_skipped_and_never_counted() {
     );
 
     // The skipped token is not counted: two required, one verified.
-    let err = verifier(&case, config(|c| c.time_threshold = 2))
-        .verify(&doubled, case.artifact(), &case.policy().unwrap())
+    let err = case
+        .verify_bundle_with(
+            &case.verifier_with(config(|c| c.time_threshold = 2)),
+            &doubled,
+        )
         .unwrap_err();
     assert!(
         matches!(
@@ -227,8 +224,8 @@ fn timestamps_that_do_not_verify_are_skipped_and_never_counted() {
             serde_json::json!([foreign.clone()]);
     })
     .unwrap();
-    let err = verifier(&case, VerifierConfig::default())
-        .verify(&only_foreign, case.artifact(), &case.policy().unwrap())
+    let err = case
+        .verify_bundle_with(&case.verifier(), &only_foreign)
         .unwrap_err();
     assert!(
         matches!(err, Error::TimestampsSkipped { found: 0, .. }),
@@ -241,12 +238,14 @@ fn policy_kind_must_fit_the_material() {
     let keyless = Case::named("happy-path-v0.3");
     let managed = Case::named("managed-key-happy-path");
     let key_policy = managed.policy().unwrap();
-    let err = verifier(&keyless, VerifierConfig::default())
+    let err = keyless
+        .verifier()
         .verify(&keyless.bundle().unwrap(), keyless.artifact(), &key_policy)
         .unwrap_err();
     assert!(matches!(err, Error::Material(_)), "{err}");
     let identity = keyless.policy().unwrap();
-    let err = verifier(&managed, VerifierConfig::default())
+    let err = managed
+        .verifier()
         .verify(&managed.bundle().unwrap(), managed.artifact(), &identity)
         .unwrap_err();
     assert!(matches!(err, Error::Material(_)), "{err}");
@@ -258,26 +257,14 @@ fn a_log_entry_from_an_untrusted_log_is_rejected() {
     let case = Case::named("happy-path-v0.3");
     let staging = sigstore_trust::STAGING.trusted_root().unwrap();
     let verifier = Verifier::new(&staging, VerifierConfig::default()).unwrap();
-    let err = verifier
-        .verify(
-            &case.bundle().unwrap(),
-            case.artifact(),
-            &case.policy().unwrap(),
-        )
-        .unwrap_err();
+    let err = case.verify_with(&verifier).unwrap_err();
     assert!(matches!(err, Error::UnknownLog { .. }), "{err}");
 }
 
 #[test]
 fn result_reports_what_was_verified() {
     let case = Case::named("rekor2-happy-path");
-    let result = verifier(&case, VerifierConfig::default())
-        .verify(
-            &case.bundle().unwrap(),
-            case.artifact(),
-            &case.policy().unwrap(),
-        )
-        .unwrap();
+    let result = case.verify_with(&case.verifier()).unwrap();
     let json = serde_json::to_value(&result).unwrap();
     assert_eq!(json["signer"]["identity"], common::DEFAULT_IDENTITY);
     assert_eq!(json["signer"]["issuer"], common::DEFAULT_ISSUER);
@@ -302,13 +289,8 @@ fn a_retired_log_key_does_not_vouch_for_later_entries() {
         }
     }
     let root = sigstore_types::TrustedRoot::from_json(&serde_json::to_vec(&root).unwrap()).unwrap();
-    let err = Verifier::new(&root, VerifierConfig::default())
-        .unwrap()
-        .verify(
-            &case.bundle().unwrap(),
-            case.artifact(),
-            &case.policy().unwrap(),
-        )
+    let err = case
+        .verify_with(&Verifier::new(&root, VerifierConfig::default()).unwrap())
         .unwrap_err();
     assert!(
         matches!(err, Error::LogKeyNotValidAt { index: 0, .. }),

@@ -33,16 +33,7 @@ fn ed25519_log(json: &Value) -> usize {
 }
 
 fn verify(case: &Case, root: &TrustedRoot) -> Result<(), Error> {
-    verify_with(case, &Verifier::new(root, VerifierConfig::default())?)
-}
-
-fn verify_with(case: &Case, verifier: &Verifier) -> Result<(), Error> {
-    verifier
-        .verify(
-            &case.bundle().unwrap(),
-            case.artifact(),
-            &case.policy().unwrap(),
-        )
+    case.verify_with(&Verifier::new(root, VerifierConfig::default())?)
         .map(|_| ())
 }
 
@@ -66,7 +57,7 @@ fn a_log_whose_key_does_not_parse_is_left_out_alone() {
     let verifier = Verifier::new(&root(&own), VerifierConfig::default())
         .expect("log keys are parsed when a bundle names the log");
     for _ in 0..2 {
-        let error = verify_with(&case, &verifier).unwrap_err();
+        let error = case.verify_with(&verifier).unwrap_err();
         assert!(matches!(error, Error::UnknownLog { .. }), "{error}");
     }
 }

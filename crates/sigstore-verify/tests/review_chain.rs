@@ -8,7 +8,7 @@ mod common;
 use common::Case;
 use serde_json::Value;
 use sigstore_types::Bundle;
-use sigstore_verify::{Error, Verifier, VerifierConfig};
+use sigstore_verify::Error;
 
 /// A P-384 certificate whose issuer equals its subject (`CN=self-issued`) and whose signature
 /// is corrupted: anyone can mint it, and checking it costs one ECDSA verification.
@@ -43,10 +43,8 @@ fn a_self_issued_certificate_in_the_chain_is_rejected_as_a_root() {
     // Its signature is broken, so a check that relied on verifying it would miss it.
     let case = Case::named("happy-path-v0.2");
     let bundle = Bundle::from_json(&padded(&case, 1)).unwrap();
-    let verifier = Verifier::new(&case.trusted_root().unwrap(), VerifierConfig::default()).unwrap();
-    let err = verifier
-        .verify(&bundle, case.artifact(), &case.policy().unwrap())
-        .unwrap_err();
+    let verifier = case.verifier();
+    let err = case.verify_bundle_with(&verifier, &bundle).unwrap_err();
     assert!(matches!(err, Error::RootCertificateInBundle), "{err}");
 }
 
@@ -82,8 +80,7 @@ fn a_bundled_root_identical_to_a_trust_anchor_is_ignored() {
                 intermediates.push(der(&chain[0]));
             }
         }
-        let verifier =
-            Verifier::new(&case.trusted_root().unwrap(), VerifierConfig::default()).unwrap();
+        let verifier = case.verifier();
         let policy = case.policy().unwrap();
         let mut found = 0;
         for anchor in &anchors {
@@ -111,13 +108,7 @@ fn a_bundled_root_identical_to_a_trust_anchor_is_ignored() {
     }
     // The conformance case still fails for that reason: its root is no anchor.
     let case = Case::named("bundle-with-root-cert_fail");
-    let verifier = Verifier::new(&case.trusted_root().unwrap(), VerifierConfig::default()).unwrap();
-    let err = verifier
-        .verify(
-            &case.bundle().unwrap(),
-            case.artifact(),
-            &case.policy().unwrap(),
-        )
-        .unwrap_err();
+    let verifier = case.verifier();
+    let err = case.verify_with(&verifier).unwrap_err();
     assert!(matches!(err, Error::RootCertificateInBundle), "{err}");
 }

@@ -54,9 +54,7 @@ fn the_alias_alone_resolves_to_the_trusted_log() {
         STANDARD.encode(ALIAS).into();
     let bundle = Bundle::from_json(&serde_json::to_vec(&json).unwrap()).unwrap();
     let verifier = Verifier::new(&root, VerifierConfig::default()).unwrap();
-    verifier
-        .verify(&bundle, case.artifact(), &case.policy().unwrap())
-        .unwrap();
+    case.verify_bundle_with(&verifier, &bundle).unwrap();
 }
 
 #[test]
@@ -78,9 +76,8 @@ fn one_log_counts_once_towards_the_log_threshold_even_under_an_alias() {
     let bundle = doubled_bundle(&case);
     let mut config = VerifierConfig::default();
     config.tlog_threshold = 2;
-    let err = Verifier::new(&root, config)
-        .unwrap()
-        .verify(&bundle, case.artifact(), &case.policy().unwrap())
+    let err = case
+        .verify_bundle_with(&Verifier::new(&root, config).unwrap(), &bundle)
         .unwrap_err();
     // The second name for the same entry is refused outright.
     assert!(
@@ -108,7 +105,7 @@ fn one_entry_under_two_log_names_is_one_verified_time() {
     let root = root_with_alias(&case);
     let bundle = doubled_bundle(&case);
     let verifier = Verifier::new(&root, two_times()).unwrap();
-    let outcome = verifier.verify(&bundle, case.artifact(), &case.policy().unwrap());
+    let outcome = case.verify_bundle_with(&verifier, &bundle);
     match outcome {
         Err(_) => {}
         Ok(result) => panic!(

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use common::Case;
 use serde_json::Value;
 use sigstore_types::Bundle;
-use sigstore_verify::{Error, Verifier, VerifierConfig};
+use sigstore_verify::Error;
 
 fn edited(case: &Case, edit: impl FnOnce(&mut Value)) -> Result<Bundle, sigstore_types::Error> {
     let mut json: Value = serde_json::from_slice(&case.bundle_json).unwrap();
@@ -27,12 +27,8 @@ fn outcome(
     bundle: Result<Bundle, sigstore_types::Error>,
 ) -> Option<Result<(), Error>> {
     let bundle = bundle.ok()?;
-    let verifier = Verifier::new(&case.trusted_root().unwrap(), VerifierConfig::default()).unwrap();
-    Some(
-        verifier
-            .verify(&bundle, case.artifact(), &case.policy().unwrap())
-            .map(|_| ()),
-    )
+    let verifier = case.verifier();
+    Some(case.verify_bundle_with(&verifier, &bundle).map(|_| ()))
 }
 
 fn assert_rejected(case: &Case, what: &str, edit: impl FnOnce(&mut Value)) {

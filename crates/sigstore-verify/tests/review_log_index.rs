@@ -9,7 +9,6 @@ mod common;
 use common::Case;
 use serde_json::Value;
 use sigstore_types::Bundle;
-use sigstore_verify::{Verifier, VerifierConfig};
 
 const FORGED: i64 = 424_242_424;
 
@@ -30,7 +29,7 @@ fn only_bound_log_indexes_are_reported() {
     // A Rekor v1 entry with a signed entry timestamp, an inclusion proof and an RFC 3161
     // timestamp, so that it verifies without the SET too.
     let case = Case::named("intoto-with-custom-trust-root");
-    let verifier = Verifier::new(&case.trusted_root().unwrap(), VerifierConfig::default()).unwrap();
+    let verifier = case.verifier();
     let policy = case.policy().unwrap();
     let original: Value = serde_json::from_slice(&case.bundle_json).unwrap();
     let entry = &original["verificationMaterial"]["tlogEntries"][0];

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Case, DEFAULT_IDENTITY, DEFAULT_ISSUER};
-use sigstore_verify::{Policy, Verifier, VerifierConfig};
+use sigstore_verify::Policy;
 use sigstore_x509_policy::{Identity, Matcher};
 
 #[test]
@@ -25,7 +25,7 @@ fn regexes_match_whole_values_only() {
 #[test]
 fn a_substring_identity_regex_rejects_the_signer() {
     let case = Case::named("happy-path-v0.3");
-    let verifier = Verifier::new(&case.trusted_root().unwrap(), VerifierConfig::default()).unwrap();
+    let verifier = case.verifier();
     let bundle = case.bundle().unwrap();
     let exact = Identity::regex(&regex_escape(DEFAULT_IDENTITY), DEFAULT_ISSUER).unwrap();
     verifier

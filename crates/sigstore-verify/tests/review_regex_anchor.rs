@@ -9,7 +9,7 @@
 mod common;
 
 use common::{Case, DEFAULT_ISSUER};
-use sigstore_verify::{Policy, Verifier, VerifierConfig};
+use sigstore_verify::Policy;
 use sigstore_x509_policy::{Identity, Matcher};
 
 #[test]
@@ -30,7 +30,7 @@ fn an_unbalanced_pattern_cannot_escape_the_anchors() {
 #[test]
 fn an_unbalanced_identity_regex_does_not_accept_any_signer() {
     let case = Case::named("happy-path-v0.3");
-    let verifier = Verifier::new(&case.trusted_root().unwrap(), VerifierConfig::default()).unwrap();
+    let verifier = case.verifier();
     let bundle = case.bundle().unwrap();
     // Intended: only `https://example.com/nobody`; must never accept every identity.
     if let Ok(identity) = Identity::regex("https://example\\.com/nobody)|(.*", DEFAULT_ISSUER) {

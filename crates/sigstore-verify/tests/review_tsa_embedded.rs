@@ -13,7 +13,6 @@ use base64::Engine as _;
 use common::Case;
 use serde_json::Value;
 use sigstore_types::Bundle;
-use sigstore_verify::{Verifier, VerifierConfig};
 
 const TOKEN: &str =
     "/verificationMaterial/timestampVerificationData/rfc3161Timestamps/0/signedTimestamp";
@@ -32,8 +31,8 @@ fn a_token_embedding_a_different_signing_certificate_is_rejected() {
     let mut edited = json.clone();
     *edited.pointer_mut(TOKEN).unwrap() = STANDARD.encode(&token).into();
     let bundle = Bundle::from_json(&serde_json::to_vec(&edited).unwrap()).unwrap();
-    let verifier = Verifier::new(&case.trusted_root().unwrap(), VerifierConfig::default()).unwrap();
-    let outcome = verifier.verify(&bundle, case.artifact(), &case.policy().unwrap());
+    let verifier = case.verifier();
+    let outcome = case.verify_bundle_with(&verifier, &bundle);
     assert!(
         outcome.is_err(),
         "token whose embedded certificate is not the trusted TSA certificate verified"

@@ -65,7 +65,7 @@ fn cosigned(case: &Case, witnesses: &[&Witness], tamper: bool) -> Bundle {
 }
 
 fn verifier(case: &Case) -> Verifier {
-    Verifier::new(&case.trusted_root().unwrap(), VerifierConfig::default()).unwrap()
+    case.verifier()
 }
 
 #[test]

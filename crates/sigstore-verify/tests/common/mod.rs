@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use sigstore_crypto::{HashAlgorithm, PublicKey};
 use sigstore_types::{Bundle, TrustedRoot};
-use sigstore_verify::{Artifact, Policy};
+use sigstore_verify::{Artifact, Error, Policy, VerificationResult, Verifier, VerifierConfig};
 use sigstore_x509_policy::Identity;
 
 pub const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
@@ -97,5 +97,29 @@ impl Case {
 
     pub fn artifact_digest(&self) -> Artifact<'static> {
         Artifact::Digest(HashAlgorithm::Sha256.digest(&self.artifact))
+    }
+
+    /// A verifier over the case's trusted root with the default configuration.
+    pub fn verifier(&self) -> Verifier {
+        self.verifier_with(VerifierConfig::default())
+    }
+
+    /// A verifier over the case's trusted root with `config`.
+    pub fn verifier_with(&self, config: VerifierConfig) -> Verifier {
+        Verifier::new(&self.trusted_root().unwrap(), config).unwrap()
+    }
+
+    /// The case's own bundle, artifact and policy through `verifier`.
+    pub fn verify_with(&self, verifier: &Verifier) -> Result<VerificationResult, Error> {
+        self.verify_bundle_with(verifier, &self.bundle().unwrap())
+    }
+
+    /// `bundle` (an edit of the case's) with the case's artifact and policy through `verifier`.
+    pub fn verify_bundle_with(
+        &self,
+        verifier: &Verifier,
+        bundle: &Bundle,
+    ) -> Result<VerificationResult, Error> {
+        verifier.verify(bundle, self.artifact(), &self.policy().unwrap())
     }
 }
