@@ -43,8 +43,9 @@ fn a_self_issued_certificate_in_the_chain_is_rejected_as_a_root() {
     // Its signature is broken, so a check that relied on verifying it would miss it.
     let case = Case::named("happy-path-v0.2");
     let bundle = Bundle::from_json(&padded(&case, 1)).unwrap();
-    let verifier = case.verifier();
-    let err = case.verify_bundle_with(&verifier, &bundle).unwrap_err();
+    let err = case
+        .verify_bundle_with(&case.verifier(), &bundle)
+        .unwrap_err();
     assert!(matches!(err, Error::RootCertificateInBundle), "{err}");
 }
 
@@ -108,7 +109,6 @@ fn a_bundled_root_identical_to_a_trust_anchor_is_ignored() {
     }
     // The conformance case still fails for that reason: its root is no anchor.
     let case = Case::named("bundle-with-root-cert_fail");
-    let verifier = case.verifier();
-    let err = case.verify_with(&verifier).unwrap_err();
+    let err = case.verify_with(&case.verifier()).unwrap_err();
     assert!(matches!(err, Error::RootCertificateInBundle), "{err}");
 }

@@ -27,8 +27,10 @@ fn outcome(
     bundle: Result<Bundle, sigstore_types::Error>,
 ) -> Option<Result<(), Error>> {
     let bundle = bundle.ok()?;
-    let verifier = case.verifier();
-    Some(case.verify_bundle_with(&verifier, &bundle).map(|_| ()))
+    Some(
+        case.verify_bundle_with(&case.verifier(), &bundle)
+            .map(|_| ()),
+    )
 }
 
 fn assert_rejected(case: &Case, what: &str, edit: impl FnOnce(&mut Value)) {

@@ -31,8 +31,7 @@ fn a_token_embedding_a_different_signing_certificate_is_rejected() {
     let mut edited = json.clone();
     *edited.pointer_mut(TOKEN).unwrap() = STANDARD.encode(&token).into();
     let bundle = Bundle::from_json(&serde_json::to_vec(&edited).unwrap()).unwrap();
-    let verifier = case.verifier();
-    let outcome = case.verify_bundle_with(&verifier, &bundle);
+    let outcome = case.verify_bundle_with(&case.verifier(), &bundle);
     assert!(
         outcome.is_err(),
         "token whose embedded certificate is not the trusted TSA certificate verified"

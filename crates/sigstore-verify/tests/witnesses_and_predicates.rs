@@ -64,10 +64,6 @@ fn cosigned(case: &Case, witnesses: &[&Witness], tamper: bool) -> Bundle {
     Bundle::from_json(&serde_json::to_vec(&json).unwrap()).unwrap()
 }
 
-fn verifier(case: &Case) -> Verifier {
-    case.verifier()
-}
-
 #[test]
 fn witness_cosignatures_count_only_for_supplied_keys() {
     let w1 = Witness::new("witness.example/w1");
@@ -80,11 +76,12 @@ fn witness_cosignatures_count_only_for_supplied_keys() {
         let only_w1 = cosigned(&case, &[&w1], false);
 
         // Without witness keys, cosignatures change nothing.
-        verifier(&case)
+        case.verifier()
             .verify(&both, case.artifact(), &policy)
             .unwrap();
 
-        let one_of_two = verifier(&case)
+        let one_of_two = case
+            .verifier()
             .with_witnesses(vec![w1.key(), w2.key()], 1)
             .unwrap();
         let result = one_of_two
@@ -98,7 +95,8 @@ fn witness_cosignatures_count_only_for_supplied_keys() {
             "witness.example/w1"
         );
 
-        let two_of_two = verifier(&case)
+        let two_of_two = case
+            .verifier()
             .with_witnesses(vec![w1.key(), w2.key()], 2)
             .unwrap();
         let result = two_of_two.verify(&both, case.artifact(), &policy).unwrap();
@@ -128,7 +126,8 @@ fn witness_cosignatures_count_only_for_supplied_keys() {
         // A line from another key under a trusted witness's name is ignored (different key
         // ID), so it does not count.
         let impostor = cosigned(&case, &[&stranger], false);
-        let err = verifier(&case)
+        let err = case
+            .verifier()
             .with_witnesses(vec![w1.key()], 1)
             .unwrap()
             .verify(&impostor, case.artifact(), &policy)
@@ -139,7 +138,8 @@ fn witness_cosignatures_count_only_for_supplied_keys() {
         );
         // A trusted witness's line over other text fails the bundle.
         let forged = cosigned(&case, &[&w1], true);
-        let err = verifier(&case)
+        let err = case
+            .verifier()
             .with_witnesses(vec![w1.key()], 1)
             .unwrap()
             .verify(&forged, case.artifact(), &policy)
@@ -150,7 +150,8 @@ fn witness_cosignatures_count_only_for_supplied_keys() {
     // The conformance checkpoints cosigned by unknown witnesses: fine without witness keys,
     // not enough with ours.
     let case = Case::named("rekor2-checkpoint-multiple-cosigs");
-    let err = verifier(&case)
+    let err = case
+        .verifier()
         .with_witnesses(vec![w1.key()], 1)
         .unwrap()
         .verify(
@@ -172,10 +173,11 @@ fn witness_cosignatures_count_only_for_supplied_keys() {
         .unwrap()
         .remove("inclusionProof");
     let bundle = Bundle::from_json(&serde_json::to_vec(&json).unwrap()).unwrap();
-    verifier(&case)
+    case.verifier()
         .verify(&bundle, case.artifact(), &case.policy().unwrap())
         .unwrap();
-    let err = verifier(&case)
+    let err = case
+        .verifier()
         .with_witnesses(vec![w1.key()], 1)
         .unwrap()
         .verify(&bundle, case.artifact(), &case.policy().unwrap())
@@ -192,7 +194,7 @@ fn witness_configuration_is_checked() {
     let w = Witness::new("w.example");
     for (keys, threshold) in [(vec![], 1), (vec![w.key()], 0), (vec![w.key()], 2)] {
         assert!(matches!(
-            verifier(&case).with_witnesses(keys, threshold),
+            case.verifier().with_witnesses(keys, threshold),
             Err(Error::WitnessConfig(_))
         ));
     }
@@ -206,7 +208,8 @@ fn predicate_type_policy() {
         .policy()
         .unwrap()
         .with_predicate_type("https://slsa.dev/provenance/v1");
-    let result = verifier(&case)
+    let result = case
+        .verifier()
         .verify(&bundle, case.artifact(), &slsa)
         .unwrap();
     assert_eq!(
@@ -217,7 +220,8 @@ fn predicate_type_policy() {
         .policy()
         .unwrap()
         .with_predicate_type("https://slsa.dev/provenance/v0.2");
-    let err = verifier(&case)
+    let err = case
+        .verifier()
         .verify(&bundle, case.artifact(), &other)
         .unwrap_err();
     assert!(
@@ -231,12 +235,14 @@ fn predicate_type_policy() {
         .unwrap()
         .with_predicate_type("https://slsa.dev/provenance/v1")
         .with_predicate_type("https://slsa.dev/provenance/v0.2");
-    assert!(verifier(&case)
+    assert!(case
+        .verifier()
         .verify(&bundle, case.artifact(), &stacked)
         .is_err());
     // A message signature carries no statement: refused.
     let plain = Case::named("happy-path-v0.3");
-    let err = verifier(&plain)
+    let err = plain
+        .verifier()
         .verify(
             &plain.bundle().unwrap(),
             plain.artifact(),
@@ -257,7 +263,8 @@ fn predicate_type_policy() {
     ))
     .with_predicate_type("https://slsa.dev/provenance/v1");
     assert!(matches!(
-        verifier(&case).verify(&bundle, case.artifact(), &wrong_identity),
+        case.verifier()
+            .verify(&bundle, case.artifact(), &wrong_identity),
         Err(Error::Policy(_))
     ));
 }
@@ -267,7 +274,8 @@ fn the_full_statement_is_included_on_request() {
     let case = Case::named("happy-path-intoto-in-dsse-v3");
     let bundle = case.bundle().unwrap();
     let policy = case.policy().unwrap();
-    let plain = verifier(&case)
+    let plain = case
+        .verifier()
         .verify(&bundle, case.artifact(), &policy)
         .unwrap();
     assert!(plain.statement.as_ref().unwrap().statement.is_none());
