@@ -6,6 +6,7 @@
 
 mod globals;
 mod log;
+mod placement;
 mod policy;
 mod trust_flags;
 
@@ -652,7 +653,9 @@ fn cores_for(inputs: usize) -> usize {
 }
 
 /// `f` of every item, in item order, on up to `threads` threads (this one included) when
-/// the list is long enough to pay for starting them.
+/// the list is long enough to pay for starting them. Threads take blocks of items as they
+/// get to them: one that starts late (see [`placement`]) takes fewer, nobody waits for it to
+/// do a fixed share.
 fn parallel_map<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
@@ -660,28 +663,56 @@ fn parallel_map<T: Sync, R: Send>(
 ) -> Vec<R> {
     /// Fewer items than this per thread are done on this thread alone.
     const MIN_PER_THREAD: usize = 64;
+    /// Items a thread takes at a time.
+    const BLOCK: usize = 16;
     let threads = threads.min(items.len() / MIN_PER_THREAD);
     if threads <= 1 {
         return items.iter().map(f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let mut chunks = items.chunks(chunk);
-        let first = chunks.next().unwrap_or_default();
-        let others: Vec<_> = chunks
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+    let next = AtomicUsize::new(0);
+    let run = || {
+        let mut done: Vec<(usize, Vec<R>)> = Vec::new();
+        loop {
+            let start = next.fetch_add(BLOCK, Ordering::Relaxed);
+            let Some(block) = items.get(start..) else {
+                break;
+            };
+            let block = &block[..block.len().min(BLOCK)];
+            if block.is_empty() {
+                break;
+            }
+            done.push((start, block.iter().map(&f).collect()));
+        }
+        done
+    };
+    let run = &run;
+    let placement = placement::Placement::here();
+    let placement = &placement;
+    let mut blocks = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads)
+            .map(|worker| {
+                let handle = scope.spawn(move || {
+                    placement.settle(worker);
+                    run()
+                });
+                placement.let_start();
+                handle
+            })
             .collect();
-        let mut results = Vec::with_capacity(items.len());
-        results.extend(first.iter().map(f));
+        let mut blocks = run();
         for other in others {
             match other.join() {
-                Ok(part) => results.extend(part),
+                Ok(part) => blocks.extend(part),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        results
-    })
+        blocks
+    });
+    blocks.sort_unstable_by_key(|(start, _)| *start);
+    blocks
+        .into_iter()
+        .flat_map(|(_, results)| results)
+        .collect()
 }
 
 /// What discovery found for an input, and the warning to print for it.
@@ -836,9 +867,16 @@ fn verify_all(
     };
     // This thread is one of the workers: one input (or one core) starts no thread.
     let workers = cores.min(jobs.len());
+    let placement = placement::Placement::here();
+    let placement = &placement;
+    let work = &work;
     std::thread::scope(|scope| {
-        for _ in 1..workers {
-            scope.spawn(work);
+        for worker in 1..workers {
+            scope.spawn(move || {
+                placement.settle(worker);
+                work();
+            });
+            placement.let_start();
         }
         work();
     });
@@ -1466,5 +1504,38 @@ mod tests {
             error.to_string(),
             "--staging cannot be used with --trust-config"
         );
+    }
+
+    /// Results come back in item order whatever the thread count, list length (blocks and
+    /// a partial last block) and which thread took which block.
+    #[test]
+    fn parallel_map_keeps_item_order() {
+        for len in [0, 1, 63, 64, 127, 128, 129, 1000, 1001] {
+            let items: Vec<usize> = (0..len).collect();
+            for threads in [1, 2, 3, 8] {
+                let results = parallel_map(&items, threads, |&i| i * 2);
+                let expected: Vec<usize> = (0..len).map(|i| i * 2).collect();
+                assert_eq!(results, expected, "{len} items on {threads} threads");
+            }
+        }
+    }
+
+    /// A worker that settles keeps every CPU it was allowed: the move is not a pin.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn settling_leaves_every_allowed_cpu() {
+        let before = rustix::thread::sched_getaffinity(None).expect("affinity");
+        let placement = placement::Placement::here();
+        let after = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    placement.settle(1);
+                    rustix::thread::sched_getaffinity(None).expect("affinity")
+                })
+                .join()
+                .expect("worker")
+        });
+        placement.let_start();
+        assert_eq!(after, before);
     }
 }
