@@ -16,32 +16,27 @@ pub(crate) struct Placement {
     cpus: Vec<usize>,
 }
 
+#[cfg(target_os = "linux")]
 impl Placement {
     /// The allowed CPUs, with the calling thread's CPU first.
     pub(crate) fn here() -> Self {
-        #[cfg(target_os = "linux")]
-        {
-            use rustix::thread::{sched_getaffinity, sched_getcpu, CpuSet};
-            let Ok(allowed) = sched_getaffinity(None) else {
-                return Self {
-                    allowed: None,
-                    cpus: Vec::new(),
-                };
+        use rustix::thread::{sched_getaffinity, sched_getcpu, CpuSet};
+        let Ok(allowed) = sched_getaffinity(None) else {
+            return Self {
+                allowed: None,
+                cpus: Vec::new(),
             };
-            let current = sched_getcpu();
-            let mut cpus = vec![current];
-            cpus.extend((0..CpuSet::MAX_CPU).filter(|&cpu| cpu != current && allowed.is_set(cpu)));
-            Self {
-                allowed: Some(allowed),
-                cpus,
-            }
+        };
+        let current = sched_getcpu();
+        let mut cpus = vec![current];
+        cpus.extend((0..CpuSet::MAX_CPU).filter(|&cpu| cpu != current && allowed.is_set(cpu)));
+        Self {
+            allowed: Some(allowed),
+            cpus,
         }
-        #[cfg(not(target_os = "linux"))]
-        Self {}
     }
 
     /// Whether there is another CPU to move to.
-    #[cfg(target_os = "linux")]
     fn spreads(&self) -> bool {
         self.allowed.is_some() && self.cpus.len() > 1
     }
@@ -50,24 +45,19 @@ impl Placement {
     /// on its creator's CPU, moves it to a CPU no earlier worker was sent to, then allows it
     /// every CPU again. Best effort: a failed call leaves the thread where it is.
     pub(crate) fn settle(&self, worker: usize) {
-        #[cfg(target_os = "linux")]
-        {
-            use rustix::thread::{sched_getcpu, sched_setaffinity, CpuSet};
-            let (Some(allowed), true) = (&self.allowed, self.spreads()) else {
-                return;
-            };
-            if sched_getcpu() != self.cpus[0] {
-                return;
-            }
-            let cpu = self.cpus[1 + (worker - 1) % (self.cpus.len() - 1)];
-            let mut one = CpuSet::new();
-            one.set(cpu);
-            if sched_setaffinity(None, &one).is_ok() {
-                let _ = sched_setaffinity(None, allowed);
-            }
+        use rustix::thread::{sched_getcpu, sched_setaffinity, CpuSet};
+        let (Some(allowed), true) = (&self.allowed, self.spreads()) else {
+            return;
+        };
+        if sched_getcpu() != self.cpus[0] {
+            return;
         }
-        #[cfg(not(target_os = "linux"))]
-        let _ = worker;
+        let cpu = self.cpus[1 + worker.saturating_sub(1) % (self.cpus.len() - 1)];
+        let mut one = CpuSet::new();
+        one.set(cpu);
+        if sched_setaffinity(None, &one).is_ok() {
+            let _ = sched_setaffinity(None, allowed);
+        }
     }
 
     /// Called by the creating thread after starting a worker: lets the worker run (and move
@@ -75,9 +65,23 @@ impl Placement {
     /// otherwise wait for this thread's time slice to end. When the worker went to another
     /// CPU there is nothing to yield to, and the call returns at once.
     pub(crate) fn let_start(&self) {
-        #[cfg(target_os = "linux")]
         if self.spreads() {
             std::thread::yield_now();
         }
     }
+}
+
+/// Elsewhere the kernel's placement stands.
+#[cfg(not(target_os = "linux"))]
+impl Placement {
+    /// Nothing to record.
+    pub(crate) fn here() -> Self {
+        Self {}
+    }
+
+    /// Leaves the worker where it is.
+    pub(crate) fn settle(&self, _worker: usize) {}
+
+    /// Nothing to wait for.
+    pub(crate) fn let_start(&self) {}
 }
