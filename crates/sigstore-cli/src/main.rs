@@ -674,30 +674,19 @@ fn parallel_map<T: Sync, R: Send>(
         let mut done: Vec<(usize, Vec<R>)> = Vec::new();
         loop {
             let start = next.fetch_add(BLOCK, Ordering::Relaxed);
-            let Some(block) = items.get(start..) else {
-                break;
-            };
-            let block = &block[..block.len().min(BLOCK)];
-            if block.is_empty() {
+            if start >= items.len() {
                 break;
             }
+            let block = &items[start..items.len().min(start + BLOCK)];
             done.push((start, block.iter().map(&f).collect()));
         }
         done
     };
     let run = &run;
     let placement = placement::Placement::here();
-    let placement = &placement;
     let mut blocks = std::thread::scope(|scope| {
         let others: Vec<_> = (1..threads)
-            .map(|worker| {
-                let handle = scope.spawn(move || {
-                    placement.settle(worker);
-                    run()
-                });
-                placement.let_start();
-                handle
-            })
+            .map(|worker| placement.spawn(scope, worker, run))
             .collect();
         let mut blocks = run();
         for other in others {
@@ -875,11 +864,7 @@ fn verify_all(
             return work();
         };
         for worker in 1..workers {
-            scope.spawn(move || {
-                placement.settle(worker);
-                work();
-            });
-            placement.let_start();
+            placement.spawn(scope, worker, work);
         }
         work();
     });
@@ -1521,24 +1506,5 @@ mod tests {
                 assert_eq!(results, expected, "{len} items on {threads} threads");
             }
         }
-    }
-
-    /// A worker that settles keeps every CPU it was allowed: the move is not a pin.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn settling_leaves_every_allowed_cpu() {
-        let before = rustix::thread::sched_getaffinity(None).expect("affinity");
-        let placement = placement::Placement::here();
-        let after = std::thread::scope(|scope| {
-            scope
-                .spawn(|| {
-                    placement.settle(1);
-                    rustix::thread::sched_getaffinity(None).expect("affinity")
-                })
-                .join()
-                .expect("worker")
-        });
-        placement.let_start();
-        assert_eq!(after, before);
     }
 }

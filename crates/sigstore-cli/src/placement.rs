@@ -8,12 +8,32 @@
 //! then takes the whole set back, so the kernel can still move it later (nothing stays
 //! pinned). A worker the kernel placed elsewhere stays where it is.
 
-/// The CPUs this process may run on, the creating thread's first.
+use std::thread::{Scope, ScopedJoinHandle};
+
+/// The CPUs this process may run on, the creating thread's first (empty when unknown).
 pub(crate) struct Placement {
     #[cfg(target_os = "linux")]
-    allowed: Option<rustix::thread::CpuSet>,
+    allowed: rustix::thread::CpuSet,
     #[cfg(target_os = "linux")]
     cpus: Vec<usize>,
+}
+
+impl Placement {
+    /// Starts worker `worker` (1, 2, ...; the creating thread is 0) on `scope`, running `f`
+    /// once it has settled, and lets it start before this thread goes on.
+    pub(crate) fn spawn<'scope, T: Send + 'scope>(
+        &'scope self,
+        scope: &'scope Scope<'scope, '_>,
+        worker: usize,
+        f: impl FnOnce() -> T + Send + 'scope,
+    ) -> ScopedJoinHandle<'scope, T> {
+        let handle = scope.spawn(move || {
+            self.settle(worker);
+            f()
+        });
+        self.let_start();
+        handle
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -23,49 +43,37 @@ impl Placement {
         use rustix::thread::{sched_getaffinity, sched_getcpu, CpuSet};
         let Ok(allowed) = sched_getaffinity(None) else {
             return Self {
-                allowed: None,
+                allowed: CpuSet::new(),
                 cpus: Vec::new(),
             };
         };
         let current = sched_getcpu();
         let mut cpus = vec![current];
         cpus.extend((0..CpuSet::MAX_CPU).filter(|&cpu| cpu != current && allowed.is_set(cpu)));
-        Self {
-            allowed: Some(allowed),
-            cpus,
-        }
+        Self { allowed, cpus }
     }
 
-    /// Whether there is another CPU to move to.
-    fn spreads(&self) -> bool {
-        self.allowed.is_some() && self.cpus.len() > 1
-    }
-
-    /// Called first thing by worker `worker` (1, 2, ...; the creating thread is 0): when it is
-    /// on its creator's CPU, moves it to a CPU no earlier worker was sent to, then allows it
-    /// every CPU again. Best effort: a failed call leaves the thread where it is.
-    pub(crate) fn settle(&self, worker: usize) {
+    /// Called first thing by worker `worker`: when it is on its creator's CPU, moves it to a
+    /// CPU no earlier worker was sent to, then allows it every CPU again. Best effort: a
+    /// failed call leaves the thread where it is.
+    fn settle(&self, worker: usize) {
         use rustix::thread::{sched_getcpu, sched_setaffinity, CpuSet};
-        let (Some(allowed), true) = (&self.allowed, self.spreads()) else {
-            return;
-        };
-        if sched_getcpu() != self.cpus[0] {
+        if self.cpus.len() < 2 || sched_getcpu() != self.cpus[0] {
             return;
         }
         let cpu = self.cpus[1 + worker.saturating_sub(1) % (self.cpus.len() - 1)];
         let mut one = CpuSet::new();
         one.set(cpu);
         if sched_setaffinity(None, &one).is_ok() {
-            let _ = sched_setaffinity(None, allowed);
+            let _ = sched_setaffinity(None, &self.allowed);
         }
     }
 
-    /// Called by the creating thread after starting a worker: lets the worker run (and move
-    /// itself) now when the kernel queued it behind this thread on this CPU, where it would
-    /// otherwise wait for this thread's time slice to end. When the worker went to another
-    /// CPU there is nothing to yield to, and the call returns at once.
-    pub(crate) fn let_start(&self) {
-        if self.spreads() {
+    /// Lets a worker just started run (and move itself) now when the kernel queued it behind
+    /// this thread on this CPU, where it would otherwise wait for this thread's time slice to
+    /// end. When the worker went to another CPU there is nothing to yield to.
+    fn let_start(&self) {
+        if self.cpus.len() > 1 {
             std::thread::yield_now();
         }
     }
@@ -80,8 +88,36 @@ impl Placement {
     }
 
     /// Leaves the worker where it is.
-    pub(crate) fn settle(&self, _worker: usize) {}
+    fn settle(&self, _worker: usize) {}
 
     /// Nothing to wait for.
-    pub(crate) fn let_start(&self) {}
+    fn let_start(&self) {}
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::Placement;
+    use rustix::thread::sched_getaffinity;
+
+    /// A thread that settles while on the recorded creator CPU (its own, here) is moved when
+    /// another CPU is allowed, and keeps every CPU it was allowed: the move is not a pin.
+    #[test]
+    fn settling_leaves_every_allowed_cpu() {
+        let before = sched_getaffinity(None).expect("affinity");
+        Placement::here().settle(1);
+        assert_eq!(sched_getaffinity(None).expect("affinity"), before);
+    }
+
+    /// Workers started through a placement run their closure and return its value.
+    #[test]
+    fn spawned_workers_run() {
+        let placement = Placement::here();
+        let sum: usize = std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..4)
+                .map(|worker| placement.spawn(scope, worker, move || worker * 10))
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("worker")).sum()
+        });
+        assert_eq!(sum, 60);
+    }
 }
