@@ -15,6 +15,9 @@
 //!   threads);
 //! - cold: wall time of one process verifying one bundle.
 //!
+//! Before each timed run the harness reads everything that run will read (the tool's program,
+//! the inputs, their bundles), so both tools start from the page cache (see `Tools::warm`).
+//!
 //! Rates and times are medians over the rounds. Each ratio is the median of the ratios taken
 //! within a round (ours against the peer, or our two-core run against our one-core run of the
 //! same round), so that a machine whose speed drifts over the run (a shared virtual machine)
@@ -260,7 +263,39 @@ impl Tools {
             .context("callgrind printed no instruction total")
     }
 
+    /// Reads everything the tool's run will read (its program, the inputs and their bundles,
+    /// the peer's trusted root file) so that the timed run finds it in the page cache. This
+    /// machine's kernel pages out memory it samples as idle (DAMON, a few seconds' age),
+    /// page cache included: without this, a one-core run of either tool waited on the disk
+    /// 15-220 times (`perf record -e sched:sched_switch`, state D in `filemap_read` and
+    /// `filemap_fault`), a few milliseconds that landed on whichever tool ran after a pause.
+    fn warm(&self, tool: Tool, files: &[PathBuf]) -> Result<()> {
+        use std::io::Read;
+        let mut buffer = vec![0; 1 << 16];
+        let mut read_all = |path: &Path| -> Result<()> {
+            let mut file =
+                std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+            while file.read(&mut buffer)? > 0 {}
+            Ok(())
+        };
+        match tool {
+            Tool::Ours => read_all(&self.ours)?,
+            Tool::Peer => {
+                read_all(&self.peer)?;
+                read_all(&self.trusted_root)?;
+            }
+        }
+        for file in files {
+            read_all(file)?;
+            let mut bundle = file.clone().into_os_string();
+            bundle.push(".sigstore.json");
+            read_all(Path::new(&bundle))?;
+        }
+        Ok(())
+    }
+
     fn time(&self, tool: Tool, cpus: &str, threads: usize, files: &[PathBuf]) -> Result<Duration> {
+        self.warm(tool, files)?;
         let mut cmd = self.command(tool, cpus, threads, files);
         let start = Instant::now();
         let status = cmd.status().context("running a verifier under taskset")?;
