@@ -816,7 +816,7 @@ fn verify_all(
     let root = trust_flags::verify_root(&common.trust, instance)?;
     let rekor_url = common.rekor_url.as_deref();
     let lookup = DetachedLookup::new(&root, rekor_url, instance.offline(), sigstore_sign::now())
-        .map_err(|e| usage(e.into()))?;
+        .map_err(|e| usage(lookup_error(e)))?;
     let lookup = match instance.offline() {
         true => lookup,
         false => lookup.with_http(sign::http_config()?),
@@ -1163,9 +1163,32 @@ fn verify_legacy(
             .build()
             .context("cannot start the async runtime")?
             .block_on(lookup.verify(legacy_verifier, &bundle, digest, policy))
-            .map_err(anyhow::Error::from),
+            .map_err(lookup_error),
     }
     .with_context(|| format!("{}", signature.display()))
+}
+
+/// A detached-signature lookup error in this command line's terms: the library says what is
+/// missing, this names the option that gives it (sigstore-python's spelling). Other errors
+/// pass through.
+fn lookup_error(error: sigstore_sign::Error) -> anyhow::Error {
+    use sigstore_sign::Error as E;
+    match error {
+        E::LookupUrlOffline => {
+            anyhow::anyhow!("--rekor-url looks log entries up online; drop --offline to use it")
+        }
+        E::InsecureLookupUrl { url } => {
+            anyhow::anyhow!("--rekor-url {url}: not https (plain http only for loopback hosts)")
+        }
+        E::DetachedOffline => anyhow::anyhow!(
+            "a detached signature needs its log entry: pass --rekor-bundle FILE (the .rekor) to \
+             verify offline, or drop --offline to look the entry up in Rekor"
+        ),
+        E::NoLookupLog { reason } => {
+            anyhow::anyhow!("{reason}; pass --rekor-url or --rekor-bundle (the .rekor file)")
+        }
+        other => other.into(),
+    }
 }
 
 /// What `sign_files` signs.
@@ -1381,6 +1404,41 @@ mod tests {
         Cli::command()
             .try_get_matches_from(std::iter::once("sigstore").chain(args.iter().copied()))
             .expect("a valid command line")
+    }
+
+    /// The library's lookup errors come out naming the options that fix them; the library's
+    /// own text (no option names) is what a library user sees, and other errors pass through.
+    #[test]
+    fn lookup_errors_name_the_options() {
+        use sigstore_sign::Error as E;
+        let cases = [
+            (E::LookupUrlOffline, vec!["--rekor-url", "drop --offline"]),
+            (
+                E::InsecureLookupUrl {
+                    url: "http://rekor.example".to_owned(),
+                },
+                vec!["--rekor-url http://rekor.example: not https"],
+            ),
+            (
+                E::DetachedOffline,
+                vec!["pass --rekor-bundle FILE", "drop --offline"],
+            ),
+            (
+                E::NoLookupLog {
+                    reason: "no log".to_owned(),
+                },
+                vec!["no log; pass --rekor-url or --rekor-bundle"],
+            ),
+        ];
+        for (error, wanted) in cases {
+            assert!(!error.to_string().contains("--"), "library text: {error}");
+            let text = lookup_error(error).to_string();
+            for w in wanted {
+                assert!(text.contains(w), "{text:?} lacks {w:?}");
+            }
+        }
+        let other = lookup_error(E::NoRekorV1Log).to_string();
+        assert_eq!(other, E::NoRekorV1Log.to_string());
     }
 
     const VERIFY: [&str; 7] = [

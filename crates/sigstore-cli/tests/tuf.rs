@@ -431,7 +431,7 @@ fn expired_repository_is_an_error_naming_the_role() {
         ["trust-instance", s(&root), "--instance", &url, "--offline"],
     );
     r.expect_code(0);
-    assert!(r.stdout.contains("not refreshed (--offline)"), "{r:#?}");
+    assert!(r.stdout.contains("not refreshed (offline)"), "{r:#?}");
     let file = env.input("a.txt", "expired\n");
     let r = verify(&env, home, &file, &["--instance", &url]);
     r.expect_code(1);

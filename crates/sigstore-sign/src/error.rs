@@ -95,23 +95,25 @@ pub enum Error {
     NoRekorV1Log,
     /// A log URL for detached signature lookups was given together with offline mode
     /// ([`crate::lookup::DetachedLookup::new`]).
-    #[error("--rekor-url looks log entries up online; drop --offline to use it")]
+    #[error("a log URL to look entries up in was given in offline mode, which looks nothing up")]
     LookupUrlOffline,
     /// The log URL given for detached signature lookups is not https (nor http to a loopback
     /// host).
-    #[error("--rekor-url {url}: not https (plain http only for loopback hosts)")]
+    #[error("log URL {url}: not https (plain http only for loopback hosts)")]
     InsecureLookupUrl {
         /// The URL as given, control characters escaped.
         url: String,
     },
     /// A detached signature without its log entry, in offline mode.
     #[error(
-        "a detached signature needs its log entry: pass --rekor-bundle FILE (the .rekor) to \
-         verify offline, or drop --offline to look the entry up in Rekor"
+        "a detached signature needs its log entry: give it (a .rekor file) to verify offline, \
+         or look it up in Rekor online"
     )]
     DetachedOffline,
     /// No log to look a detached signature up in: none given and the trusted root names none.
-    #[error("{reason}; pass --rekor-url or --rekor-bundle (the .rekor file)")]
+    #[error(
+        "{reason}; give a log URL to look the entry up in, or the entry itself (a .rekor file)"
+    )]
     NoLookupLog {
         /// Why the trusted root names no usable log.
         reason: String,

@@ -55,8 +55,8 @@ pub fn rekor_v1_log_url(root: &TrustedRoot, now: Timestamp) -> Result<String, Er
 
 /// How a legacy detached signature (`.sig` + `.crt`) that has no `.rekor` file gets its log
 /// entry: from a Rekor v1 log (one given, else the trusted root's current Rekor v1 log), unless
-/// offline. The error messages name the command-line options `--rekor-url`, `--rekor-bundle`
-/// and `--offline` of `sigstore verify` (sigstore-python's spelling).
+/// offline. The errors say what is missing in the library's terms; a command line names its
+/// own options for them (`sigstore verify` does: `--rekor-url`, `--rekor-bundle`, `--offline`).
 #[derive(Debug, Clone)]
 pub enum DetachedLookup {
     /// Offline: no lookup; such signatures fail with [`Error::DetachedOffline`].
@@ -310,8 +310,7 @@ mod tests {
         match DetachedLookup::new(&root, Some("http://rekor.example/\n"), false, now) {
             Err(error @ Error::InsecureLookupUrl { .. }) => assert_eq!(
                 error.to_string(),
-                "--rekor-url http://rekor.example/\\n: not https (plain http only for loopback \
-                 hosts)"
+                "log URL http://rekor.example/\\n: not https (plain http only for loopback hosts)"
             ),
             other => panic!("{other:?}"),
         }
@@ -367,7 +366,8 @@ mod tests {
             Err(error @ Error::NoLookupLog { .. }) => assert_eq!(
                 error.to_string(),
                 format!(
-                    "{}; pass --rekor-url or --rekor-bundle (the .rekor file)",
+                    "{}; give a log URL to look the entry up in, or the entry itself (a .rekor \
+                     file)",
                     Error::NoRekorV1Log
                 )
             ),

@@ -599,11 +599,11 @@ pub struct Summary {
 
 impl Summary {
     /// The summary as a report, one fact a line: its [`Display`](std::fmt::Display) output,
-    /// then whether the repository was contacted (not with `--offline`) and where the cache is.
+    /// then whether the repository was contacted (not offline) and where the cache is.
     pub fn report(&self) -> String {
         let mut out = self.to_string();
         if !self.refreshed {
-            out.push_str("not refreshed (--offline): the repository was not contacted\n");
+            out.push_str("not refreshed (offline): the repository was not contacted\n");
         }
         out.push_str(&format!(
             "metadata: {}\ntargets cache: {}\n",
