@@ -270,12 +270,11 @@ impl Tools {
     /// 15-220 times (`perf record -e sched:sched_switch`, state D in `filemap_read` and
     /// `filemap_fault`), a few milliseconds that landed on whichever tool ran after a pause.
     fn warm(&self, tool: Tool, files: &[PathBuf]) -> Result<()> {
-        use std::io::Read;
-        let mut buffer = vec![0; 1 << 16];
-        let mut read_all = |path: &Path| -> Result<()> {
+        let read_all = |path: &Path| -> Result<()> {
             let mut file =
                 std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-            while file.read(&mut buffer)? > 0 {}
+            std::io::copy(&mut file, &mut std::io::sink())
+                .with_context(|| format!("reading {}", path.display()))?;
             Ok(())
         };
         match tool {
